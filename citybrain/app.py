@@ -1,0 +1,99 @@
+"""The FastAPI application: every domain's router, our static files, the error format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from citybrain.bootstrap import DOMAINS, bootstrap, domain_module
+from citybrain.config import Settings, get_settings
+from citybrain.core.db import engine_for, migration_state, session_factory
+from citybrain.core.errors import DomainError
+from citybrain.core.web import domain_error_handler
+
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+
+
+class NotMigrated(RuntimeError):
+    pass
+
+
+def check_migrated(engine: Engine) -> None:
+    current, head = migration_state(engine)
+    if current is None or (head is not None and not _at_heads(engine)):
+        raise NotMigrated(
+            f"the database at {engine.url.render_as_string(hide_password=True)} is not migrated "
+            f"(at {current or 'nothing'}); run:  citybrain db upgrade"
+        )
+
+
+def _at_heads(engine: Engine) -> bool:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from citybrain.core.migrate import alembic_config
+
+    heads = set(ScriptDirectory.from_config(alembic_config(str(engine.url))).get_heads())
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    # every code head must be applied (a revision may also be merged past; descendants count)
+    return heads <= current
+
+
+def _validation_handler(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    detail = []
+    for err in exc.errors():
+        detail.append({"loc": list(err.get("loc", [])), "msg": err.get("msg", ""), "type": err.get("type", "")})
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None, check: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    bootstrap()
+    if engine is None:
+        if settings.effective_database_url.startswith("sqlite"):
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = engine_for(settings.effective_database_url)
+    if check:
+        check_migrated(engine)
+    app = FastAPI(
+        title="CityBrain 城市大脑",
+        version="0.1.0",
+        description="Urban operations and emergency command for 双流区 (Shuangliu District).",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_maker = session_factory(engine)
+    app.add_exception_handler(DomainError, domain_error_handler)
+    app.add_exception_handler(RequestValidationError, _validation_handler)
+
+    from citybrain.core.api import router as core_router
+
+    app.include_router(core_router)
+    for d in DOMAINS:
+        mod = domain_module(d, "api")
+        if mod is not None:
+            if hasattr(mod, "router"):
+                app.include_router(mod.router)
+            if hasattr(mod, "pages"):
+                app.include_router(mod.pages)
+    web = domain_module("web", "pages")
+    if web is not None:
+        app.include_router(web.router)
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    vendor = settings.vendor_dir
+    if vendor.is_dir():
+        app.mount("/vendor", StaticFiles(directory=vendor), name="vendor")
+    return app
+
+
+def app_factory() -> FastAPI:
+    """Entry point for `uvicorn --factory citybrain.app:app_factory` (used by `citybrain serve`)."""
+    return create_app()

@@ -1,0 +1,71 @@
+"""Wires the domains once: their tables, their bus handlers (the one mapping table), their routers.
+
+A domain package takes part by having the modules; nothing here names a domain's internals.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from types import ModuleType
+from typing import Any
+
+# Order matters for the demo: reference data first.
+DOMAINS = (
+    "directory",
+    "geography",
+    "events",
+    "open311",
+    "emergency",
+    "safety",
+    "alerts",
+    "monitoring",
+    "traffic",
+    "governance",
+    "indicators",
+    "opendata",
+)
+
+_done = False
+
+
+def domain_module(domain: str, module: str) -> ModuleType | None:
+    name = f"citybrain.{domain}.{module}"
+    try:
+        if importlib.util.find_spec(name) is None:
+            return None
+    except ModuleNotFoundError:
+        return None
+    return importlib.import_module(name)
+
+
+def import_models() -> None:
+    for mod in ("citybrain.core.auth", "citybrain.core.audit", "citybrain.core.outbox", "citybrain.core.bus"):
+        importlib.import_module(mod)
+    for d in DOMAINS:
+        domain_module(d, "models")
+
+
+def handler_table() -> dict[Any, list[Any]]:
+    """The one table from event type to handlers, merged from each domain's handlers.HANDLERS."""
+    table: dict[Any, list[Any]] = {}
+    for d in DOMAINS:
+        mod = domain_module(d, "handlers")
+        if mod is None:
+            continue
+        for event_type, handlers in getattr(mod, "HANDLERS", {}).items():
+            table.setdefault(event_type, []).extend(handlers)
+    return table
+
+
+def bootstrap() -> None:
+    global _done
+    if _done:
+        return
+    import_models()
+    from citybrain.core.bus import bus
+
+    bus.register_table(handler_table())
+    for d in DOMAINS:
+        domain_module(d, "channels")  # a domain's channels.py registers outbox channels on import
+    _done = True

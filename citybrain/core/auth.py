@@ -1,0 +1,186 @@
+"""Users, password hashing (argon2), bearer tokens and the role check used by every endpoint.
+
+Tokens are random strings; only their SHA-256 is stored, so any API process can check any token
+and a logout or a disabled user takes effect everywhere at once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import Boolean, ForeignKey, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from citybrain.core.db import Base, UTCDateTime, utcnow
+from citybrain.core.errors import Conflict, Forbidden, Unauthorized, ValidationFailed
+from citybrain.core.roles import Role
+
+_hasher = PasswordHasher()
+
+
+class User(Base):
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), nullable=True)
+    # street/community/grid code the user works in (scoping for street staff and grid workers)
+    area_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    id_number: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApiToken(Base):
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+@dataclasses.dataclass(frozen=True)
+class Actor:
+    """Who is acting: passed to every service function that writes."""
+
+    id: int | None
+    username: str
+    role: Role
+    department_id: int | None = None
+    area_code: str | None = None
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        return cls(user.id, user.username, Role(user.role), user.department_id, user.area_code)
+
+    def has(self, *roles: Role) -> bool:
+        return self.role in roles
+
+
+SYSTEM = Actor(None, "system", Role.ADMIN)
+
+
+def hash_password(password: str) -> str:
+    if len(password) < 8:
+        raise ValidationFailed("password must be at least 8 characters", "password")
+    return _hasher.hash(password)
+
+
+def verify_password(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    display_name: str | None = None,
+    department_id: int | None = None,
+    area_code: str | None = None,
+    phone: str | None = None,
+    id_number: str | None = None,
+    actor: Actor = SYSTEM,
+) -> User:
+    from citybrain.core import audit
+
+    try:
+        role_ = Role(role)
+    except ValueError:
+        raise ValidationFailed(f"unknown role {role!r}; one of {[r.value for r in Role]}", "role") from None
+    if not username or len(username) > 60:
+        raise ValidationFailed("username must be 1–60 characters", "username")
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"user {username!r} exists", "username")
+    if role_ == Role.DEPT_HANDLER and department_id is None:
+        raise ValidationFailed("a department handler needs a department", "department_id")
+    user = User(
+        username=username,
+        display_name=display_name or username,
+        role=role_.value,
+        department_id=department_id,
+        area_code=area_code,
+        phone=phone,
+        id_number=id_number,
+        password_hash=hash_password(password),
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "create", "user", user.id, None,
+                 {"username": username, "role": role_.value, "department_id": department_id})
+    return user
+
+
+def login(session: Session, username: str, password: str, ttl_hours: int = 12) -> tuple[str, User]:
+    user = session.scalar(select(User).where(User.username == username))
+    # verify against a dummy hash when the user is unknown, so timing does not reveal usernames
+    stored = user.password_hash if user else _DUMMY_HASH
+    if not verify_password(stored, password) or user is None or not user.active:
+        raise Unauthorized("wrong username or password", "password")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    token = secrets.token_urlsafe(32)
+    session.add(ApiToken(token_hash=_digest(token), user_id=user.id,
+                         expires_at=utcnow() + dt.timedelta(hours=ttl_hours)))
+    return token, user
+
+
+def logout(session: Session, token: str) -> None:
+    tok = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if tok is not None:
+        session.delete(tok)
+
+
+def user_for_token(session: Session, token: str) -> User:
+    row = session.execute(
+        select(User, ApiToken.expires_at).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _digest(token))
+    ).first()
+    if row is None:
+        raise Unauthorized("invalid or expired token", "Authorization", loc="header")
+    user, expires = row
+    if expires < utcnow() or not user.active:
+        raise Unauthorized("invalid or expired token", "Authorization", loc="header")
+    return user
+
+
+_DUMMY_HASH = _hasher.hash("not-a-real-password-only-for-timing")
+
+
+def check_role(actor: Actor, roles: Iterable[Role]) -> None:
+    allowed = set(roles)
+    if actor.role != Role.ADMIN and actor.role not in allowed:
+        raise Forbidden(f"role {actor.role.value} may not do this; needs one of {sorted(r.value for r in allowed)}")
+
+
+def require(*roles: Role) -> Callable[..., Any]:
+    """FastAPI dependency: the current actor, refused unless their role is listed (admin always may)."""
+    from citybrain.core.web import current_actor  # late import: web depends on auth
+
+    from fastapi import Depends
+
+    def dep(actor: Actor = Depends(current_actor)) -> Actor:
+        check_role(actor, roles)
+        return actor
+
+    dep.__name__ = "require_" + "_".join(r.value for r in roles)
+    return dep

@@ -1,0 +1,236 @@
+"""Shared fixtures. Every storage test runs twice: on a real SQLite file and on a real PostgreSQL.
+
+PostgreSQL: the server on 127.0.0.1:5432 where one answers (as on the CI machine), otherwise a
+throwaway server started from the machine's binaries by pytest-postgresql. Each test session makes
+its own database and migrates it once; tables are emptied between tests.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+os.environ.setdefault("CITYBRAIN_DATA_DIR", "/tmp/citybrain-test-data")
+
+from citybrain.bootstrap import bootstrap  # noqa: E402
+from citybrain.core.db import Base, make_engine  # noqa: E402
+from citybrain.core.migrate import upgrade  # noqa: E402
+
+bootstrap()
+
+PG_HOST, PG_PORT = "127.0.0.1", 5432
+
+
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _pg_ctl() -> str | None:
+    found = shutil.which("pg_ctl")
+    if found:
+        return found
+    for p in sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), reverse=True):
+        return str(p)
+    return None
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if _port_open(PG_HOST, PG_PORT):
+        yield f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/postgres"
+        return
+    pg_ctl = _pg_ctl()
+    if pg_ctl is None:
+        pytest.fail("PostgreSQL is needed: no server on 127.0.0.1:5432 and no pg_ctl binary "
+                    "(install the Debian package 'postgresql'; .ci/run does)")
+    from pytest_postgresql.executor import PostgreSQLExecutor
+    from pytest_postgresql.executor_noop import NoopExecutor  # noqa: F401  (import check)
+
+    port = _free_port()
+    datadir = tmp_path_factory.mktemp("pgdata")
+    executor = PostgreSQLExecutor(
+        executable=pg_ctl, host="127.0.0.1", port=port, user="postgres", password="",
+        dbname="postgres", options="", datadir=str(datadir), unixsocketdir=str(datadir),
+        logfile=str(datadir / "pg.log"), startparams="-w", postgres_options="",
+    )
+    if os.geteuid() == 0:
+        pytest.fail("cannot start a throwaway PostgreSQL as root; run the tests as a normal user "
+                    "or start the machine's PostgreSQL")
+    with executor:
+        executor.wait_for_postgres()
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_admin_url: str) -> Iterator[str]:
+    name = f"citybrain_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = make_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = pg_admin_url.rsplit("/", 1)[0] + "/" + name
+    upgrade(url, "heads")
+    yield url
+    from citybrain.core.db import engine_for
+
+    engine_for.cache_clear()
+    with admin.connect() as c:
+        c.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = tmp_path_factory.mktemp("sqlite") / "citybrain-test.db"
+    url = f"sqlite:///{path}"
+    upgrade(url, "heads")
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest) -> str:
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("sqlite_url"))
+    return str(request.getfixturevalue("pg_url"))
+
+
+_engines: dict[str, Engine] = {}
+
+
+def _engine(url: str) -> Engine:
+    if url not in _engines:
+        _engines[url] = make_engine(url)
+    return _engines[url]
+
+
+def clean(engine: Engine) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as c:
+        if engine.dialect.name == "postgresql":
+            c.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for t in tables:
+                c.execute(text(f'DELETE FROM "{t}"'))
+            c.execute(text("DELETE FROM sqlite_sequence")) if _has_seq(c) else None
+
+
+def _has_seq(c: object) -> bool:
+    return bool(c.execute(text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first())  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = _engine(db_url)
+    clean(eng)
+    yield eng
+    clean(eng)
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    from citybrain.core.db import session_factory
+
+    s = session_factory(engine)()
+    try:
+        yield s
+    finally:
+        s.rollback()
+        s.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, db_url: str):  # type: ignore[no-untyped-def]
+    from citybrain.config import load_settings
+
+    return load_settings(data_dir=tmp_path / "data", database_url=db_url)
+
+
+@pytest.fixture
+def app(settings, engine: Engine):  # type: ignore[no-untyped-def]
+    from citybrain.app import create_app
+
+    return create_app(settings, engine=engine)
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as c:
+        yield c
+
+
+DEMO_PASSWORD = "test-pass-2026"
+
+
+@pytest.fixture
+def people(engine: Engine) -> dict[str, dict[str, object]]:
+    """Two departments and one user per role, committed. Returns {role: {"username", "id", ...}}."""
+    from citybrain.core import auth
+    from citybrain.core.db import session_scope
+    from citybrain.core.roles import Role
+    from citybrain.directory.models import Department
+
+    out: dict[str, dict[str, object]] = {}
+    with session_scope(engine) as s:
+        emb = Department(code="yjj", name="应急管理局", name_en="Emergency Management Bureau", kind="bureau")
+        env = Department(code="sthjj", name="生态环境局", name_en="Ecology and Environment Bureau", kind="bureau")
+        s.add_all([emb, env])
+        s.flush()
+        for role in Role:
+            dept = emb.id if role in (Role.DEPT_HANDLER, Role.DUTY_OFFICER) else None
+            u = auth.create_user(s, f"t_{role.value}", DEMO_PASSWORD, role.value, department_id=dept,
+                                 phone="13812345678", id_number="510116199001011234")
+            out[role.value] = {"username": u.username, "id": u.id, "department_id": dept}
+        u2 = auth.create_user(s, "t_env_handler", DEMO_PASSWORD, "dept_handler", department_id=env.id)
+        out["env_handler"] = {"username": u2.username, "id": u2.id, "department_id": env.id}
+        out["_departments"] = {"emb": emb.id, "env": env.id}
+    return out
+
+
+@pytest.fixture
+def login(client, people):  # type: ignore[no-untyped-def]
+    """login("duty_officer") -> headers with a bearer token for that role's test user."""
+    cache: dict[str, dict[str, str]] = {}
+
+    def _login(role: str) -> dict[str, str]:
+        if role not in cache:
+            r = client.post("/api/auth/login", json={"username": people[role]["username"],
+                                                     "password": DEMO_PASSWORD})
+            assert r.status_code == 200, r.text
+            cache[role] = {"Authorization": f"Bearer {r.json()['access_token']}"}
+        return cache[role]
+
+    return _login
+
+
+@pytest.fixture
+def geo(engine: Engine) -> dict[str, str]:
+    """The tiny test geography (citybrain.geography.testing), committed; see POINTS there."""
+    from citybrain.core.db import session_scope
+    from citybrain.geography import service
+    from citybrain.geography.testing import make_test_geography
+
+    service.invalidate()
+    with session_scope(engine) as s:
+        codes = make_test_geography(s)
+    service.invalidate()
+    return codes
