@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# One command: install, migrate the embedded SQLite database, load the Shuangliu demo, start the worker
+# and the server on http://127.0.0.1:8000 (Ctrl-C stops both).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export SUMO_HOME="${SUMO_HOME:-$(.venv/bin/python -c 'import sumo; print(sumo.SUMO_HOME)' 2>/dev/null || true)}"
+.venv/bin/citybrain db upgrade
+.venv/bin/citybrain demo
+.venv/bin/citybrain worker & worker_pid=$!
+trap 'kill $worker_pid 2>/dev/null || true' EXIT
+.venv/bin/citybrain serve --host 127.0.0.1 --port "${PORT:-8000}"
