@@ -174,9 +174,9 @@ def check_role(actor: Actor, roles: Iterable[Role]) -> None:
 
 def require(*roles: Role) -> Callable[..., Any]:
     """FastAPI dependency: the current actor, refused unless their role is listed (admin always may)."""
-    from citybrain.core.web import current_actor  # late import: web depends on auth
-
     from fastapi import Depends
+
+    from citybrain.core.web import current_actor  # late import: web depends on auth
 
     def dep(actor: Actor = Depends(current_actor)) -> Actor:
         check_role(actor, roles)

@@ -9,7 +9,6 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, user_for_token
-from citybrain.core.db import session_factory
 from citybrain.core.errors import DomainError, Unauthorized
 
 TOKEN_COOKIE = "citybrain_token"

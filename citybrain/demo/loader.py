@@ -23,7 +23,10 @@ class Tracker:
 
     def task(self, description: str, total: int) -> Callable[[int], None]:
         if self.progress is None:
-            return lambda n=1: None
+            def nothing(n: int = 1) -> None:
+                return None
+
+            return nothing
         tid = self.progress.add_task(description, total=total)
         progress = self.progress
 
