@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _db(cls, v: str) -> str:
-        if v and not v.split(":", 1)[0].split("+", 1)[0] in ("sqlite", "postgresql"):
+        if v and v.split(":", 1)[0].split("+", 1)[0] not in ("sqlite", "postgresql"):
             raise ValueError("must start with sqlite:/// or postgresql:// (postgresql+psycopg://)")
         return v
 

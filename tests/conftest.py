@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,29 +49,41 @@ def _pg_ctl() -> str | None:
 
 @pytest.fixture(scope="session")
 def pg_admin_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if _port_open(PG_HOST, PG_PORT):
+    forced = os.environ.get("CITYBRAIN_TEST_PG", "")  # "throwaway" forces a private server
+    if forced != "throwaway" and _port_open(PG_HOST, PG_PORT):
         yield f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/postgres"
         return
     pg_ctl = _pg_ctl()
     if pg_ctl is None:
         pytest.fail("PostgreSQL is needed: no server on 127.0.0.1:5432 and no pg_ctl binary "
-                    "(install the Debian package 'postgresql'; .ci/run does)")
-    from pytest_postgresql.executor import PostgreSQLExecutor
-    from pytest_postgresql.executor_noop import NoopExecutor  # noqa: F401  (import check)
+                    "(install the Debian package 'postgresql'; scripts/test.sh does)")
+    from pytest_postgresql.executors import PostgreSQLExecutor
 
     port = _free_port()
-    datadir = tmp_path_factory.mktemp("pgdata")
+    # not under pytest's tmp dir: that is private to the user running the tests (see root case below)
+    base = Path(tempfile.mkdtemp(prefix="citybrain-pg-"))
+    datadir = base / "data"
+    if os.geteuid() == 0:
+        # PostgreSQL refuses to run as root: run pg_ctl as the 'postgres' system user instead.
+        import pwd
+
+        pw = pwd.getpwnam("postgres")
+        os.chown(base, pw.pw_uid, pw.pw_gid)
+        wrapper = tmp_path_factory.mktemp("pgbin") / "pg_ctl"
+        wrapper.write_text(f'#!/bin/sh\nexec runuser -u postgres -- "{pg_ctl}" "$@"\n')
+        wrapper.chmod(0o755)
+        pg_ctl = str(wrapper)
     executor = PostgreSQLExecutor(
         executable=pg_ctl, host="127.0.0.1", port=port, user="postgres", password="",
-        dbname="postgres", options="", datadir=str(datadir), unixsocketdir=str(datadir),
-        logfile=str(datadir / "pg.log"), startparams="-w", postgres_options="",
+        dbname="postgres", options="", datadir=str(datadir), unixsocketdir=str(base),
+        logfile=str(base / "pg.log"), startparams="-w", postgres_options="",
     )
-    if os.geteuid() == 0:
-        pytest.fail("cannot start a throwaway PostgreSQL as root; run the tests as a normal user "
-                    "or start the machine's PostgreSQL")
-    with executor:
-        executor.wait_for_postgres()
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    try:
+        with executor:
+            executor.wait_for_postgres()
+            yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def _free_port() -> int:

@@ -126,16 +126,19 @@ def is_postgres(session_or_engine: Session | Engine) -> bool:
 
 
 def migration_state(engine: Engine) -> tuple[str | None, str | None]:
-    """(current revision in the database, head revision of the code)."""
+    """(current revisions in the database, head revisions of the code), each comma-joined.
+
+    There is one migration branch per domain, so both sides are usually several revisions.
+    """
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
     from citybrain.core.migrate import alembic_config
 
     script = ScriptDirectory.from_config(alembic_config(str(engine.url)))
-    head = script.get_current_head()
+    head = ",".join(sorted(script.get_heads())) or None
     with engine.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
             return None, head
-        current = MigrationContext.configure(conn).get_current_revision()
+        current = ",".join(sorted(MigrationContext.configure(conn).get_current_heads())) or None
     return current, head
