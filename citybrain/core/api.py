@@ -24,6 +24,16 @@ from citybrain.core.web import TOKEN_COOKIE, bearer_token, current_actor, get_se
 router = APIRouter(prefix="/api", tags=["core"])
 
 
+@router.get("/health")
+def health(request: Request) -> dict[str, Any]:
+    """For the proxy in front of several API processes: the database answers and is migrated."""
+    from citybrain.core.db import migration_state
+
+    current, head = migration_state(request.app.state.engine)
+    return {"status": "ok" if current == head else "not-migrated", "database": request.app.state.engine.dialect.name,
+            "revision": current}
+
+
 class LoginIn(BaseModel):
     username: str = Field(min_length=1, max_length=60)
     password: str = Field(min_length=1, max_length=200)
