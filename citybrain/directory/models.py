@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from citybrain.core.db import Base, UTCDateTime, utcnow
@@ -25,4 +25,22 @@ class Department(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), nullable=True)
     head_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     phone: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Contact(Base):
+    """Someone to reach in a department: its duty room (值班室) or a named person.
+
+    `on_duty` marks whom warnings and dispatches go to (`service.duty_contacts`). Phones are personal
+    data: the API masks them for roles that may not see them.
+    """
+
+    __tablename__ = "contact"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(80), default="")
+    phone: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    on_duty: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

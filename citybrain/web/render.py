@@ -1,18 +1,57 @@
-"""Server-rendered pages: one Jinja2 environment, autoescaping on, `t()` and the language in every page."""
+"""Server-rendered pages: one Jinja2 environment, autoescaping on, `t()` and the language in every page.
+
+Every page gets, besides what the caller passes:
+- ``lang`` and ``t(key, **fmt)``;
+- ``user``: the logged-in user (``PageUser``) or ``None`` — the top bar shows who is logged in;
+- ``nav``: the main navigation as (path, label key, active) triples;
+- ``lang_links``: the current URL in each language (other query parameters kept);
+- ``js_strings``: translations the page's scripts read (keys under ``web.js.``; add more by passing
+  ``js_prefixes=["events.js."]`` in the context).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from citybrain.core.i18n import pick_language, t
+from citybrain.core.i18n import LANGUAGES, catalogs, pick_language, t
+from citybrain.core.web import bearer_token
 
 TEMPLATES = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES))  # autoescape is on for .html
+
+# The main navigation; each domain's pages live under its path (they may not exist yet).
+NAV = (
+    ("/", "web.nav.command"),
+    ("/events", "web.nav.events"),
+    ("/emergency", "web.nav.emergency"),
+    ("/safety", "web.nav.safety"),
+    ("/traffic", "web.nav.traffic"),
+    ("/directory", "web.nav.directory"),
+)
+
+# Our pages load scripts, styles and data from this server only (command centres have no internet).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class PageUser:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    department_id: int | None
+    area_code: str | None
 
 
 def language(request: Request) -> str:
@@ -20,11 +59,62 @@ def language(request: Request) -> str:
                          request.headers.get("accept-language"))
 
 
-def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
+def current_user(request: Request) -> PageUser | None:
+    """The user whose token came with the request (cookie or bearer), or None; looked up once per request."""
+    if hasattr(request.state, "page_user"):
+        return request.state.page_user  # type: ignore[no-any-return]
+    user: PageUser | None = None
+    token = bearer_token(request)
+    maker = getattr(request.app.state, "session_maker", None)
+    if token and maker is not None:
+        from citybrain.core.auth import user_for_token
+        from citybrain.core.errors import Unauthorized
+
+        with maker() as session:
+            try:
+                u = user_for_token(session, token)
+                user = PageUser(u.id, u.username, u.display_name, u.role, u.department_id, u.area_code)
+            except Unauthorized:
+                user = None
+    request.state.page_user = user
+    return user
+
+
+def strings_with_prefix(lang: str, *prefixes: str) -> dict[str, str]:
+    """Every translation whose key starts with one of `prefixes`, in `lang` (zh-CN filling gaps)."""
+    cat = catalogs()
+    out = {k: v for k, v in cat["zh-CN"].items() if k.startswith(prefixes)}
+    out.update({k: v for k, v in cat.get(lang, {}).items() if k.startswith(prefixes)})
+    return out
+
+
+def _nav(path: str) -> list[tuple[str, str, bool]]:
+    return [(href, key, path == href if href == "/" else path.startswith(href)) for href, key in NAV]
+
+
+def _lang_link(request: Request, code: str) -> str:
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"] + [("lang", code)]
+    return request.url.path + "?" + urlencode(params)
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200,
+           *, csp: bool = False) -> HTMLResponse:
+    """Render template `name`. `csp=True` adds a Content-Security-Policy allowing this origin only."""
     lang = language(request)
-    ctx = {"lang": lang, "t": lambda key, **kw: t(key, lang, **kw)}
+    ctx: dict[str, Any] = {
+        "lang": lang,
+        "t": lambda key, **kw: t(key, lang, **kw),
+        "nav": _nav(request.url.path),
+        "lang_links": {code: _lang_link(request, code) for code in LANGUAGES},
+    }
     ctx.update(context or {})
+    ctx.setdefault("user", current_user(request))
+    prefixes = ("web.js.", *ctx.get("js_prefixes", ()))
+    ctx.setdefault("js_strings", strings_with_prefix(lang, *prefixes))
     resp = templates.TemplateResponse(request, name, ctx, status_code=status_code)
-    if request.query_params.get("lang") in ("zh-CN", "en"):
+    if request.query_params.get("lang") in LANGUAGES:
         resp.set_cookie("lang", lang, samesite="lax")
+    if csp:
+        resp.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    resp.headers.setdefault("Cache-Control", "no-store")
     return resp

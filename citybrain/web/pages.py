@@ -1,0 +1,99 @@
+"""The web shell: log-in, log-out, the command-centre page and the department list.
+
+Pages are thin: they check who is looking and render a template; the data on them comes from our own
+JSON APIs (`/api/geography/*.geojson`, `/api/outbox`, `/api/channel-log`), fetched by the page's script.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from citybrain.core import auth
+from citybrain.core.i18n import t
+from citybrain.core.roles import COMMAND, STAFF, Role
+from citybrain.core.web import TOKEN_COOKIE, bearer_token
+from citybrain.directory import service as directory
+from citybrain.directory.models import DEPARTMENT_KINDS
+from citybrain.web.render import PageUser, current_user, language, render
+
+router = APIRouter(include_in_schema=False)
+
+DISTRICT_CODE = "510116"
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after logging in: a path on this site only (never another host)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _to_login(request: Request) -> RedirectResponse:
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(path, safe='/')}", status_code=303)
+
+
+def _staff_or_notice(request: Request, user: PageUser) -> Response | None:
+    """None for staff; for anyone else (citizens) a 403 page saying the page is for staff."""
+    if Role(user.role) in STAFF:
+        return None
+    lang = language(request)
+    return render(request, "notice.html", {"heading": t("web.notice.forbidden", lang),
+                                           "message": t("web.command.staff_only", lang)},
+                  status_code=403, csp=True)
+
+
+@router.get("/login")
+def login_page(request: Request, next: str | None = None) -> Response:
+    return render(request, "login.html", {"next": safe_next(next)}, csp=True)
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    token = bearer_token(request)
+    if token:
+        with request.app.state.session_maker() as session:
+            _logout(session, token)
+    resp = RedirectResponse("/login", status_code=303)
+    resp.delete_cookie(TOKEN_COOKIE)
+    return resp
+
+
+def _logout(session: Session, token: str) -> None:
+    auth.logout(session, token)
+    session.commit()
+
+
+@router.get("/")
+def command_centre(request: Request) -> Response:
+    user = current_user(request)
+    if user is None:
+        return _to_login(request)
+    refused = _staff_or_notice(request, user)
+    if refused is not None:
+        return refused
+    return render(request, "command.html", {
+        "district_code": DISTRICT_CODE,
+        "show_outbox": Role(user.role) in COMMAND,
+    }, csp=True)
+
+
+@router.get("/directory")
+def directory_page(request: Request) -> Response:
+    user = current_user(request)
+    if user is None:
+        return _to_login(request)
+    refused = _staff_or_notice(request, user)
+    if refused is not None:
+        return refused
+    with request.app.state.session_maker() as session:
+        departments = directory.list_departments(session)
+        order = ("command_centre", "bureau", "street_office", "linkage_unit", "external_admin")
+        assert set(order) == set(DEPARTMENT_KINDS)
+        groups = [(kind, [d for d in departments if d.kind == kind]) for kind in order]
+        groups = [(kind, ds) for kind, ds in groups if ds]
+        return render(request, "directory.html", {"groups": groups}, csp=True)
