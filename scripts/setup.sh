@@ -14,6 +14,7 @@ python3 -c 'import venv, ensurepip' 2>/dev/null || apt_missing+=(python3-venv)
 need npm npm
 if [ "$want_test" = test ]; then
   [ -x /usr/bin/chromium ] || apt_missing+=(chromium)
+  dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || apt_missing+=(fonts-wqy-microhei)
   ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || apt_missing+=(postgresql)
   need mosquitto mosquitto
 fi

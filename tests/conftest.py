@@ -135,7 +135,11 @@ def _engine(url: str) -> Engine:
 
 
 def clean(engine: Engine) -> None:
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    from sqlalchemy import inspect
+
+    existing = set(inspect(engine).get_table_names())
+    # a model whose migration is not written yet has no table: the migrations test reports that
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name in existing]
     with engine.begin() as c:
         if engine.dialect.name == "postgresql":
             c.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
