@@ -13,8 +13,7 @@ from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, LargeBinary, S
 from sqlalchemy.orm import Mapped, mapped_column
 
 from citybrain.core.db import Base, UTCDateTime, utcnow
-
-LEVELS = ("district", "street", "community", "grid")
+from citybrain.geography.codes import LEVELS  # noqa: F401  (re-exported)
 
 
 class Area(Base):
