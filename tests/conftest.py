@@ -135,6 +135,8 @@ def _engine(url: str) -> Engine:
 
 
 def clean(engine: Engine) -> None:
+    """Empty every table. PostgreSQL: DELETE with FK triggers off and sequences reset, which takes
+    milliseconds where a TRUNCATE of ~80 tables takes seconds (it rewrites every relation)."""
     from sqlalchemy import inspect
 
     existing = set(inspect(engine).get_table_names())
@@ -142,15 +144,18 @@ def clean(engine: Engine) -> None:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name in existing]
     with engine.begin() as c:
         if engine.dialect.name == "postgresql":
-            c.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            c.execute(text("SET LOCAL session_replication_role = replica"))
+            for t in tables:
+                c.execute(text(f'DELETE FROM "{t}"'))
+            c.execute(text(
+                "SELECT setval(s.oid::regclass, 1, false) FROM pg_class s "
+                "JOIN pg_namespace n ON n.oid = s.relnamespace "
+                "WHERE s.relkind = 'S' AND n.nspname = current_schema()"))
         else:
             for t in tables:
                 c.execute(text(f'DELETE FROM "{t}"'))
-            c.execute(text("DELETE FROM sqlite_sequence")) if _has_seq(c) else None
-
-
-def _has_seq(c: object) -> bool:
-    return bool(c.execute(text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first())  # type: ignore[attr-defined]
+            if c.execute(text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first():
+                c.execute(text("DELETE FROM sqlite_sequence"))
 
 
 @pytest.fixture
@@ -158,7 +163,6 @@ def engine(db_url: str) -> Iterator[Engine]:
     eng = _engine(db_url)
     clean(eng)
     yield eng
-    clean(eng)
 
 
 @pytest.fixture

@@ -57,10 +57,16 @@ def _delta(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> tuple[NDArray[
     return dlon, dlat
 
 
+def in_china_box(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """The rough box where GCJ-02 applies; outside it the datum equals WGS-84 (and the formula diverges)."""
+    return (lon >= 72.004) & (lon <= 137.8347) & (lat >= 0.8293) & (lat <= 55.8271)
+
+
 def wgs84_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     lo, la = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-    dlon, dlat = _delta(lo, la)
-    return lo + dlon, la + dlat
+    inside = in_china_box(lo, la)
+    dlon, dlat = _delta(np.where(inside, lo, 105.0), np.where(inside, la, 35.0))
+    return np.where(inside, lo + dlon, lo), np.where(inside, la + dlat, la)
 
 
 def gcj02_to_wgs84(lon: ArrayLike, lat: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -83,10 +89,18 @@ def gcj02_to_bd09(lon: ArrayLike, lat: ArrayLike) -> tuple[NDArray[np.float64], 
 
 
 def bd09_to_gcj02(lon: ArrayLike, lat: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    x, y = np.asarray(lon, dtype=float) - 0.0065, np.asarray(lat, dtype=float) - 0.006
+    blon, blat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    x, y = blon - 0.0065, blat - 0.006
     z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * _X_PI)
     theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
-    return z * np.cos(theta), z * np.sin(theta)
+    glon, glat = z * np.cos(theta), z * np.sin(theta)
+    for _ in range(10):  # the closed form is approximate (~0.1 m); refine against the forward formula
+        flon, flat = gcj02_to_bd09(glon, glat)
+        elon, elat = flon - blon, flat - blat
+        glon, glat = glon - elon, glat - elat
+        if np.all(np.abs(elon) < 1e-10) and np.all(np.abs(elat) < 1e-10):
+            break
+    return glon, glat
 
 
 def to_wgs84(lon: ArrayLike, lat: ArrayLike, crs: str | CRS = CRS.WGS84) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
