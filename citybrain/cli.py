@@ -135,9 +135,10 @@ def demo(skip: list[str] = typer.Option([], help="domains to leave out")) -> Non
 @app.command("import-geography")
 def import_geography(
     path: Path = typer.Argument(..., exists=True, dir_okay=False, help="GeoJSON FeatureCollection"),
-    level: str = typer.Option(..., help="street, community or grid"),
+    level: str = typer.Option(..., help="district, street, community or grid"),
     crs: str = typer.Option("wgs84", help="wgs84, gcj02 or bd09: the CRS of the file"),
     replace: bool = typer.Option(False, help="replace existing areas with the same code"),
+    parent_code: str = typer.Option(None, help="every feature must be a child of this area"),
 ) -> None:
     """Import areas from GeoJSON; a failed import changes nothing and names each bad feature."""
     from citybrain.core.db import session_scope
@@ -148,9 +149,10 @@ def import_geography(
     bootstrap()
     try:
         with session_scope() as s:
-            n = geo.import_geojson(s, path.read_bytes(), level=level, crs=crs, replace=replace)
+            n = geo.import_geojson(s, path.read_bytes(), level=level, crs=crs, replace=replace,
+                                   parent_code=parent_code)
     except DomainError as exc:
-        err.print(f"[red]import refused, nothing changed:[/red] {exc.msg}")
+        err.print(f"[red]import refused, nothing changed ({exc.field}):[/red] {exc.msg}")
         raise typer.Exit(1) from None
     console.print(f"[green]imported {n} {level} areas[/green]")
 

@@ -119,12 +119,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     settings = load_settings(data_dir=tmp / "data", database_url=database_url)
     app = create_app(settings, engine=make_engine(database_url))
 
-    from tests.web.geojson_standin import has_geojson_route
-    from tests.web.geojson_standin import router as standin
-
-    if not has_geojson_route(app):
-        app.include_router(standin)
-
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
