@@ -31,10 +31,13 @@ def t(key: str, lang: str = "zh-CN", **fmt: object) -> str:
     return text.format(**fmt) if fmt else text
 
 
-def pick_language(query: str | None, cookie: str | None, accept: str | None) -> str:
+def pick_language(query: str | None, cookie: str | None, accept: str | None = None) -> str:
+    """The user's explicit choice (?lang=, then the cookie), else zh-CN.
+
+    The browser's Accept-Language is deliberately ignored: command-centre machines are often set up in
+    English while the staff work in Chinese; English is one click away and then remembered.
+    """
     for cand in (query, cookie):
         if cand in LANGUAGES:
             return cand
-    if accept and accept.lower().startswith("en"):
-        return "en"
     return "zh-CN"
