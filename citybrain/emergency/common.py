@@ -1,0 +1,102 @@
+"""Small things every part of the emergency domain uses: reading departments, users and other domains'
+services (guarded: a collaborator's module may not be installed yet), and showing times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+from collections.abc import Iterable
+from types import ModuleType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from citybrain.core.errors import DomainError, ValidationFailed
+from citybrain.directory.models import Department
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class DependencyMissing(DomainError):
+    """Another domain's service this feature needs is not installed in this build."""
+
+    status_code = 503
+    type = "dependency_missing"
+
+
+def optional_module(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def required_function(module: str, function: str, feature: str) -> Any:
+    mod = optional_module(module)
+    fn = getattr(mod, function, None) if mod is not None else None
+    if fn is None:
+        raise DependencyMissing(f"{feature} needs {module}.{function}, which this installation does not have")
+    return fn
+
+
+# --- departments (reference data of the directory domain) -----------------------------------------
+
+def department_by_code(session: Session, code: str) -> Department | None:
+    directory = optional_module("citybrain.directory.service")
+    if directory is not None and hasattr(directory, "department_by_code"):
+        return directory.department_by_code(session, code)  # type: ignore[no-any-return]
+    return session.scalar(select(Department).where(Department.code == code))
+
+
+def departments_by_codes(session: Session, codes: Iterable[str]) -> dict[str, Department]:
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    return {d.code: d for d in session.scalars(select(Department).where(Department.code.in_(wanted)))}
+
+
+def departments_by_ids(session: Session, ids: Iterable[int | None]) -> dict[int, Department]:
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    return {d.id: d for d in session.scalars(select(Department).where(Department.id.in_(wanted)))}
+
+
+def require_department(session: Session, code: str, field: str) -> Department:
+    dept = department_by_code(session, code)
+    if dept is None:
+        raise ValidationFailed(f"no department with code {code!r}", field)
+    return dept
+
+
+def jsonable(d: dict[str, Any]) -> dict[str, Any]:
+    """Plain JSON values (times as ISO strings) for JSON columns."""
+    return json.loads(json.dumps(d, default=lambda o: o.isoformat() if hasattr(o, "isoformat") else str(o)))
+
+
+# --- time -----------------------------------------------------------------------------------------
+
+def local(t: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored UTC time as shown on screen (Asia/Shanghai)."""
+    if t is None:
+        return ""
+    return t.astimezone(SHANGHAI).strftime(fmt)
+
+
+def aware(t: dt.datetime | None, field: str) -> dt.datetime | None:
+    """Refuse naive input times: the caller must say which zone a time is in."""
+    if t is None:
+        return None
+    if t.tzinfo is None:
+        raise ValidationFailed("give the time with its offset, e.g. 2026-07-01T08:00:00+08:00", field)
+    return t.astimezone(dt.UTC)
+
+
+def seconds_between(a: dt.datetime | None, b: dt.datetime | None) -> float | None:
+    if a is None or b is None:
+        return None
+    return (b - a).total_seconds()

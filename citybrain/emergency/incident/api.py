@@ -1,0 +1,199 @@
+"""HTTP: incidents, their level, the log, tasks, and response-time figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from citybrain.core.auth import Actor, require
+from citybrain.core.errors import ValidationFailed
+from citybrain.core.roles import COMMAND, STAFF, Role
+from citybrain.core.web import get_session
+from citybrain.emergency import board as views
+from citybrain.emergency.common import SHANGHAI, require_department
+from citybrain.emergency.incident import figures, service
+from citybrain.emergency.incident.models import STATUSES, TASK_STATUSES, Task
+from citybrain.emergency.incident.schemas import (
+    ActivateIn,
+    ActivationOut,
+    Assessment,
+    CloseIn,
+    FromEventIn,
+    IncidentIn,
+    IncidentOut,
+    LevelChangeIn,
+    LogIn,
+    LogOut,
+    NoteIn,
+    PeriodFigures,
+    ResponseTimes,
+    StandDownIn,
+    TaskDoneIn,
+    TaskOut,
+)
+from citybrain.emergency.plan import service as plans
+
+router = APIRouter(tags=["emergency: incidents"])
+REPORTERS = (*COMMAND, Role.DEPT_HANDLER, Role.STREET_STAFF, Role.GRID_WORKER)
+STATUS_Q = Query(default=None, pattern="^(" + "|".join(STATUSES) + ")$")
+
+
+def _out(session: Session, inc: Any) -> IncidentOut:
+    return IncidentOut(**views.incident_out(session, inc))
+
+
+@router.get("/incidents", response_model=list[IncidentOut])
+def list_incidents(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
+                   status: str | None = STATUS_Q, limit: int = Query(default=100, ge=1, le=1000)
+                   ) -> list[IncidentOut]:
+    return [_out(session, i) for i in service.list_incidents(session, status, limit)]
+
+
+@router.post("/incidents", response_model=IncidentOut, status_code=201)
+def create_incident(body: IncidentIn, actor: Actor = Depends(require(*COMMAND)),
+                    session: Session = Depends(get_session)) -> IncidentOut:
+    return _out(session, service.create_incident(session, actor, body))
+
+
+@router.post("/incidents/from-event", response_model=IncidentOut, status_code=201)
+def from_event(body: FromEventIn, actor: Actor = Depends(require(*COMMAND)),
+               session: Session = Depends(get_session)) -> IncidentOut:
+    return _out(session, service.create_from_event(session, actor, body))
+
+
+@router.get("/incidents/{incident_id}", response_model=IncidentOut)
+def get_incident(incident_id: int, _a: Actor = Depends(require(*STAFF)),
+                 session: Session = Depends(get_session)) -> IncidentOut:
+    return _out(session, service.get_incident(session, incident_id))
+
+
+@router.get("/incidents/{incident_id}/board")
+def get_board(incident_id: int, actor: Actor = Depends(require(*STAFF)),
+              session: Session = Depends(get_session), nearby: int = Query(default=5, ge=1, le=50)
+              ) -> dict[str, Any]:
+    """Everything the incident command page shows (incident, tasks by department, log, map layers)."""
+    return views.board(session, actor, incident_id, nearby)
+
+
+@router.get("/incidents/{incident_id}/assessment", response_model=Assessment)
+def assessment(incident_id: int, _a: Actor = Depends(require(*STAFF)),
+               session: Session = Depends(get_session)) -> Assessment:
+    """The level the plan's triggers suggest for the current figures (the duty officer confirms it)."""
+    return Assessment(**service.assess(session, incident_id))
+
+
+@router.post("/incidents/{incident_id}/verify", response_model=IncidentOut)
+def verify(incident_id: int, body: NoteIn, actor: Actor = Depends(require(*COMMAND)),
+           session: Session = Depends(get_session)) -> IncidentOut:
+    return _out(session, service.verify(session, actor, incident_id, body.note))
+
+
+@router.post("/incidents/{incident_id}/activate", response_model=ActivationOut)
+def activate(incident_id: int, body: ActivateIn, actor: Actor = Depends(require(*COMMAND)),
+             session: Session = Depends(get_session)) -> ActivationOut:
+    inc, tasks, sent = service.activate(session, actor, incident_id, body.level, body.response_level, body.note)
+    return ActivationOut(incident=_out(session, inc), tasks=[TaskOut(**t) for t in views.tasks_out(session, tasks)],
+                         notifications=sent)
+
+
+@router.post("/incidents/{incident_id}/level", response_model=ActivationOut)
+def change_level(incident_id: int, body: LevelChangeIn, actor: Actor = Depends(require(*COMMAND)),
+                 session: Session = Depends(get_session)) -> ActivationOut:
+    inc, tasks, sent = service.change_level(session, actor, incident_id, body.level, body.reason)
+    return ActivationOut(incident=_out(session, inc), tasks=[TaskOut(**t) for t in views.tasks_out(session, tasks)],
+                         notifications=sent)
+
+
+@router.post("/incidents/{incident_id}/stand-down", response_model=IncidentOut)
+def stand_down(incident_id: int, body: StandDownIn, actor: Actor = Depends(require(*COMMAND)),
+               session: Session = Depends(get_session)) -> IncidentOut:
+    return _out(session, service.stand_down(session, actor, incident_id, body.reason))
+
+
+@router.post("/incidents/{incident_id}/close", response_model=IncidentOut)
+def close(incident_id: int, body: CloseIn, actor: Actor = Depends(require(*COMMAND)),
+          session: Session = Depends(get_session)) -> IncidentOut:
+    return _out(session, service.close(session, actor, incident_id, body.summary, body.lessons))
+
+
+@router.get("/incidents/{incident_id}/timeline", response_model=list[LogOut])
+@router.get("/incidents/{incident_id}/log", response_model=list[LogOut])
+def get_log(incident_id: int, _a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
+            after: int = Query(default=0, ge=0)) -> list[LogOut]:
+    """The log and timeline: reports, decisions, figures, photos and every change, oldest first."""
+    service.get_incident(session, incident_id)
+    return [LogOut(**views.log_out(e)) for e in service.log_of(session, incident_id, after)]
+
+
+@router.post("/incidents/{incident_id}/log", response_model=LogOut, status_code=201)
+def add_log(incident_id: int, body: LogIn, actor: Actor = Depends(require(*REPORTERS)),
+            session: Session = Depends(get_session)) -> LogOut:
+    return LogOut(**views.log_out(service.add_log(session, actor, incident_id, body)))
+
+
+@router.get("/incidents/{incident_id}/tasks", response_model=list[TaskOut])
+def incident_tasks(incident_id: int, _a: Actor = Depends(require(*STAFF)),
+                   session: Session = Depends(get_session)) -> list[TaskOut]:
+    service.get_incident(session, incident_id)
+    return [TaskOut(**t) for t in views.tasks_out(session, service.tasks_of(session, incident_id))]
+
+
+@router.get("/tasks", response_model=list[TaskOut])
+def list_tasks(actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
+               department: str | None = Query(default=None, max_length=40),
+               status: str | None = Query(default=None, pattern="^(" + "|".join(TASK_STATUSES) + ")$"),
+               limit: int = Query(default=200, ge=1, le=1000)) -> list[TaskOut]:
+    """Tasks, newest first; a department handler sees their own department's."""
+    q = select(Task).order_by(Task.created_at.desc(), Task.id.desc()).limit(limit)
+    if actor.role == Role.DEPT_HANDLER:
+        q = q.where(Task.department_id == actor.department_id)
+    elif department:
+        q = q.where(Task.department_id == require_department(session, department, "department").id)
+    if status:
+        q = q.where(Task.status == status)
+    return [TaskOut(**t) for t in views.tasks_out(session, list(session.scalars(q)))]
+
+
+@router.post("/tasks/{task_id}/accept", response_model=TaskOut)
+def accept_task(task_id: int, actor: Actor = Depends(require(*COMMAND, Role.DEPT_HANDLER)),
+                session: Session = Depends(get_session)) -> TaskOut:
+    return TaskOut(**views.tasks_out(session, [service.accept_task(session, actor, task_id)])[0])
+
+
+@router.post("/tasks/{task_id}/done", response_model=TaskOut)
+def complete_task(task_id: int, body: TaskDoneIn, actor: Actor = Depends(require(*COMMAND, Role.DEPT_HANDLER)),
+                  session: Session = Depends(get_session)) -> TaskOut:
+    return TaskOut(**views.tasks_out(session, [service.complete_task(session, actor, task_id, body.result)])[0])
+
+
+@router.post("/tasks/{task_id}/cancel", response_model=TaskOut)
+def cancel_task(task_id: int, actor: Actor = Depends(require(*COMMAND)),
+                session: Session = Depends(get_session)) -> TaskOut:
+    return TaskOut(**views.tasks_out(session, [service.cancel_task(session, actor, task_id)])[0])
+
+
+@router.get("/incidents/{incident_id}/response-times", response_model=ResponseTimes)
+def response_times(incident_id: int, _a: Actor = Depends(require(*STAFF)),
+                   session: Session = Depends(get_session)) -> ResponseTimes:
+    return ResponseTimes(**figures.response_times(session, service.get_incident(session, incident_id)))
+
+
+@router.get("/figures/response-times", response_model=PeriodFigures)
+def period_figures(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
+                   start: dt.date | None = None, end: dt.date | None = None,
+                   incident_type: str | None = Query(default=None, max_length=40)) -> PeriodFigures:
+    """Response times of the incidents reported from `start` to `end` (dates in Asia/Shanghai, inclusive;
+    default: the last 365 days)."""
+    today = dt.datetime.now(SHANGHAI).date()
+    end = end or today
+    start = start or end - dt.timedelta(days=365)
+    if start > end:
+        raise ValidationFailed("start is after end", "start")
+    lo = dt.datetime.combine(start, dt.time(), SHANGHAI).astimezone(dt.UTC)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), SHANGHAI).astimezone(dt.UTC)
+    type_id = plans.require_type(session, incident_type).id if incident_type else None
+    return PeriodFigures(**figures.period(session, lo, hi, type_id))

@@ -1,0 +1,504 @@
+"""Incidents: report → verify → activate a plan at a level → change level → stand down → close.
+
+Activation is one transaction: the incident's state, one task per plan step for its department (due
+at activation + the step's deadline), the outbox messages to every department involved (the people
+on duty first, then the department's line), the log entry, the audit entry and the domain event.
+Nothing is written if any part fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from citybrain.core import audit
+from citybrain.core.auth import Actor
+from citybrain.core.bus import emit
+from citybrain.core.db import is_postgres, utcnow
+from citybrain.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from citybrain.core.geo import parse_crs, point_to_wgs84
+from citybrain.core.roles import COMMAND, Role
+from citybrain.directory.models import Department
+from citybrain.emergency import events as ev
+from citybrain.emergency.common import aware, departments_by_codes, jsonable, local, required_function
+from citybrain.emergency.incident.models import (
+    ACCEPTED,
+    ACTIVE,
+    CANCELLED,
+    CLOSED,
+    DONE,
+    PENDING,
+    REPORTED,
+    STOOD_DOWN,
+    VERIFIED,
+    Incident,
+    IncidentLog,
+    Task,
+)
+from citybrain.emergency.incident.schemas import Figures, FromEventIn, IncidentIn, LogIn
+from citybrain.emergency.levels import Level, Metric, label, more_severe, parse_level
+from citybrain.emergency.notify import notify_departments
+from citybrain.emergency.plan import service as plans
+from citybrain.emergency.plan.models import IncidentType, Plan, PlanVersion
+from citybrain.emergency.plan.schemas import PlanDocument
+
+# --- reading ---------------------------------------------------------------------------------------
+
+def get_incident(session: Session, incident_id: int, *, for_update: bool = False) -> Incident:
+    inc = session.get(Incident, incident_id, with_for_update=for_update and is_postgres(session))
+    if inc is None:
+        raise NotFound("incident", incident_id)
+    return inc
+
+
+def list_incidents(session: Session, status: str | None = None, limit: int = 100) -> list[Incident]:
+    q = select(Incident).order_by(Incident.reported_at.desc(), Incident.id.desc()).limit(limit)
+    if status:
+        q = q.where(Incident.status == status)
+    return list(session.scalars(q))
+
+
+def figures_of(inc: Incident) -> dict[str, float]:
+    return {m.value: getattr(inc, m.value) or 0 for m in Metric}
+
+
+def plan_version_of(session: Session, inc: Incident) -> PlanVersion | None:
+    return session.get(PlanVersion, inc.plan_version_id) if inc.plan_version_id else None
+
+
+def plan_of(session: Session, inc: Incident) -> tuple[Plan, PlanVersion, PlanDocument] | None:
+    pv = plan_version_of(session, inc)
+    if pv is None:
+        return None
+    plan = session.get(Plan, pv.plan_id)
+    assert plan is not None
+    return plan, pv, plans.document_of(pv)
+
+
+def tasks_of(session: Session, incident_id: int) -> list[Task]:
+    return list(session.scalars(select(Task).where(Task.incident_id == incident_id)
+                                .order_by(Task.step_order, Task.id)))
+
+
+def log_of(session: Session, incident_id: int, after_id: int = 0) -> list[IncidentLog]:
+    return list(session.scalars(select(IncidentLog).where(IncidentLog.incident_id == incident_id,
+                                                          IncidentLog.id > after_id)
+                                .order_by(IncidentLog.at, IncidentLog.id)))
+
+
+# --- creating --------------------------------------------------------------------------------------
+
+def _locate(session: Session, lon: float, lat: float) -> tuple[str | None, str]:
+    """The street of a point; an incident just outside the district is still recorded (no street)."""
+    from citybrain.geography.service import locate
+
+    try:
+        loc = locate(session, lon, lat)
+    except ValidationFailed:
+        return None, ""
+    return loc.street_code, loc.street_name
+
+
+def _attach_plan(session: Session, inc: Incident, it: IncidentType, plan_code: str | None) -> None:
+    if plan_code:
+        plan = session.scalar(select(Plan).where(Plan.code == plan_code))
+        if plan is None:
+            raise ValidationFailed(f"no plan {plan_code!r}", "plan")
+        if plan.incident_type_id != it.id:
+            raise ValidationFailed(f"plan {plan_code!r} is not a plan for incident type {it.code!r}", "plan")
+    else:
+        plan = plans.plan_for_type(session, it.id)
+    if plan is not None:
+        inc.plan_version_id = plans.current_version(session, plan).id
+
+
+def _new_incident(session: Session, actor: Actor, it: IncidentType, *, title: str, description: str,
+                  lon: float | None, lat: float | None, address: str, occurred_at: dt.datetime | None,
+                  reported_at: dt.datetime | None, warning_colour: str | None, figures: Figures | None,
+                  plan_code: str | None, event_id: int | None) -> Incident:
+    now = utcnow()
+    reported = reported_at or now
+    if reported > now + dt.timedelta(minutes=5):
+        raise ValidationFailed("a report cannot come from the future", "reported_at")
+    inc = Incident(number=uuid.uuid4().hex[:20], title=title, description=description, incident_type_id=it.id,
+                   category=it.category, lon=lon, lat=lat, address=address, occurred_at=occurred_at,
+                   reported_at=reported, warning_colour=warning_colour, event_id=event_id,
+                   created_by=actor.username, status=REPORTED)
+    if lon is not None and lat is not None:
+        inc.street_code, inc.street_name = _locate(session, lon, lat)
+    for k, v in (figures.given() if figures else {}).items():
+        setattr(inc, k, v)
+    _attach_plan(session, inc, it, plan_code)
+    session.add(inc)
+    session.flush()
+    inc.number = f"YJ{local(reported, '%Y')}{inc.id:06d}"
+    _reassess(session, inc)
+    record_log(session, actor, inc, "status", f"接报：{title}", {"status": REPORTED, "event_id": event_id},
+         at=reported)
+    audit.record(session, actor, "create", "emergency_incident", inc.id, None,
+                 {"number": inc.number, "type": it.code, "title": title, "event_id": event_id})
+    emit(session, ev.IncidentReported(incident_id=inc.id, number=inc.number, incident_type=it.code,
+                                      lon=lon, lat=lat, event_id=event_id))
+    return inc
+
+
+def create_incident(session: Session, actor: Actor, data: IncidentIn) -> Incident:
+    it = plans.require_type(session, data.incident_type)
+    lon = lat = None
+    if data.lon is not None and data.lat is not None:
+        lon, lat = point_to_wgs84(data.lon, data.lat, parse_crs(data.crs))
+    return _new_incident(
+        session, actor, it, title=data.title, description=data.description, lon=lon, lat=lat,
+        address=data.address, occurred_at=aware(data.occurred_at, "occurred_at"),
+        reported_at=aware(data.reported_at, "reported_at"),
+        warning_colour=data.warning_colour.value if data.warning_colour else None, figures=data.figures,
+        plan_code=data.plan, event_id=None)
+
+
+def create_from_event(session: Session, actor: Actor, data: FromEventIn) -> Incident:
+    """An incident declared from an event of the event hub: its place, text and report time come along."""
+    it = plans.require_type(session, data.incident_type)
+    get_event = required_function("citybrain.events.service", "get_event", "an incident from an event")
+    try:
+        event = get_event(session, data.event_id)
+    except NotFound:
+        raise ValidationFailed(f"no event {data.event_id}", "event_id") from None
+    if event is None:
+        raise ValidationFailed(f"no event {data.event_id}", "event_id")
+    existing = session.scalar(select(Incident).where(Incident.event_id == data.event_id))
+    if existing is not None:
+        raise Conflict(f"event {data.event_id} is already incident {existing.number}", "event_id")
+    description = getattr(event, "description", "") or ""
+    number = getattr(event, "number", data.event_id)
+    return _new_incident(
+        session, actor, it, title=data.title or (description[:60] or f"事件 {number}"), description=description,
+        lon=getattr(event, "lon", None), lat=getattr(event, "lat", None), address=getattr(event, "address", "") or "",
+        occurred_at=None, reported_at=getattr(event, "created_at", None), warning_colour=None, figures=data.figures,
+        plan_code=data.plan, event_id=data.event_id)
+
+
+# --- the log ----------------------------------------------------------------------------------------
+
+def record_log(session: Session, actor: Actor | None, inc: Incident, kind: str, text: str,
+               data: dict[str, Any] | None = None, *, photo_ref: str | None = None,
+               at: dt.datetime | None = None) -> IncidentLog:
+    """Append to the incident's log (its timeline), in the caller's transaction."""
+    entry = IncidentLog(incident_id=inc.id, at=at or utcnow(), kind=kind, text=text,
+                        data=jsonable(data or {}), photo_ref=photo_ref,
+                        actor_id=getattr(actor, "id", None), actor_name=getattr(actor, "username", "system"))
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def add_log(session: Session, actor: Actor, incident_id: int, data: LogIn) -> IncidentLog:
+    inc = get_incident(session, incident_id, for_update=True)
+    if inc.status == CLOSED:
+        raise Conflict(f"incident {inc.number} is closed; its log is final", "status")
+    at = aware(data.at, "at") or utcnow()
+    extra: dict[str, Any] = {}
+    text = data.text
+    if data.kind == "figures":
+        assert data.figures is not None
+        given = data.figures.given()
+        before = {k: getattr(inc, k) for k in given}
+        for k, v in given.items():
+            setattr(inc, k, v)
+        extra = {"before": before, "after": given}
+        suggestion = _reassess(session, inc)
+        if suggestion and inc.status == ACTIVE and more_severe(suggestion, inc.response_level):
+            extra["suggest_level"] = suggestion
+            text = (text + "；" if text else "") + f"触发条件提示升级至{label(suggestion)}"
+        if not text:
+            text = "，".join(f"{_METRIC_SHORT.get(k, k)} {v:g}" for k, v in given.items())
+    entry = record_log(session, actor, inc, data.kind, text, extra, photo_ref=data.photo_ref, at=at)
+    emit(session, ev.IncidentLogged(incident_id=inc.id, number=inc.number, log_id=entry.id, kind=entry.kind,
+                                    text=entry.text[:200]))
+    return entry
+
+
+_METRIC_SHORT = {"deaths": "死亡", "injured": "受伤", "missing": "失踪", "trapped": "被困", "evacuated": "转移",
+                 "affected_people": "受灾", "economic_loss_yuan": "损失(元)", "affected_area_km2": "面积(km²)"}
+
+
+# --- assessing the level -----------------------------------------------------------------------------
+
+def _reassess(session: Session, inc: Incident) -> Level | None:
+    found = plan_of(session, inc)
+    if found is None:
+        inc.suggested_level = None
+        return None
+    level, _ = plans.suggest_level(found[2], figures_of(inc))
+    inc.suggested_level = level.value if level else None
+    return level
+
+
+def assess(session: Session, incident_id: int) -> dict[str, Any]:
+    inc = get_incident(session, incident_id)
+    found = plan_of(session, inc)
+    if found is None:
+        return {"incident_id": inc.id, "plan": None, "plan_version": None, "suggested_level": None,
+                "matched": [], "levels": {}, "figures": figures_of(inc)}
+    plan, pv, doc = found
+    level, matched = plans.suggest_level(doc, figures_of(inc))
+    return {"incident_id": inc.id, "plan": plan.code, "plan_version": pv.version,
+            "suggested_level": level.value if level else None, "matched": matched,
+            "levels": plans.level_names(doc), "figures": figures_of(inc)}
+
+
+# --- activation, level changes, stand-down, close -----------------------------------------------------
+
+def _require_plan(session: Session, inc: Incident) -> tuple[Plan, PlanVersion, PlanDocument]:
+    found = plan_of(session, inc)
+    if found is None:
+        it = session.get(IncidentType, inc.incident_type_id)
+        assert it is not None
+        _attach_plan(session, inc, it, None)  # a plan may have been added since the report
+        found = plan_of(session, inc)
+    if found is None:
+        raise Conflict("no plan for this incident type: add one to the plan library first", "plan")
+    return found
+
+
+def _check_level(doc: PlanDocument, plan: Plan, pv: PlanVersion, level: Level, field: str = "level") -> None:
+    defined = plans.defined_levels(doc)
+    if level not in defined:
+        raise ValidationFailed(f"plan {plan.code} v{pv.version} defines levels {', '.join(defined)}; not {level}",
+                               field)
+
+
+def _create_tasks(session: Session, inc: Incident, doc: PlanDocument, level: Level, at: dt.datetime,
+                  depts: dict[str, Department]) -> list[Task]:
+    have = set(session.scalars(select(Task.step_order).where(Task.incident_id == inc.id,
+                                                             Task.step_order.is_not(None))))
+    tasks = []
+    for order, step, dept_code in plans.steps_at(doc, level):
+        if order in have:
+            continue
+        dept = depts.get(dept_code)
+        if dept is None:
+            raise Conflict(f"department {dept_code!r} of plan step {order} no longer exists", "plan")
+        t = Task(incident_id=inc.id, department_id=dept.id, role_code=step.role, step_order=order,
+                 title=step.action, level=level.value, status=PENDING, created_at=at,
+                 deadline_at=at + dt.timedelta(minutes=step.deadline_minutes))
+        tasks.append(t)
+    session.add_all(tasks)
+    session.flush()
+    return tasks
+
+
+def plan_department_codes(doc: PlanDocument) -> list[str]:
+    """Lead first, then role departments, supporting departments, linkage units (each once)."""
+    codes = [doc.lead_department, *(r.department for r in doc.roles if r.department),
+             *doc.supporting_departments, *doc.linkage_units]
+    return list(dict.fromkeys(c for c in codes if c))
+
+
+def _notify(session: Session, inc: Incident, depts: list[Department], tasks: Iterable[Task], occasion: str,
+            subject: str, level: str | None) -> int:
+    common = {"incident_id": inc.id, "number": inc.number, "title": inc.title, "address": inc.address,
+              "level": level, "occasion": occasion}
+    return notify_departments(session, depts, tasks, subject=subject, common=common,
+                              key=f"emergency:{inc.id}:{occasion}:{level or '-'}")
+
+
+def activate(session: Session, actor: Actor, incident_id: int, level: Level | str,
+             response_level: Level | str | None = None, note: str = "") -> tuple[Incident, list[Task], int]:
+    """The duty officer confirms the level and starts the response (启动响应)."""
+    level = parse_level(level)
+    response = parse_level(response_level, "response_level") if response_level is not None else level
+    inc = get_incident(session, incident_id, for_update=True)
+    if inc.status not in (REPORTED, VERIFIED):
+        raise Conflict(f"incident {inc.number} is {inc.status}; only a reported or verified incident is "
+                       "activated (use a level change once active)", "status")
+    plan, pv, doc = _require_plan(session, inc)
+    _check_level(doc, plan, pv, response, "response_level" if response_level is not None else "level")
+    now = utcnow()
+    before = audit.snapshot(inc, ["status", "severity", "response_level"])
+    if inc.verified_at is None:
+        inc.verified_at = now
+        record_log(session, actor, inc, "status", "核实（随启动确认）", {"status": VERIFIED}, at=now)
+    inc.status, inc.severity, inc.response_level, inc.activated_at = ACTIVE, level.value, response.value, now
+    depts_by_code = departments_by_codes(session, plan_department_codes(doc))
+    tasks = _create_tasks(session, inc, doc, response, now, depts_by_code)
+    involved = [depts_by_code[c] for c in plan_department_codes(doc) if c in depts_by_code]
+    subject = f"【启动{label(response)}应急响应】{inc.number} {inc.title}"
+    sent = _notify(session, inc, involved, tasks, "activation", subject, response.value)
+    suggested = f"（触发条件建议{label(inc.suggested_level)}）" if inc.suggested_level else ""
+    record_log(session, actor, inc, "level",
+         f"启动{label(response)}响应，预案 {plan.code} 第{pv.version}版{suggested}。{note}".strip(),
+         {"status": ACTIVE, "level": level.value, "response_level": response.value, "plan": plan.code,
+          "plan_version": pv.version, "suggested_level": inc.suggested_level, "tasks": len(tasks),
+          "notifications": sent}, at=now)
+    audit.record(session, actor, "activate", "emergency_incident", inc.id, before,
+                 {"status": ACTIVE, "severity": level.value, "response_level": response.value,
+                  "plan": plan.code, "plan_version": pv.version, "tasks": len(tasks)})
+    emit(session, ev.IncidentActivated(incident_id=inc.id, number=inc.number, level=response.value,
+                                       plan_code=plan.code, plan_version=pv.version, tasks=len(tasks),
+                                       notifications=sent))
+    return inc, tasks, sent
+
+
+def verify(session: Session, actor: Actor, incident_id: int, note: str = "") -> Incident:
+    inc = get_incident(session, incident_id, for_update=True)
+    if inc.status != REPORTED:
+        raise Conflict(f"incident {inc.number} is {inc.status}; only a reported incident is verified", "status")
+    inc.status, inc.verified_at = VERIFIED, utcnow()
+    record_log(session, actor, inc, "status", f"核实：{note}" if note else "核实", {"status": VERIFIED})
+    audit.record(session, actor, "verify", "emergency_incident", inc.id, {"status": REPORTED}, {"status": VERIFIED})
+    emit(session, ev.IncidentVerified(incident_id=inc.id, number=inc.number))
+    return inc
+
+
+def change_level(session: Session, actor: Actor, incident_id: int, level: Level | str, reason: str
+                 ) -> tuple[Incident, list[Task], int]:
+    """Raise (升级) or lower (降级) the response; raising adds the steps of the new level."""
+    level = parse_level(level)
+    inc = get_incident(session, incident_id, for_update=True)
+    if inc.status != ACTIVE:
+        raise Conflict(f"incident {inc.number} is {inc.status}; the level changes only during a response", "status")
+    if inc.response_level == level.value:
+        raise Conflict(f"the response is already at level {level}", "level")
+    plan, pv, doc = _require_plan(session, inc)
+    _check_level(doc, plan, pv, level)
+    old = inc.response_level
+    up = more_severe(level, old)
+    inc.severity = inc.response_level = level.value
+    now = utcnow()
+    depts_by_code = departments_by_codes(session, plan_department_codes(doc))
+    tasks = _create_tasks(session, inc, doc, level, now, depts_by_code) if up else []
+    involved = [depts_by_code[c] for c in plan_department_codes(doc) if c in depts_by_code]
+    word = "升级" if up else "降级"
+    sent = _notify(session, inc, involved, tasks, "level_up" if up else "level_down",
+                   f"【应急响应{word}至{label(level)}】{inc.number} {inc.title}", level.value)
+    record_log(session, actor, inc, "level", f"响应{word}：{label(old)} → {label(level)}。{reason}",
+         {"from": old, "to": level.value, "tasks": len(tasks), "notifications": sent}, at=now)
+    audit.record(session, actor, "level_up" if up else "level_down", "emergency_incident", inc.id,
+                 {"response_level": old}, {"response_level": level.value, "reason": reason})
+    emit(session, ev.IncidentLevelChanged(incident_id=inc.id, number=inc.number, from_level=old or "",
+                                          to_level=level.value, reason=reason))
+    return inc, tasks, sent
+
+
+def stand_down(session: Session, actor: Actor, incident_id: int, reason: str) -> Incident:
+    """End the response (响应终止): open tasks still pending are cancelled, resources released."""
+    from citybrain.emergency.resource import service as resources
+
+    inc = get_incident(session, incident_id, for_update=True)
+    if inc.status != ACTIVE:
+        raise Conflict(f"incident {inc.number} is {inc.status}; only an active response stands down", "status")
+    now = utcnow()
+    inc.status, inc.stood_down_at = STOOD_DOWN, now
+    cancelled = 0
+    for t in tasks_of(session, inc.id):
+        if t.status == PENDING:
+            t.status = CANCELLED
+            cancelled += 1
+    released = resources.release_all(session, actor, inc)
+    found = plan_of(session, inc)
+    if found is not None:
+        depts = departments_by_codes(session, plan_department_codes(found[2]))
+        involved = [depts[c] for c in plan_department_codes(found[2]) if c in depts]
+        _notify(session, inc, involved, [], "stand_down", f"【响应终止】{inc.number} {inc.title}",
+                inc.response_level)
+    record_log(session, actor, inc, "status", f"响应终止：{reason}",
+         {"status": STOOD_DOWN, "cancelled_tasks": cancelled, "released_resources": released}, at=now)
+    audit.record(session, actor, "stand_down", "emergency_incident", inc.id, {"status": ACTIVE},
+                 {"status": STOOD_DOWN, "reason": reason})
+    emit(session, ev.IncidentStoodDown(incident_id=inc.id, number=inc.number, reason=reason))
+    return inc
+
+
+def close(session: Session, actor: Actor, incident_id: int, summary: str, lessons: str = "") -> Incident:
+    """Archive with the after-action summary; an incident never activated (a false alarm) closes directly."""
+    inc = get_incident(session, incident_id, for_update=True)
+    if inc.status not in (STOOD_DOWN, REPORTED, VERIFIED):
+        raise Conflict(f"incident {inc.number} is {inc.status}; stand the response down before closing",
+                       "status")
+    before = inc.status
+    inc.status, inc.closed_at, inc.summary, inc.lessons = CLOSED, utcnow(), summary, lessons
+    record_log(session, actor, inc, "summary", summary[:500], {"status": CLOSED, "lessons": lessons[:500]})
+    audit.record(session, actor, "close", "emergency_incident", inc.id, {"status": before}, {"status": CLOSED})
+    emit(session, ev.IncidentClosed(incident_id=inc.id, number=inc.number))
+    return inc
+
+
+# --- tasks ------------------------------------------------------------------------------------------
+
+def get_task(session: Session, task_id: int) -> Task:
+    t = session.get(Task, task_id, with_for_update=is_postgres(session))
+    if t is None:
+        raise NotFound("task", task_id)
+    return t
+
+
+def _may_work_on(actor: Actor, task: Task) -> None:
+    if actor.role in COMMAND:
+        return
+    if actor.role == Role.DEPT_HANDLER and actor.department_id == task.department_id:
+        return
+    raise Forbidden("only the task's department or the command centre may change it", "task")
+
+
+def _task_changed(session: Session, actor: Actor, t: Task, old: str, text: str) -> None:
+    if t.incident_id is not None:
+        inc = get_incident(session, t.incident_id)
+        dept = session.get(Department, t.department_id)
+        record_log(session, actor, inc, "task", f"{dept.name if dept else ''}：{text}（{t.title}）",
+             {"task_id": t.id, "from": old, "to": t.status})
+    audit.record(session, actor, t.status, "emergency_task", t.id, {"status": old}, {"status": t.status})
+    emit(session, ev.IncidentTaskChanged(task_id=t.id, incident_id=t.incident_id, department_id=t.department_id,
+                                       from_status=old, to_status=t.status))
+
+
+def accept_task(session: Session, actor: Actor, task_id: int) -> Task:
+    t = get_task(session, task_id)
+    _may_work_on(actor, t)
+    if t.status != PENDING:
+        raise Conflict(f"task {t.id} is {t.status}; only a pending task is accepted", "status")
+    t.status, t.accepted_at, t.accepted_by = ACCEPTED, utcnow(), actor.username
+    _task_changed(session, actor, t, PENDING, "已接收任务")
+    return t
+
+
+def complete_task(session: Session, actor: Actor, task_id: int, result: str = "") -> Task:
+    t = get_task(session, task_id)
+    _may_work_on(actor, t)
+    if t.status not in (PENDING, ACCEPTED):
+        raise Conflict(f"task {t.id} is {t.status}; it cannot be completed", "status")
+    old, now = t.status, utcnow()
+    if t.accepted_at is None:
+        t.accepted_at, t.accepted_by = now, actor.username
+    t.status, t.done_at, t.result = DONE, now, result
+    _task_changed(session, actor, t, old, f"完成任务 {result}".strip())
+    return t
+
+
+def cancel_task(session: Session, actor: Actor, task_id: int) -> Task:
+    t = get_task(session, task_id)
+    if actor.role not in COMMAND:
+        raise Forbidden("only the command centre cancels a task", "task")
+    if t.status not in (PENDING, ACCEPTED):
+        raise Conflict(f"task {t.id} is {t.status}; it cannot be cancelled", "status")
+    old = t.status
+    t.status = CANCELLED
+    _task_changed(session, actor, t, old, "任务取消")
+    return t
+
+
+def is_overdue(t: Task, now: dt.datetime | None = None) -> bool:
+    """Done after its deadline, or still open past it."""
+    if t.deadline_at is None or t.status == CANCELLED:
+        return False
+    end = t.done_at if t.status == DONE else (now or utcnow())
+    return end is not None and end > t.deadline_at
+
+
+def counts_by_status(session: Session) -> dict[str, int]:
+    return dict(session.execute(select(Incident.status, func.count()).group_by(Incident.status)).all())
+

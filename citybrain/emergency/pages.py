@@ -1,0 +1,156 @@
+"""HTML pages of emergency command: the incident list, the incident command page, the plan library,
+a plan's page, and the response-time figures. Pages check who is looking and render a template; the
+live parts (map, tasks, log, charts) are drawn by /static/js/emergency*.js from our JSON API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from citybrain.core.errors import NotFound
+from citybrain.core.i18n import t
+from citybrain.core.roles import COMMAND, STAFF, Role
+from citybrain.emergency.common import SHANGHAI, departments_by_codes, local
+from citybrain.emergency.incident import service as incidents
+from citybrain.emergency.levels import (
+    CATEGORY_LABELS_ZH,
+    LEVEL_LABELS_ZH,
+    METRIC_LABELS_ZH,
+    Category,
+    Metric,
+    label,
+    rank,
+)
+from citybrain.emergency.plan import service as plans
+from citybrain.emergency.plan.api import plan_out
+from citybrain.web.render import PageUser, current_user, language, render
+
+pages = APIRouter(include_in_schema=False)
+JS = ["emergency.js."]
+
+
+def _gate(request: Request) -> PageUser | Response:
+    user = current_user(request)
+    if user is None:
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(path, safe='/')}", status_code=303)
+    if Role(user.role) not in STAFF:
+        lang = language(request)
+        return render(request, "notice.html", {"heading": t("emergency.forbidden", lang),
+                                               "message": t("emergency.staff_only", lang)},
+                      status_code=403, csp=True)
+    return user
+
+
+def _session(request: Request) -> Session:
+    return request.app.state.session_maker()  # type: ignore[no-any-return]
+
+
+def _not_found(request: Request, what: str) -> Response:
+    lang = language(request)
+    return render(request, "notice.html", {"heading": t("emergency.not_found", lang), "message": what},
+                  status_code=404, csp=True)
+
+
+@pages.get("/emergency")
+def index(request: Request) -> Response:
+    gate = _gate(request)
+    if not isinstance(gate, PageUser):
+        return gate
+    with _session(request) as session:
+        rows = []
+        for inc in incidents.list_incidents(session, limit=200):
+            rows.append({"id": inc.id, "number": inc.number, "title": inc.title, "status": inc.status,
+                         "level": label(inc.response_level) if inc.response_level else "—",
+                         "suggested": label(inc.suggested_level) if inc.suggested_level else "—",
+                         "reported": local(inc.reported_at), "address": inc.address or inc.street_name,
+                         "category": CATEGORY_LABELS_ZH.get(Category(inc.category), inc.category)})
+        counts = incidents.counts_by_status(session)
+    return render(request, "emergency/index.html", {"incidents": rows, "counts": counts,
+                                                    "can_command": Role(gate.role) in COMMAND,
+                                                    "js_prefixes": JS}, csp=True)
+
+
+@pages.get("/emergency/incidents/{incident_id}")
+def incident_page(request: Request, incident_id: int) -> Response:
+    gate = _gate(request)
+    if not isinstance(gate, PageUser):
+        return gate
+    with _session(request) as session:
+        try:
+            inc = incidents.get_incident(session, incident_id)
+        except NotFound:
+            return _not_found(request, f"#{incident_id}")
+        header = {"id": inc.id, "number": inc.number, "title": inc.title}
+    return render(request, "emergency/incident.html", {
+        "incident": header, "can_command": Role(gate.role) in COMMAND, "role": gate.role,
+        "department_id": gate.department_id, "metrics": METRIC_LABELS_ZH,
+        "levels": [(lv.value, f"{label(lv)}") for lv in LEVEL_LABELS_ZH], "js_prefixes": JS}, csp=True)
+
+
+@pages.get("/emergency/plans")
+def plan_library(request: Request) -> Response:
+    gate = _gate(request)
+    if not isinstance(gate, PageUser):
+        return gate
+    with _session(request) as session:
+        groups: dict[str, dict[str, Any]] = {}
+        for cat in Category:
+            groups[cat.value] = {"name": CATEGORY_LABELS_ZH[cat], "types": []}
+        plan_rows = {p.code: plan_out(session, p) for p in plans.list_plans(session)}
+        by_type: dict[str, list[Any]] = {}
+        for p in plan_rows.values():
+            by_type.setdefault(p.incident_type, []).append(p)
+        for it in plans.list_incident_types(session):
+            groups[it.category]["types"].append({"code": it.code, "name": it.name, "plans": by_type.get(it.code, [])})
+    return render(request, "emergency/plans.html", {"groups": groups, "can_edit": Role(gate.role) in COMMAND,
+                                                    "js_prefixes": JS}, csp=True)
+
+
+@pages.get("/emergency/plans/{code}")
+def plan_page(request: Request, code: str, version: int | None = None) -> Response:
+    gate = _gate(request)
+    if not isinstance(gate, PageUser):
+        return gate
+    with _session(request) as session:
+        try:
+            plan = plans.get_plan(session, code)
+            pv = plans.plan_version(session, plan, version) if version else plans.current_version(session, plan)
+        except NotFound:
+            return _not_found(request, code)
+        doc = plans.document_of(pv)
+        codes = incidents.plan_department_codes(doc)
+        depts = {c: d.name for c, d in departments_by_codes(session, codes).items()}
+        info = plan_out(session, plan, full=True)
+    roles = {r.code: r for r in doc.roles}
+    steps = [{"order": i + 1, "role": roles[s.role].name if s.role in roles else s.role,
+              "department": depts.get(roles[s.role].department or "", roles[s.role].department or "")
+              if s.role in roles else "", "action": s.action, "deadline": s.deadline_minutes,
+              "levels": ", ".join(s.levels) or t("emergency.all_levels", language(request))}
+             for i, s in enumerate(doc.steps)]
+    levels = [{"level": label(r.level), "name": r.name or LEVEL_LABELS_ZH[r.level],
+               "triggers": [_trigger_text(tr) for tr in r.triggers],
+               "actions": r.actions} for r in sorted(doc.levels, key=lambda r: rank(r.level))]
+    return render(request, "emergency/plan.html", {
+        "plan": info, "version": pv.version, "doc": doc, "depts": depts, "steps": steps, "levels": levels,
+        "needs": doc.needs, "shanghai": SHANGHAI, "js_prefixes": JS}, csp=True)
+
+
+def _trigger_text(tr: Any) -> str:
+    op = "≥" if tr.op == ">=" else ">"
+    if tr.metric == Metric.ECONOMIC_LOSS_YUAN and tr.value >= 10_000:
+        return f"直接经济损失 {op} {tr.value / 10_000:g} 万元"
+    return f"{METRIC_LABELS_ZH[tr.metric]} {op} {tr.value:g}"
+
+
+@pages.get("/emergency/figures")
+def figures_page(request: Request) -> Response:
+    gate = _gate(request)
+    if not isinstance(gate, PageUser):
+        return gate
+    return render(request, "emergency/figures.html", {"js_prefixes": JS}, csp=True)

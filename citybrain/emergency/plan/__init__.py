@@ -1,0 +1,1 @@
+"""Incident types (事件类型) and emergency plans (应急预案) with their versions."""
