@@ -17,6 +17,8 @@ contract: add new ones freely, never rename one. The table is repeated in docs/u
 | ``wjj`` | 卫生健康局 (卫健局) | bureau |
 | ``wllzb`` | 网络理政办公室 (网络理政办, the 12345 desk) | bureau |
 | ``cgj`` | 综合行政执法局 (城管) | bureau |
+| ``nyncj`` | 农业农村局 | bureau |
+| ``jyj`` | 教育局 | bureau |
 | ``street-<9-digit code>`` | the office of each governed street/town, e.g. ``street-510116001`` 东升街道办事处 | street_office |
 | ``link-scal`` | 四川航空 | linkage_unit |
 | ``link-qzgljds`` | 成都强制隔离戒毒所 | linkage_unit |
@@ -44,6 +46,8 @@ WATER = "swj"
 HEALTH = "wjj"
 HOTLINE = "wllzb"
 URBAN_MANAGEMENT = "cgj"
+AGRICULTURE = "nyncj"
+EDUCATION = "jyj"
 TIANFU_NEW_AREA = "ext-tfxq"
 HIGH_TECH_ZONE = "ext-gxq"
 
@@ -81,6 +85,9 @@ BUREAUS = (
     DepartmentSpec(HOTLINE, "网络理政办公室", "Online Governance Office (12345)", "bureau", None, "028-85800136"),
     DepartmentSpec(URBAN_MANAGEMENT, "综合行政执法局", "Urban Management and Law Enforcement Bureau", "bureau",
                    None, "028-85800137"),
+    DepartmentSpec(AGRICULTURE, "农业农村局", "Agriculture and Rural Affairs Bureau", "bureau", None,
+                   "028-85800138"),
+    DepartmentSpec(EDUCATION, "教育局", "Education Bureau", "bureau", None, "028-85800139"),
 )
 
 # The 9 township-level units the district government runs (REFERENCE.md 1.2), with their offices.
