@@ -1,0 +1,154 @@
+"""Photos of reports and results: checked by content (Pillow), size-limited, stored once by SHA-256 under
+the data directory, with the EXIF location read where the camera wrote one."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+from PIL import ExifTags, Image, UnidentifiedImageError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from citybrain.core import audit
+from citybrain.core.auth import Actor
+from citybrain.core.errors import NotFound, PayloadTooLarge, ValidationFailed
+from citybrain.events.models import Photo
+
+# what Pillow calls the format → (MIME type, file extension)
+ALLOWED = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
+MAX_PIXELS = 50_000_000  # refuse decompression bombs well before Pillow's own limit
+
+
+def photo_dir(data_dir: Path) -> Path:
+    return data_dir / "photos"
+
+
+def path_for(data_dir: Path, photo: Photo) -> Path:
+    ext = next(e for m, e in ALLOWED.values() if m == photo.content_type)
+    return photo_dir(data_dir) / photo.sha256[:2] / f"{photo.sha256}.{ext}"
+
+
+def _ratio(v: Any) -> float:
+    try:
+        return float(v)
+    except (TypeError, ZeroDivisionError, ValueError):
+        num, den = v
+        return float(num) / float(den)
+
+
+def _dms(values: Any, ref: Any) -> float | None:
+    try:
+        d, m, s = (_ratio(x) for x in values)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None
+    deg = d + m / 60 + s / 3600
+    ref_s = ref.decode() if isinstance(ref, bytes) else str(ref or "")
+    return -deg if ref_s.strip().upper() in ("S", "W") else deg
+
+
+def exif_location(img: Image.Image) -> tuple[float | None, float | None, str | None]:
+    """(lon, lat, taken_at) from EXIF where present. GPS in EXIF is WGS-84 by the standard."""
+    try:
+        exif = img.getexif()
+    except Exception:  # noqa: BLE001 - a broken EXIF block is no reason to refuse the photo
+        return None, None, None
+    taken = None
+    try:
+        sub = exif.get_ifd(ExifTags.IFD.Exif)
+        taken = sub.get(ExifTags.Base.DateTimeOriginal) or exif.get(ExifTags.Base.DateTime)
+    except Exception:  # noqa: BLE001
+        taken = None
+    lon = lat = None
+    try:
+        gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    except Exception:  # noqa: BLE001
+        gps = {}
+    if gps:
+        lat = _dms(gps.get(ExifTags.GPS.GPSLatitude), gps.get(ExifTags.GPS.GPSLatitudeRef))
+        lon = _dms(gps.get(ExifTags.GPS.GPSLongitude), gps.get(ExifTags.GPS.GPSLongitudeRef))
+        if lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            lon = lat = None
+    return lon, lat, (str(taken)[:30] if taken else None)
+
+
+def inspect_image(data: bytes, max_bytes: int) -> dict[str, Any]:
+    """What the bytes are, by content; 413/422 naming `file` when they are too big or not an image."""
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(f"the photo is {len(data)} bytes; the limit is {max_bytes}", "file")
+    if not data:
+        raise ValidationFailed("the file is empty", "file")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                fmt = probe.format
+                if probe.width * probe.height > MAX_PIXELS:
+                    raise ValidationFailed(f"the image is {probe.width}×{probe.height} pixels; too large", "file")
+                probe.verify()  # structural check of the whole file
+            with Image.open(io.BytesIO(data)) as img:
+                img.load()  # decode: a truncated or fake file fails here
+                lon, lat, taken = exif_location(img)
+                width, height = img.size
+    except ValidationFailed:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as exc:
+        raise ValidationFailed(f"the file is not a readable image (JPEG, PNG or WebP): {exc}", "file") from None
+    if fmt not in ALLOWED:
+        raise ValidationFailed(f"images must be JPEG, PNG or WebP, not {fmt}", "file")
+    mime, ext = ALLOWED[fmt]
+    return {"content_type": mime, "ext": ext, "width": width, "height": height,
+            "gps_lon": lon, "gps_lat": lat, "taken_at": taken}
+
+
+def store(session: Session, actor: Actor | None, data: bytes, data_dir: Path, max_bytes: int) -> Photo:
+    """Check and store a photo; the same bytes uploaded twice are one photo."""
+    info = inspect_image(data, max_bytes)
+    digest = hashlib.sha256(data).hexdigest()
+    found = session.scalar(select(Photo).where(Photo.sha256 == digest))
+    if found is not None:
+        _write(data_dir, digest, info["ext"], data)  # heal a file lost from disk
+        return found
+    _write(data_dir, digest, info["ext"], data)
+    photo = Photo(sha256=digest, content_type=info["content_type"], size=len(data), width=info["width"],
+                  height=info["height"], gps_lon=info["gps_lon"], gps_lat=info["gps_lat"],
+                  taken_at=info["taken_at"], uploader_id=getattr(actor, "id", None))
+    session.add(photo)
+    session.flush()
+    audit.record(session, actor, "upload", "event_photo", photo.id, None,
+                 {"sha256": digest, "content_type": photo.content_type, "size": photo.size})
+    return photo
+
+
+def _write(data_dir: Path, digest: str, ext: str, data: bytes) -> None:
+    target = photo_dir(data_dir) / digest[:2] / f"{digest}.{ext}"
+    if target.exists() and target.stat().st_size == len(data):
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, target)  # atomic: a reader never sees half a file
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def get_photo(session: Session, photo_id: int) -> Photo:
+    p = session.get(Photo, photo_id)
+    if p is None:
+        raise NotFound("photo", photo_id)
+    return p
+
+
+def photo_out(p: Photo) -> dict[str, Any]:
+    return {"id": p.id, "sha256": p.sha256, "content_type": p.content_type, "size": p.size, "width": p.width,
+            "height": p.height, "gps_lon": p.gps_lon, "gps_lat": p.gps_lat, "taken_at": p.taken_at,
+            "url": f"/api/events/photos/{p.id}"}

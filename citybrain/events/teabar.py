@@ -1,0 +1,123 @@
+"""市民茶话吧 (the citizens' tea bar): public discussion threads on a topic or an event.
+
+Anyone may open a thread or post; a department's staff answer in the department's name; the
+department (or the command centre) records a resolution, which closes the thread. Names of citizens
+are shown masked; no phone numbers are ever shown here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from citybrain.core import audit
+from citybrain.core.auth import Actor
+from citybrain.core.db import utcnow
+from citybrain.core.errors import Conflict, Forbidden, NotFound
+from citybrain.core.privacy import mask_name
+from citybrain.core.roles import Role
+from citybrain.events.models import Thread, ThreadPost
+from citybrain.events.schemas import PostIn, ResolutionIn, ThreadIn
+from citybrain.events.service import department_code_of, department_names, get_by_number
+
+ANSWERING_ROLES = (Role.DEPT_HANDLER, Role.DUTY_OFFICER, Role.STREET_STAFF, Role.ADMIN)
+
+
+def _author(actor: Actor | None, given: str | None) -> tuple[int | None, str]:
+    if actor is not None and actor.role != Role.CITIZEN:
+        return actor.id, actor.username
+    return (actor.id if actor else None), (given or (actor.username if actor else "") or "市民")
+
+
+def create_thread(session: Session, actor: Actor | None, data: ThreadIn) -> Thread:
+    event_id = street = None
+    if data.event_number:
+        ev = get_by_number(session, data.event_number)
+        event_id, street = ev.id, ev.street_code
+    uid, name = _author(actor, data.author_name)
+    dept = department_code_of(session, actor.department_id) if actor and actor.role != Role.CITIZEN else None
+    th = Thread(title=data.title, body=data.body, event_id=event_id, street_code=street,
+                author_user_id=uid, author_name=name, department_code=dept)
+    session.add(th)
+    session.flush()
+    audit.record(session, actor, "create", "event_thread", th.id, None, {"title": th.title, "event_id": event_id})
+    return th
+
+
+def get_thread(session: Session, thread_id: int) -> Thread:
+    th = session.get(Thread, thread_id)
+    if th is None:
+        raise NotFound("thread", thread_id)
+    return th
+
+
+def add_post(session: Session, actor: Actor | None, thread_id: int, data: PostIn) -> ThreadPost:
+    th = get_thread(session, thread_id)
+    if th.status == "resolved":
+        raise Conflict("this thread is resolved; open a new one", "status")
+    dept = None
+    if actor is not None and actor.role in (Role.DEPT_HANDLER, Role.DUTY_OFFICER, Role.STREET_STAFF):
+        dept = department_code_of(session, actor.department_id)
+    uid, name = _author(actor, data.author_name)
+    p = ThreadPost(thread_id=th.id, author_user_id=uid, author_name=name, department_code=dept, body=data.body)
+    session.add(p)
+    session.flush()
+    audit.record(session, actor, "post", "event_thread", th.id, None, {"post_id": p.id, "department": dept})
+    return p
+
+
+def resolve(session: Session, actor: Actor, thread_id: int, data: ResolutionIn) -> Thread:
+    if actor.role not in ANSWERING_ROLES:
+        raise Forbidden("only a department, street staff or the command centre may record a resolution")
+    th = get_thread(session, thread_id)
+    if th.status == "resolved":
+        raise Conflict("this thread already has a resolution", "status")
+    th.status, th.resolution, th.resolved_at = "resolved", data.resolution, utcnow()
+    th.resolved_by = department_code_of(session, actor.department_id) or actor.username
+    audit.record(session, actor, "resolve", "event_thread", th.id, {"status": "open"},
+                 {"status": "resolved", "resolution": th.resolution})
+    return th
+
+
+def _public_name(name: str, department_code: str | None, dept_names: dict[str, str]) -> str:
+    if department_code:
+        return dept_names.get(department_code, department_code)
+    return mask_name(name) or "市民"
+
+
+def thread_out(session: Session, th: Thread, with_posts: bool = True) -> dict[str, Any]:
+    posts = list(session.scalars(select(ThreadPost).where(ThreadPost.thread_id == th.id)
+                                 .order_by(ThreadPost.created_at, ThreadPost.id))) if with_posts else []
+    names = department_names(session, [p.department_code for p in posts] + [th.resolved_by, th.department_code])
+    number = None
+    if th.event_id:
+        number = f"SL{th.event_id:08d}"
+    out: dict[str, Any] = {
+        "id": th.id, "title": th.title, "body": th.body, "event_number": number, "status": th.status,
+        "author": _public_name(th.author_name, th.department_code, names), "created_at": th.created_at,
+        "resolution": th.resolution, "resolved_by": names.get(th.resolved_by or "", th.resolved_by),
+        "resolved_at": th.resolved_at,
+    }
+    if with_posts:
+        out["posts"] = [{"id": p.id, "author": _public_name(p.author_name, p.department_code, names),
+                         "department": bool(p.department_code), "body": p.body, "created_at": p.created_at}
+                        for p in posts]
+    return out
+
+
+def list_threads(session: Session, status: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    q = select(Thread)
+    if status:
+        q = q.where(Thread.status == status)
+    total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    rows = list(session.scalars(q.order_by(Thread.created_at.desc(), Thread.id.desc()).limit(limit).offset(offset)))
+    counts = dict(session.execute(select(ThreadPost.thread_id, func.count()).where(
+        ThreadPost.thread_id.in_([t.id for t in rows])).group_by(ThreadPost.thread_id)).all()) if rows else {}
+    items = []
+    for t in rows:
+        o = thread_out(session, t, with_posts=False)
+        o["posts"] = int(counts.get(t.id, 0))
+        items.append(o)
+    return {"total": total, "items": items}

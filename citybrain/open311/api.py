@@ -1,0 +1,150 @@
+"""Open311 GeoReport v2 endpoints under /api/open311/v2, in .json and .xml.
+
+Every error, including a bad format or a bad key, answers in the specification's error format
+(``[{code, description}]`` or ``<errors><error>…</error></errors>``) with 400, 403 or 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from lxml import etree
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from citybrain.core.auth import Actor, require
+from citybrain.core.roles import Role
+from citybrain.core.web import get_session
+from citybrain.open311 import service
+from citybrain.open311.service import Open311Error
+
+router = APIRouter(prefix="/api/open311", tags=["open311"])
+
+FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+# XML element names of list items, by list name (GeoReport's XML shapes)
+ITEM = {"services": "service", "service_requests": "request", "attributes": "attribute", "values": "value",
+        "endpoints": "endpoint", "formats": "format", "errors": "error"}
+
+
+def _xml_value(parent: etree._Element, key: str, value: Any) -> None:
+    if isinstance(value, list):
+        lst = etree.SubElement(parent, key)
+        for item in value:
+            _xml_value(lst, ITEM.get(key, "item"), item)
+    elif isinstance(value, dict):
+        node = etree.SubElement(parent, key)
+        for k, v in value.items():
+            _xml_value(node, k, v)
+    else:
+        node = etree.SubElement(parent, key)
+        if value is None:
+            return
+        node.text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def to_xml(root: str, data: Any) -> bytes:
+    el = etree.Element(root)
+    if isinstance(data, list):
+        for item in data:
+            _xml_value(el, ITEM.get(root, "item"), item)
+    else:
+        for k, v in data.items():
+            _xml_value(el, k, v)
+    return etree.tostring(el, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _json(data: Any) -> bytes:
+    import json
+
+    return json.dumps(data, ensure_ascii=False, default=str).encode()
+
+
+def render(fmt: str, root: str, data: Any, status: int = 200) -> Response:
+    if fmt == "xml":
+        return Response(to_xml(root, data), status_code=status, media_type=FORMATS["xml"])
+    return Response(_json(data), status_code=status, media_type=FORMATS["json"])
+
+
+def error(fmt: str, status: int, description: str) -> Response:
+    return render(fmt if fmt in FORMATS else "json", "errors", [{"code": status, "description": description}],
+                  status)
+
+
+def answer(fmt: str, root: str, make: Callable[[], Any], session: Session | None = None) -> Response:
+    if fmt not in FORMATS:
+        return error("json", 404, f"format {fmt!r} not supported: use .json or .xml")
+    try:
+        return render(fmt, root, make())
+    except Open311Error as exc:
+        if session is not None:
+            session.rollback()  # nothing half-written
+        return error(fmt, exc.status, exc.description)
+
+
+@router.get("/v2/discovery.{fmt}")
+def discovery(fmt: str, request: Request) -> Response:
+    base = str(request.base_url).rstrip("/") + "/api/open311/v2/"
+    return answer(fmt, "discovery", lambda: service.discovery(base))
+
+
+@router.get("/v2/services.{fmt}")
+def services(fmt: str, jurisdiction_id: str | None = None, session: Session = Depends(get_session)) -> Response:
+    def make() -> Any:
+        service.check_jurisdiction(jurisdiction_id)
+        return service.services(session)
+
+    return answer(fmt, "services", make)
+
+
+@router.get("/v2/services/{service_code}.{fmt}")
+def service_definition(service_code: str, fmt: str, jurisdiction_id: str | None = None,
+                       session: Session = Depends(get_session)) -> Response:
+    def make() -> Any:
+        service.check_jurisdiction(jurisdiction_id)
+        return service.service_definition(session, service_code)
+
+    return answer(fmt, "service_definition", make)
+
+
+@router.post("/v2/requests.{fmt}")
+async def post_request(fmt: str, request: Request, session: Session = Depends(get_session)) -> Response:
+    ctype = request.headers.get("content-type", "")
+    if fmt in FORMATS and not (ctype.startswith("application/x-www-form-urlencoded")
+                               or ctype.startswith("multipart/form-data")):
+        return error(fmt, 400, "POST requests must be application/x-www-form-urlencoded")
+    form = await request.form()
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    return answer(fmt, "service_requests", lambda: service.create_request(session, fields), session)
+
+
+@router.get("/v2/requests.{fmt}")
+def get_requests(fmt: str, request: Request, session: Session = Depends(get_session)) -> Response:
+    params = dict(request.query_params)
+    return answer(fmt, "service_requests", lambda: service.list_requests(session, params))
+
+
+@router.get("/v2/requests/{request_id}.{fmt}")
+def get_request(request_id: str, fmt: str, jurisdiction_id: str | None = None,
+                session: Session = Depends(get_session)) -> Response:
+    return answer(fmt, "service_requests", lambda: service.get_request(session, request_id, jurisdiction_id))
+
+
+@router.get("/v2/tokens/{token}.{fmt}")
+def get_token(token: str, fmt: str, jurisdiction_id: str | None = None,
+              session: Session = Depends(get_session)) -> Response:
+    return answer(fmt, "service_requests", lambda: service.token_lookup(session, token, jurisdiction_id))
+
+
+class ClientIn(BaseModel):
+    name: str = Field(min_length=2, max_length=100)
+
+
+@router.post("/clients", status_code=201)
+def new_client(body: ClientIn, actor: Actor = Depends(require(Role.DATA_OFFICER)),
+               session: Session = Depends(get_session)) -> dict[str, Any]:
+    """Issue an API key for an Open311 client application (shown once)."""
+    client, key = service.issue_key(session, actor, body.name)
+    return {"id": client.id, "name": client.name, "api_key": key}

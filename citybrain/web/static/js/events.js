@@ -1,0 +1,58 @@
+/* The department workbench: the caller's queue from /api/events, filtered and paged; every cell is
+ * set as text (CB.el), never as HTML. */
+(function () {
+  "use strict";
+  var t = CB.t, el = CB.el;
+  var form = document.getElementById("ev-filters");
+  var tbody = document.querySelector("#ev-table tbody");
+  var status = document.getElementById("ev-status");
+  var PAGE = 50, offset = 0, total = 0;
+
+  function params() {
+    var p = new URLSearchParams();
+    new FormData(form).forEach(function (v, k) { if (v) p.set(k, v); });
+    p.set("limit", PAGE);
+    p.set("offset", offset);
+    return p;
+  }
+
+  function row(e) {
+    var due = el("td", {class: e.overdue ? "ev-overdue" : null}, CB.time(e.due_at));
+    return el("tr", {"data-id": e.id}, [
+      el("td", null, el("a", {href: "/events/" + e.id}, e.number)),
+      el("td", null, e.category_name || e.category_code),
+      el("td", null, el("span", {class: "ev-status s-" + e.status}, t("events.js.status." + e.status))),
+      el("td", null, t("events.js.priority." + e.priority)),
+      el("td", null, e.street_name || ""),
+      el("td", null, e.department_code || ""),
+      el("td", null, CB.time(e.created_at)),
+      due,
+      el("td", null, (e.description || "").slice(0, 60))
+    ]);
+  }
+
+  async function load() {
+    status.textContent = t("events.js.loading");
+    try {
+      var data = await CB.getJSON("/api/events?" + params().toString());
+      total = data.total;
+      tbody.replaceChildren.apply(tbody, data.items.map(row));
+      status.textContent = data.items.length ? t("events.js.total", {n: CB.number(total)}) : t("events.js.empty");
+      form.dataset.loaded = "true";
+    } catch (err) {
+      status.textContent = t("events.js.error", {msg: err.message});
+      status.classList.add("error");
+    }
+  }
+
+  form.addEventListener("submit", function (ev) { ev.preventDefault(); offset = 0; load(); });
+  document.getElementById("ev-prev").addEventListener("click", function () {
+    if (offset > 0) { offset = Math.max(0, offset - PAGE); load(); }
+  });
+  document.getElementById("ev-next").addEventListener("click", function () {
+    if (offset + PAGE < total) { offset += PAGE; load(); }
+  });
+  var q = new URLSearchParams(location.search);
+  q.forEach(function (v, k) { if (form.elements[k]) form.elements[k].value = v; });
+  load();
+})();
