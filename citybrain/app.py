@@ -14,7 +14,7 @@ from citybrain.bootstrap import DOMAINS, bootstrap, domain_module
 from citybrain.config import Settings, get_settings
 from citybrain.core.db import engine_for, migration_state, session_factory
 from citybrain.core.errors import DomainError
-from citybrain.core.web import domain_error_handler
+from citybrain.core.web import CommitBeforeResponse, domain_error_handler
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
@@ -70,6 +70,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_maker = session_factory(engine)
+    app.state.read_session_maker = session_factory(engine, read_only=True)
+    app.add_middleware(CommitBeforeResponse)
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
 

@@ -30,11 +30,14 @@ if sys.version_info < (3, 11):
     sys.exit(f"CityBrain needs Python 3.11 or newer; this is {sys.version.split()[0]}")
 PY
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
-if [ "$want_test" = test ]; then
-  .venv/bin/python -m pip install -q -e '.[test]'
-else
-  .venv/bin/python -m pip install -q -e .
-fi
+pip_log=$(mktemp)
+pip_() {  # quiet unless it fails: then the whole log
+  if ! .venv/bin/python -m pip install -q --disable-pip-version-check "$@" >"$pip_log" 2>&1; then
+    cat "$pip_log"; echo "pip install $* failed"; exit 1
+  fi
+}
+echo "installing Python packages into .venv ..."
+pip_ --upgrade pip
+if [ "$want_test" = test ]; then pip_ -e '.[test]'; else pip_ -e .; fi
 # Leaflet and ECharts from the npm registry, pinned by the lock file; served from our own /vendor route.
 if [ -f package-lock.json ]; then npm ci --silent --no-audit --no-fund; fi

@@ -213,7 +213,7 @@ async def feed(request: Request, after: int | None = Query(default=None, ge=0),
                topics: str | None = Query(default=None, max_length=500)) -> StreamingResponse:
     """Server-sent events from the event_feed table; works across API processes."""
     wanted = {t for t in (topics or "").split(",") if t}
-    maker = request.app.state.session_maker
+    maker = request.app.state.read_session_maker
 
     def fetch(last: int | None) -> list[EventFeed]:
         with maker() as s:

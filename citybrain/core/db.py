@@ -64,14 +64,24 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+READ_ONLY = "citybrain_read_only"
+
+
 def _sqlite_begin(conn: Any) -> None:
-    # pysqlite's implicit transactions start late; an explicit BEGIN IMMEDIATE takes the write lock
-    # up front so two writers queue on busy_timeout instead of failing on lock upgrade.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A writing transaction takes the write lock up front (BEGIN IMMEDIATE), so two writers queue on
+    # busy_timeout instead of failing on lock upgrade. A read-only one (the execution option, set for
+    # GET requests) stays deferred: in WAL mode readers never wait for a writer.
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kw: Any) -> Engine:
     if url.startswith("sqlite"):
+        if "poolclass" not in kw:  # as many connections as the server's worker threads may want
+            kw.setdefault("pool_size", 20)
+            kw.setdefault("max_overflow", 40)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kw)
         event.listen(engine, "connect", _sqlite_pragmas)
 
@@ -102,8 +112,11 @@ def get_engine() -> Engine:
     return engine_for(s.effective_database_url)
 
 
-def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine or get_engine(), expire_on_commit=False)
+def session_factory(engine: Engine | None = None, *, read_only: bool = False) -> sessionmaker[Session]:
+    bind = engine or get_engine()
+    if read_only:
+        bind = bind.execution_options(**{READ_ONLY: True})
+    return sessionmaker(bind=bind, expire_on_commit=False)
 
 
 @contextmanager

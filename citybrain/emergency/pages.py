@@ -48,7 +48,7 @@ def _gate(request: Request) -> PageUser | Response:
 
 
 def _session(request: Request) -> Session:
-    return request.app.state.session_maker()  # type: ignore[no-any-return]
+    return request.app.state.read_session_maker()  # type: ignore[no-any-return]
 
 
 def _not_found(request: Request, what: str) -> Response:

@@ -90,7 +90,7 @@ def directory_page(request: Request) -> Response:
     refused = _staff_or_notice(request, user)
     if refused is not None:
         return refused
-    with request.app.state.session_maker() as session:
+    with request.app.state.read_session_maker() as session:
         departments = directory.list_departments(session)
         order = ("command_centre", "bureau", "street_office", "linkage_unit", "external_admin")
         assert set(order) == set(DEPARTMENT_KINDS)

@@ -65,7 +65,7 @@ def current_user(request: Request) -> PageUser | None:
         return request.state.page_user  # type: ignore[no-any-return]
     user: PageUser | None = None
     token = bearer_token(request)
-    maker = getattr(request.app.state, "session_maker", None)
+    maker = getattr(request.app.state, "read_session_maker", None)
     if token and maker is not None:
         from citybrain.core.auth import user_for_token
         from citybrain.core.errors import Unauthorized
