@@ -42,6 +42,9 @@ class SpatialState(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+HALF_EARTH_M = 20_037_509.0  # half the equatorial circumference: no two points are further apart
+
+
 class PointIndex:
     """Points with integer ids; k-nearest by great-circle distance."""
 
@@ -71,6 +74,8 @@ class PointIndex:
         # start with the radius that holds about 2k points at the average density
         r = max(50.0, math.sqrt(2.0 * k * self._area_per_point / math.pi))
         while True:
+            if r > HALF_EARTH_M:  # the box can no longer grow (poles, antimeridian): scan, exactly
+                return self.full_scan(lon, lat, k)
             dlat = r / M_PER_DEG_LAT
             lat_far = min(89.9, abs(lat) + dlat)
             dlon = min(180.0, r / (M_PER_DEG_LAT * math.cos(math.radians(lat_far))) * 1.01)

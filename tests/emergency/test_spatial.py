@@ -89,3 +89,16 @@ def test_bad_networks_name_the_feature(bad: dict, field: str) -> None:  # type: 
     with pytest.raises(ValidationFailed) as err:
         roads.build(bad)
     assert err.value.field == field
+
+
+def test_nearest_from_the_far_side_of_the_earth_ends_and_agrees_with_a_scan():
+    # regression: found by schemathesis; the search box stopped growing and the loop never ended
+    import numpy as np
+
+    from citybrain.emergency.spatial import PointIndex
+
+    idx = PointIndex([1, 2, 3], [103.95, 104.0, 103.9], [30.5, 30.55, 30.45])
+    for lon, lat in [(-180.0, 90.0), (-180.0, -90.0), (-76.0, -30.5), (180.0, 0.0)]:
+        ids, d = idx.nearest(lon, lat, 2)
+        sids, sd = idx.full_scan(lon, lat, 2)
+        assert list(ids) == list(sids) and np.allclose(d, sd)
