@@ -78,6 +78,9 @@ def test_fresh_install_demo_serve_and_the_map(tmp_path):
             page.wait_for_url(re.compile(r"/(\?.*)?$"), timeout=20000)
             # the pages' CSP forbids eval, so wait on a locator rather than a JS predicate
             page.locator(".leaflet-overlay-pane path").nth(1000).wait_for(state="attached", timeout=30000)
+            # the event hub's open events are a layer of the same map
+            page.locator("path.event-marker").first.wait_for(state="attached", timeout=30000)
+            assert int(page.locator("#map").get_attribute("data-events") or 0) > 0
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "readme-flow-command-centre.png"))
             html = page.content()

@@ -260,7 +260,8 @@
       group.addTo(map);
       if (r.spec.level !== "district") overlays[levelLabel(r.spec.level)] = group;
     });
-    L.control.layers(null, overlays, {collapsed: false, position: "topright"}).addTo(map);
+    var control = L.control.layers(null, overlays, {collapsed: false, position: "topright"}).addTo(map);
+    loadEvents(control);
     var frame = layers.street || layers.district;
     if (frame && frame.getLayers().length) {
       map.fitBounds(frame.getBounds(), {padding: [12, 12]});
@@ -277,6 +278,45 @@
       statusEl.textContent = "";
     }
     mapEl.setAttribute("data-loaded", "true");
+  }
+
+  /* ---- open events (the event hub's layer), refreshed every 30 s ---------------------------------- */
+  var eventsLayer = null;
+
+  function eventPopup(p) {
+    var rows = el("div", {class: "popup"}, [
+      el("strong", null, p.number + " · " + (p.category_name || p.category_code)),
+      el("div", null, p.status_name + (p.overdue ? " · " + t("web.js.event.overdue") : "")),
+      el("div", null, p.street_name || ""),
+      el("a", {href: "/events/" + p.id}, t("web.js.event.open"))
+    ]);
+    return rows;
+  }
+
+  async function loadEvents(control) {
+    var data;
+    try {
+      data = await CB.getJSON("/api/events/geojson?days=365");
+    } catch (err) {
+      return;  // a role without the event hub sees the map without this layer
+    }
+    var fresh = L.geoJSON(data, {
+      pointToLayer: function (f, latlng) {
+        var p = f.properties;
+        var colour = p.overdue ? "#ef4444" : (p.priority === "urgent" ? "#f97316" : "#facc15");
+        return L.circleMarker(latlng, {radius: 5, color: "#0f172a", weight: 1, fillColor: colour,
+          fillOpacity: 0.9, className: "event-marker"});
+      },
+      onEachFeature: function (f, layer) { layer.bindPopup(function () { return eventPopup(f.properties); }); }
+    });
+    if (eventsLayer) {
+      control.removeLayer(eventsLayer);
+      map.removeLayer(eventsLayer);
+    }
+    eventsLayer = fresh.addTo(map);
+    control.addOverlay(eventsLayer, t("web.js.layer.events") + " (" + data.features.length + ")");
+    mapEl.setAttribute("data-events", String(data.features.length));
+    setTimeout(function () { loadEvents(control); }, 30000);
   }
 
   /* ---- outbox and channel log (duty officers) ------------------------------------------------- */
