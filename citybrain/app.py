@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy import exc as sa_exc
 
 from citybrain.bootstrap import DOMAINS, bootstrap, domain_module
 from citybrain.config import Settings, get_settings
@@ -53,6 +54,20 @@ def _validation_handler(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=422)
 
 
+def _number_out_of_range(_request: Request, exc: Exception) -> JSONResponse:
+    # an id or offset beyond what a 64-bit column holds cannot name anything stored
+    return JSONResponse({"detail": [{"loc": ["path"], "msg": "a number in the request is out of range "
+                                     "(at most 9223372036854775807)", "type": "out_of_range"}]}, status_code=422)
+
+
+def _integrity(_request: Request, exc: Exception) -> JSONResponse:
+    # a safety net: services check references themselves and name the field; this keeps a 500 away
+    orig = getattr(exc, "orig", None)
+    msg = str(orig).splitlines()[0][:300] if orig else "conflicts with stored data"
+    return JSONResponse({"detail": [{"loc": ["body"], "msg": f"not saved: {msg}", "type": "conflict"}]},
+                        status_code=409)
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None, check: bool = True) -> FastAPI:
     settings = settings or get_settings()
     bootstrap()
@@ -74,6 +89,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(CommitBeforeResponse)
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
+    app.add_exception_handler(OverflowError, _number_out_of_range)
+    app.add_exception_handler(sa_exc.DataError, _number_out_of_range)
+    app.add_exception_handler(sa_exc.IntegrityError, _integrity)
 
     from citybrain.core.api import router as core_router
 

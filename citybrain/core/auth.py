@@ -113,6 +113,11 @@ def create_user(
         raise Conflict(f"user {username!r} exists", "username")
     if role_ == Role.DEPT_HANDLER and department_id is None:
         raise ValidationFailed("a department handler needs a department", "department_id")
+    if department_id is not None:
+        from sqlalchemy import text
+
+        if session.execute(text("SELECT 1 FROM department WHERE id = :i"), {"i": department_id}).first() is None:
+            raise ValidationFailed(f"no department with id {department_id}", "department_id")
     user = User(
         username=username,
         display_name=display_name or username,

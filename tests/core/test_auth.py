@@ -96,3 +96,11 @@ def test_logout_revokes_the_token(client, people):
     assert client.post("/api/auth/logout", headers=h).status_code == 204
     client.cookies.clear()
     assert client.get("/api/me", headers=h).status_code == 401
+
+
+def test_unknown_department_and_huge_ids_are_4xx(client, login):
+    body = {"username": "x.y", "password": "a-good-password", "role": "citizen", "department_id": 999}
+    r = client.post("/api/users", json=body, headers=login("admin"))
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "department_id"]
+    r = client.get("/api/emergency/incidents/9223372036854775808/recommendation", headers=login("admin"))
+    assert r.status_code in (404, 422)

@@ -137,8 +137,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     sock.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # module scope: other packages' test modules import this fixture, and each import is a fixture of
+    # its own; two sync_playwright instances alive at once in one thread refuse to start.
     if not Path(CHROMIUM).is_file():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium fonts-wqy-microhei "
                     "(never `playwright install`)")
