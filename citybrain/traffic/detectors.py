@@ -11,6 +11,13 @@ or a row of loops) would cover. Each zone gives, every time it is read:
 * ``entered``   vehicles that appeared in the zone since the previous read (a count loop at the
   zone's far end gives the same figure; it is what fixed-time planning counts as flow).
 
+Four kinds of zone: ``in`` (back from the stop line of a controlled lane), ``out`` (forward from
+the start of an out-lane: is there room downstream?), ``entry`` (the first metres of a controlled
+lane from its upstream end: SCOOT's "exit-blocking" queue detector; a vehicle halting there means
+the queue reaches back into the junction upstream) and ``box`` (inside the junction, on the
+internal lanes of a controlled lane's links: a video detector sees a vehicle that crossed the stop
+line and stands in the box; the range is ignored).
+
 Detection modes
 ---------------
 ``lane``
@@ -46,7 +53,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Mode = Literal["lane", "approach"]
-Side = Literal["in", "out"]
+Side = Literal["in", "out", "entry", "box"]
 HALTING_SPEED = 0.1  # m/s, SUMO's halting threshold (lane.getLastStepHaltingNumber uses the same)
 MAX_DEPTH = 8  # lanes followed up/downstream at most, a guard against odd nets
 
@@ -58,6 +65,7 @@ class Segment:
     lane: str
     start: float
     end: float
+    full: bool = False  # the segment covers the whole lane
 
     @property
     def length(self) -> float:
@@ -83,10 +91,11 @@ class ZoneSpec:
     side: Side
     range_m: float
     mode: Mode = "lane"
+    box: bool = False  # in-zones: also cover the junction-internal lanes the in-lane's links use
 
     def __post_init__(self) -> None:
-        if self.side not in ("in", "out"):
-            raise ValueError(f"detector side must be 'in' or 'out', not {self.side!r}")
+        if self.side not in ("in", "out", "entry", "box"):
+            raise ValueError(f"detector side must be 'in', 'out', 'entry' or 'box', not {self.side!r}")
         if not self.range_m > 0:
             raise ValueError(f"detector range must be > 0 m, not {self.range_m}")
         if self.mode not in ("lane", "approach"):
@@ -114,19 +123,41 @@ def _is_internal(lane_id: str) -> bool:
     return lane_id.startswith(":")
 
 
-def inbound_zone(net: Any, lane_id: str, range_m: float, mode: Mode = "lane") -> Zone:
+def inbound_zone(net: Any, lane_id: str, range_m: float, mode: Mode = "lane", box: bool = False) -> Zone:
     """The zone covering ``range_m`` metres back from the stop line of ``lane_id``.
 
     ``net`` is a ``sumolib.net.Net``. In ``approach`` mode the zone follows feeding lanes across
-    unsignalised connections (see the module docstring).
+    unsignalised connections (see the module docstring). With ``box`` the zone also covers the
+    junction-internal lanes of the lane's own links (a video detector sees a vehicle that has
+    crossed the stop line and stands in the junction; the net must be read with internal lanes).
     """
     lane = net.getLane(lane_id)
     length = lane.getLength()
-    segments = [Segment(lane_id, max(0.0, length - range_m), length)]
+    segments = [Segment(lane_id, max(0.0, length - range_m), length, range_m >= length)]
+    if box:
+        segments.extend(_box_segments(net, lane))
     if mode == "approach" and length < range_m:
         seen = {lane_id}
         _follow_upstream(lane, range_m - length, segments, seen, 1)
     return Zone(lane_id, tuple(segments))
+
+
+def _box_segments(net: Any, lane: Any) -> list[Segment]:
+    out: list[Segment] = []
+    seen: set[str] = set()
+    todo = [c.getViaLaneID() for c in lane.getOutgoing()]
+    while todo:
+        via = todo.pop()
+        if not via or via in seen or not net.hasInternal:
+            continue
+        seen.add(via)
+        try:
+            internal = net.getLane(via)
+        except KeyError:
+            continue
+        out.append(Segment(via, 0.0, internal.getLength(), True))
+        todo.extend(c.getViaLaneID() for c in internal.getOutgoing())
+    return out
 
 
 def _follow_upstream(lane: Any, remaining: float, out: list[Segment], seen: set[str], depth: int) -> None:
@@ -139,7 +170,7 @@ def _follow_upstream(lane: Any, remaining: float, out: list[Segment], seen: set[
             continue  # a signalised connection: that queue belongs to another signal
         seen.add(sid)
         src_len = src.getLength()
-        out.append(Segment(sid, max(0.0, src_len - remaining), src_len))
+        out.append(Segment(sid, max(0.0, src_len - remaining), src_len, remaining >= src_len))
         if src_len < remaining:
             _follow_upstream(src, remaining - src_len, out, seen, depth + 1)
 
@@ -148,7 +179,7 @@ def outbound_zone(net: Any, lane_id: str, range_m: float, mode: Mode = "lane") -
     """The zone covering ``range_m`` metres downstream from the start of out-lane ``lane_id``."""
     lane = net.getLane(lane_id)
     length = lane.getLength()
-    segments = [Segment(lane_id, 0.0, min(length, range_m))]
+    segments = [Segment(lane_id, 0.0, min(length, range_m), range_m >= length)]
     if mode == "approach" and length < range_m:
         seen = {lane_id}
         _follow_downstream(lane, range_m - length, segments, seen, 1)
@@ -165,84 +196,125 @@ def _follow_downstream(lane: Any, remaining: float, out: list[Segment], seen: se
             continue
         seen.add(did)
         dst_len = dst.getLength()
-        out.append(Segment(did, 0.0, min(dst_len, remaining)))
+        out.append(Segment(did, 0.0, min(dst_len, remaining), remaining >= dst_len))
         if dst_len < remaining:
             _follow_downstream(dst, remaining - dst_len, out, seen, depth + 1)
 
 
-def build_zones(net: Any, in_lanes: Iterable[str], out_lanes: Iterable[str], spec: ZoneSpec) -> dict[str, Zone]:
-    """Zones for every in-lane (side ``in``) or out-lane (side ``out``) of one intersection."""
+def entry_zone(net: Any, lane_id: str, range_m: float) -> Zone:
+    """The first ``range_m`` metres of in-lane ``lane_id`` from its upstream end (a queue detector:
+    vehicles halting here mean the queue has reached back to the junction upstream)."""
+    length = net.getLane(lane_id).getLength()
+    return Zone(lane_id, (Segment(lane_id, 0.0, min(length, range_m), range_m >= length),))
+
+
+def build_zones(
+    net: Any, in_lanes: Iterable[str], out_lanes: Iterable[str], spec: ZoneSpec
+) -> dict[str, Zone]:
+    """Zones for every in-lane (sides ``in`` and ``entry``) or out-lane (side ``out``) of one
+    intersection."""
     if spec.side == "in":
-        return {lane: inbound_zone(net, lane, spec.range_m, spec.mode) for lane in in_lanes}
+        return {lane: inbound_zone(net, lane, spec.range_m, spec.mode, spec.box) for lane in in_lanes}
+    if spec.side == "entry":
+        return {lane: entry_zone(net, lane, spec.range_m) for lane in in_lanes}
+    if spec.side == "box":
+        return {lane: Zone(lane, tuple(_box_segments(net, net.getLane(lane)))) for lane in in_lanes}
     return {lane: outbound_zone(net, lane, spec.range_m, spec.mode) for lane in out_lanes}
-
-
-@dataclass
-class _VehicleSnapshot:
-    pos: float
-    speed: float
-    length: float
 
 
 @dataclass
 class SumoDetectorReader:
     """Reads detector zones from a running SUMO (``sim`` is the ``libsumo`` or ``traci`` module).
 
-    Lanes are read once per call of :meth:`refresh` (one call per simulation instant), however many
-    zones cover them. Vehicle lengths are cached per vehicle (they do not change).
+    Each lane is read at most once per instant, however many zones cover it. A segment covering
+    a whole lane uses SUMO's lane totals (vehicle IDs, halting number), the same figures a
+    lane-long area detector reports; a partial segment reads each vehicle's front
+    position, speed and length. Vehicle lengths are cached per vehicle (they do not change).
     """
 
     sim: Any
-    _lanes: dict[str, list[tuple[str, _VehicleSnapshot]]] = field(default_factory=dict)
+    _ids: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _totals: dict[str, tuple[int, float]] = field(default_factory=dict)
+    _detail: dict[str, list[tuple[float, float, float]]] = field(default_factory=dict)
     _lengths: dict[str, float] = field(default_factory=dict)
     _previous: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     _stamp: float = -1.0
 
-    def refresh(self, now: float, lanes: Iterable[str]) -> None:
-        """Snapshot the vehicles on ``lanes`` (skips lanes already read at ``now``)."""
+    def refresh(self, now: float, lanes: Iterable[str] = ()) -> None:
+        """Start a new instant (cached lane data is dropped when ``now`` changes)."""
         if now != self._stamp:
-            self._lanes.clear()
+            self._ids.clear()
+            self._totals.clear()
+            self._detail.clear()
             self._stamp = now
-        sim = self.sim
-        for lane in lanes:
-            if lane in self._lanes:
-                continue
-            vehicles = []
-            for vid in sim.lane.getLastStepVehicleIDs(lane):
-                length = self._lengths.get(vid)
-                if length is None:
-                    length = self._lengths[vid] = sim.vehicle.getLength(vid)
-                vehicles.append(
-                    (vid, _VehicleSnapshot(sim.vehicle.getLanePosition(vid), sim.vehicle.getSpeed(vid), length))
-                )
-            self._lanes[lane] = vehicles
+
+    def _lane_ids(self, lane: str) -> tuple[str, ...]:
+        ids = self._ids.get(lane)
+        if ids is None:
+            ids = self._ids[lane] = tuple(self.sim.lane.getLastStepVehicleIDs(lane))
+        return ids
+
+    def _length(self, vid: str) -> float:
+        length = self._lengths.get(vid)
+        if length is None:
+            length = self._lengths[vid] = self.sim.vehicle.getLength(vid)
+        return length
+
+    def _lane_totals(self, lane: str) -> tuple[int, float]:
+        """(halting vehicles, metres of lane covered by vehicles) on the whole lane."""
+        tot = self._totals.get(lane)
+        if tot is None:
+            ids = self._lane_ids(lane)
+            tot = self._totals[lane] = (
+                self.sim.lane.getLastStepHaltingNumber(lane),
+                sum(self._length(v) for v in ids),
+            )
+        return tot
+
+    def _lane_detail(self, lane: str) -> list[tuple[float, float, float]]:
+        det = self._detail.get(lane)
+        if det is None:
+            sim = self.sim
+            det = []
+            for vid in self._lane_ids(lane):
+                det.append((sim.vehicle.getLanePosition(vid), sim.vehicle.getSpeed(vid), self._length(vid)))
+            self._detail[lane] = det
+        return det
 
     def read(self, key: str, zone: Zone) -> Reading:
-        """The zone's reading from the last :meth:`refresh`; ``key`` names the zone for ``entered``."""
+        """The zone's reading at the current instant; ``key`` names the zone (for ``entered``)."""
         ids: set[str] = set()
         count = halting = 0
         covered = 0.0
         for seg in zone.segments:
-            for vid, v in self._lanes.get(seg.lane, ()):
-                if seg.start <= v.pos <= seg.end:
-                    if vid in ids:
-                        continue
+            lane_ids = self._lane_ids(seg.lane)
+            if not lane_ids:
+                continue
+            if seg.full:
+                n_halt, metres = self._lane_totals(seg.lane)
+                ids.update(lane_ids)
+                count += len(lane_ids)
+                halting += n_halt
+                covered += min(metres, seg.length)
+                continue
+            for vid, (pos, speed, length) in zip(lane_ids, self._lane_detail(seg.lane), strict=True):
+                if seg.start <= pos <= seg.end:
                     ids.add(vid)
                     count += 1
-                    if v.speed < HALTING_SPEED:
+                    if speed < HALTING_SPEED:
                         halting += 1
-                    covered += min(v.pos, seg.end) - max(v.pos - v.length, seg.start)
+                    covered += pos - max(pos - length, seg.start)
         prev = self._previous.get((key, zone.lane), frozenset())
         frozen = frozenset(ids)
         self._previous[(key, zone.lane)] = frozen
         total = zone.length
-        occ = min(1.0, covered / total) if total > 0 else 0.0
-        return Reading(count, halting, occ, len(frozen - prev))
+        occ_frac = min(1.0, covered / total) if total > 0 else 0.0
+        return Reading(count, halting, occ_frac, len(frozen - prev))
 
-    def forget(self, vehicle_ids: Iterable[str]) -> None:
-        """Drop cached lengths of vehicles that left the network."""
-        for vid in vehicle_ids:
-            self._lengths.pop(vid, None)
+    def trim(self, limit: int = 20_000) -> None:
+        """Bound the vehicle-length cache (lengths are fetched again when needed)."""
+        if len(self._lengths) > limit:
+            self._lengths.clear()
 
 
 def lanes_of(zones: Mapping[str, Zone]) -> set[str]:
