@@ -615,20 +615,31 @@ def _ensure_buckets(session: Session, cp_id: int, starts: Sequence[dt.datetime])
 
 
 def _take(session: Session, cp: m.CarPark, starts: Sequence[dt.datetime]) -> None:
-    _ensure_buckets(session, cp.id, starts)
-    for s in starts:
-        res = session.execute(
-            update(m.ParkingBucket)
-            .where(
-                m.ParkingBucket.car_park_id == cp.id,
-                m.ParkingBucket.bucket_start == s,
-                m.ParkingBucket.held < cp.shared_spaces,
+    """Add one hold to every bucket of the stay, or raise :class:`_Full` (the caller's savepoint then
+    undoes any bucket already counted). One conditional UPDATE over the stay's buckets: the rows it
+    cannot raise are the full ones, so ``rowcount`` short of the number of buckets means "full"."""
+    existing = set(
+        session.scalars(
+            select(m.ParkingBucket.bucket_start).where(
+                m.ParkingBucket.car_park_id == cp.id, m.ParkingBucket.bucket_start.in_(list(starts))
             )
-            .values(held=m.ParkingBucket.held + 1)
-            .execution_options(synchronize_session=False)
         )
-        if res.rowcount != 1:  # type: ignore[attr-defined]
-            raise _Full
+    )
+    missing = [s for s in starts if s not in existing]
+    if missing:
+        _ensure_buckets(session, cp.id, missing)
+    res = session.execute(
+        update(m.ParkingBucket)
+        .where(
+            m.ParkingBucket.car_park_id == cp.id,
+            m.ParkingBucket.bucket_start.in_(list(starts)),
+            m.ParkingBucket.held < cp.shared_spaces,
+        )
+        .values(held=m.ParkingBucket.held + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if res.rowcount != len(starts):  # type: ignore[attr-defined]
+        raise _Full
 
 
 def _release(session: Session, alloc: m.ParkingAllocation, now: dt.datetime) -> None:
@@ -688,7 +699,10 @@ def candidates(
     )
     out = []
     for cp, walk in fits:
-        utilisation = int(held.get(cp.id) or 0) / cp.shared_spaces
+        taken = int(held.get(cp.id) or 0)
+        if taken >= cp.shared_spaces:
+            continue  # full as read now; a space freed meanwhile is found by the next request
+        utilisation = taken / cp.shared_spaces
         price = cp.price_per_hour * req.hours
         cost = walk / WALK_M_PER_MIN + YUAN_MINUTES * price + FAIRNESS_MINUTES * utilisation
         score = {
