@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# One command: install, migrate the embedded SQLite database, load the Shuangliu demo, start the worker
-# and the server on http://127.0.0.1:8000 (Ctrl-C stops both).
+# One command: install, migrate the embedded SQLite database, load the Shuangliu demo, start the worker,
+# the traffic MQTT ingester (when the broker in CITYBRAIN_MQTT_URL answers) and the server on
+# http://127.0.0.1:8000 (Ctrl-C stops them all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export SUMO_HOME="${SUMO_HOME:-$(.venv/bin/python -c 'import sumo; print(sumo.SUMO_HOME)' 2>/dev/null || true)}"
 .venv/bin/citybrain db upgrade
 .venv/bin/citybrain demo
+ingest_pid=""
 .venv/bin/citybrain worker & worker_pid=$!
-trap 'kill $worker_pid 2>/dev/null || true' EXIT
+trap 'kill $worker_pid ${ingest_pid:-} 2>/dev/null || true' EXIT
+if why=$(.venv/bin/citybrain traffic ingest --check 2>&1); then
+  .venv/bin/citybrain traffic ingest & ingest_pid=$!
+else
+  echo "traffic MQTT ingest is off: ${why//$'\n'/ }"
+fi
 .venv/bin/citybrain serve --host 127.0.0.1 --port "${PORT:-8000}"

@@ -3,6 +3,8 @@
 PostgreSQL: the server on 127.0.0.1:5432 where one answers (as on the CI machine), otherwise a
 throwaway server started from the machine's binaries by pytest-postgresql. Each test session makes
 its own database and migrates it once; tables are emptied between tests.
+
+MQTT: ``mqtt_broker`` runs a throwaway Mosquitto on a free loopback port for one test.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -255,3 +259,59 @@ def geo(engine: Engine) -> dict[str, str]:
         codes = make_test_geography(s)
     service.invalidate()
     return codes
+
+
+class MqttBroker:
+    """A throwaway Mosquitto on a free loopback port (anonymous, no persistence).
+
+    ``host``/``port``/``url`` say where it listens; ``kill()`` stops it abruptly and ``start()`` brings
+    it back on the same port, for tests of reconnecting clients.
+    """
+
+    host = "127.0.0.1"
+
+    def __init__(self, binary: str, workdir: Path) -> None:
+        self.binary = binary
+        self.port = _free_port()
+        self.workdir = workdir
+        self.config = workdir / "mosquitto.conf"
+        self.config.write_text(f"listener {self.port} {self.host}\nallow_anonymous true\n")
+        self.log = workdir / "mosquitto.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"mqtt://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 10.0) -> None:
+        assert self.proc is None, "already running"
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen([self.binary, "-c", str(self.config)], stdout=log, stderr=log)
+        deadline = time.monotonic() + timeout
+        while not _port_open(self.host, self.port):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                self.kill()
+                pytest.fail(f"mosquitto did not start on {self.host}:{self.port}:\n{self.log.read_text()}")
+            time.sleep(0.02)
+
+    def kill(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+
+@pytest.fixture
+def mqtt_broker(tmp_path: Path) -> Iterator[MqttBroker]:
+    """A running Mosquitto for this test (see MqttBroker); stopped afterwards."""
+    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    if not Path(binary).exists():
+        pytest.fail("mosquitto is needed for the MQTT tests (Debian package 'mosquitto'; scripts/test.sh installs it)")
+    workdir = tmp_path / "mosquitto"
+    workdir.mkdir()
+    broker = MqttBroker(binary, workdir)
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.kill()

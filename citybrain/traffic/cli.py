@@ -213,5 +213,82 @@ def list_scenarios() -> None:
     console.print(table)
 
 
+def _settings_line(exc: Exception) -> str:
+    """A ConfigError's lines (one per bad setting) on one line."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    return "; ".join(lines[1:] if len(lines) > 1 and lines[0].endswith(":") else lines)
+
+
+@app.command()
+def ingest(
+    group: Annotated[
+        str, typer.Option(help="Shared-subscription group: the ingesters of one group split the messages.")
+    ] = "citybrain-traffic",
+    client_id: Annotated[
+        str | None, typer.Option(help="Fixed MQTT client id (default: one per process).")
+    ] = None,
+    session_expiry: Annotated[
+        int,
+        typer.Option(help="Seconds the broker keeps this client's session (needs --client-id); 0 = none."),
+    ] = 0,
+    check: Annotated[
+        bool, typer.Option("--check", help="Only check that the broker answers: exit 0, or 1 saying why not.")
+    ] = False,
+) -> None:
+    """Detector readings over MQTT: store what cabinets publish to citybrain/traffic/intersections/+/readings."""
+    import logging
+    import signal
+
+    from citybrain.config import ConfigError, get_settings
+    from citybrain.traffic import ingest as ing
+
+    try:
+        settings = get_settings()
+        broker = ing.broker_from_url(settings.mqtt_url)
+        if check:
+            why = ing.check_broker(broker)
+            if why:
+                console.print(why, highlight=False, soft_wrap=True)
+                raise typer.Exit(1)
+            console.print(f"broker {broker} answers", highlight=False)
+            return
+        topic = ing.shared_topic(group)
+        ing.check_session(client_id, session_expiry)
+    except ConfigError as exc:
+        console.print(f"[red]Error:[/red] {_settings_line(exc)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except OptionError as exc:
+        _fail(exc)
+        return
+
+    from citybrain.app import NotMigrated, check_migrated
+    from citybrain.bootstrap import bootstrap
+    from citybrain.core.db import get_engine
+
+    bootstrap()
+    engine = get_engine()
+    try:
+        check_migrated(engine)
+    except NotMigrated as exc:
+        console.print(f"[red]Error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
+
+    def status(text: str) -> None:
+        console.print(f"traffic ingest: {text}", highlight=False, soft_wrap=True)
+
+    ingester = ing.Ingester(
+        broker, engine, group=group, client_id=client_id, session_expiry=session_expiry, on_status=status
+    )
+    console.print(
+        f"traffic ingest: subscribing to {topic} at {broker} as {ingester.client_id}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    signal.signal(signal.SIGTERM, lambda *_a: ingester.stop())
+    signal.signal(signal.SIGINT, lambda *_a: ingester.stop())
+    ingester.run()
+
+
 if __name__ == "__main__":
     app()

@@ -59,11 +59,14 @@ class DetectorReading(Base):
 
     ``entered``: vehicles counted entering the lane during the interval (``interval_s`` seconds);
     ``count``/``halting``/``occupancy``: what the zone held at ``at`` (see detectors.Reading).
+    One row per (intersection, lane, ``at``): a report sent again (a QoS 1 redelivery, an HTTP retry,
+    a correction) replaces the row instead of counting its vehicles twice (``service.ingest_readings``).
     """
 
     __tablename__ = "traffic_detector_reading"
     __table_args__ = (
         Index("ix_traffic_detector_reading_x_at", "intersection_id", "at"),
+        Index("uq_traffic_detector_reading_x_lane_at", "intersection_id", "lane", "at", unique=True),
         CheckConstraint("count >= 0 AND halting >= 0 AND entered >= 0", name="nonnegative"),
     )
     id: Mapped[int] = mapped_column(BIGID, primary_key=True)

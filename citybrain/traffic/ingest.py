@@ -1,0 +1,440 @@
+"""Detector readings over MQTT: what a detector cabinet or a vendor gateway publishes, stored like the
+HTTP feed.
+
+Topic and payload
+-----------------
+A report for intersection ``<code>`` is published (QoS 1) to
+``citybrain/traffic/intersections/<code>/readings``; its payload is the JSON body of
+``POST /api/traffic/intersections/<code>/readings`` (``schemas.DetectorFeedIn``), validated by the same
+schema and stored by the same ``service.ingest_readings``, each message in its own transaction. A
+report that does not state its ``source`` is stored with ``source = "mqtt"``.
+
+Ingesters subscribe through the shared subscription ``$share/<group>/citybrain/traffic/intersections/
++/readings``: every ingester of a group gets a share of the messages, each message goes to one of them.
+
+Bad messages
+------------
+A message that is not JSON, fails the schema, names an unknown intersection or lane, or is dated in the
+future is not stored. Its error goes to ``citybrain/traffic/intersections/<code>/errors`` (QoS 1) in the
+shape of the API's 4xx bodies, ``{"detail": [{"loc": [...], "msg": ..., "type": ...}]}``, where ``loc``
+names the field (``["body", "readings", 1, "lane"]``; ``["topic", "code"]`` for an unknown
+intersection), and is logged; the message is acknowledged and the ingester goes on. An MQTT v5
+``CorrelationData`` on the report is copied onto its error.
+
+Delivery
+--------
+A message is acknowledged (PUBACK) only after its transaction committed or its error was published, so
+a broker redelivers what an ingester did not finish. A redelivered report is harmless: a lane has one
+reading per interval end, and storing it again replaces the row (see ``service.ingest_readings``). When
+the database is unreachable, the ingester retries the message with back-off and does not acknowledge it
+meanwhile; the broker's flow control (``ReceiveMaximum``) stops sending more. When the broker goes away,
+paho reconnects with back-off (1 s doubling to 30 s) and the subscription is renewed.
+
+Sessions: by default each ingester has its own client id and a session that ends with the connection
+(``session_expiry = 0``): Mosquitto keeps giving a share of a group's messages to a disconnected
+persistent session, so a crashed ingester's session would swallow messages until it expired. Give a
+fixed ``client_id`` and a ``session_expiry`` to have a restarted ingester resume its session.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import queue
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
+from paho.mqtt.subscribeoptions import SubscribeOptions
+from pydantic import ValidationError
+from sqlalchemy import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+
+from citybrain.config import ConfigError, Settings
+from citybrain.core.auth import SYSTEM
+from citybrain.core.db import session_scope
+from citybrain.core.errors import DomainError
+from citybrain.traffic import schemas as sch
+from citybrain.traffic import service
+from citybrain.traffic.errors import OptionError
+
+log = logging.getLogger(__name__)
+
+PREFIX = "citybrain/traffic/intersections/"
+TOPIC = PREFIX + "+/readings"
+ERRORS = PREFIX + "{code}/errors"
+DEFAULT_GROUP = "citybrain-traffic"
+MAX_PAYLOAD = 1024 * 1024
+RECEIVE_MAXIMUM = 32
+KEEPALIVE = 30
+RECONNECT_MIN, RECONNECT_MAX = 1, 30
+DB_RETRY_MAX = 30.0
+
+
+# ── settings ─────────────────────────────────────────────────────────────────────────────────────
+@dataclass(frozen=True)
+class Broker:
+    host: str
+    port: int
+    tls: bool = False
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    def __str__(self) -> str:
+        user = f"{self.username}@" if self.username else ""
+        return f"{'mqtts' if self.tls else 'mqtt'}://{user}{self.host}:{self.port}"
+
+
+def broker_from_url(url: str) -> Broker:
+    """``mqtt[s]://[user[:password]@]host[:port]`` → Broker; a bad URL raises ConfigError naming the setting."""
+    if not url:
+        raise ConfigError("CITYBRAIN_MQTT_URL: is empty, so there is no broker to ingest from")
+    p = urlparse(url)
+    if p.scheme not in ("mqtt", "mqtts") or not p.hostname:
+        raise ConfigError(f"CITYBRAIN_MQTT_URL: must be a mqtt:// or mqtts:// URL with a host, got {url!r}")
+    try:
+        port = p.port
+    except ValueError:
+        raise ConfigError(
+            f"CITYBRAIN_MQTT_URL: the port is not a number from 1 to 65535 in {url!r}"
+        ) from None
+    if p.path not in ("", "/") or p.query or p.fragment:
+        raise ConfigError(f"CITYBRAIN_MQTT_URL: a broker URL has no path or query, got {url!r}")
+    tls = p.scheme == "mqtts"
+    return Broker(
+        host=p.hostname,
+        port=port or (8883 if tls else 1883),
+        tls=tls,
+        username=unquote(p.username) if p.username else None,
+        password=unquote(p.password) if p.password is not None else None,
+    )
+
+
+def check_group(group: str) -> str:
+    if not group or any(ch in group for ch in "/+#") or len(group) > 64:
+        raise OptionError("group", f"a share group is 1-64 characters without / + #, got {group!r}")
+    return group
+
+
+def check_session(client_id: str | None, session_expiry: int) -> None:
+    if session_expiry < 0:
+        raise OptionError("session_expiry", f"seconds >= 0, got {session_expiry}")
+    if session_expiry and not client_id:
+        raise OptionError("client_id", "a session that outlives the connection needs a fixed --client-id")
+    if client_id is not None and not 1 <= len(client_id) <= 128:
+        raise OptionError("client_id", "a client id is 1-128 characters")
+
+
+def shared_topic(group: str) -> str:
+    return f"$share/{check_group(group)}/{TOPIC}"
+
+
+def _client(broker: Broker, client_id: str, **kw: Any) -> mqtt.Client:
+    c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5, **kw)
+    if broker.tls:
+        c.tls_set()
+    if broker.username is not None:
+        c.username_pw_set(broker.username, broker.password)
+    return c
+
+
+def check_broker(broker: Broker, timeout: float = 3.0) -> str | None:
+    """None when the broker accepts an MQTT connection within ``timeout`` seconds, else why not."""
+    c = _client(broker, f"citybrain-check-{os.getpid()}-{uuid.uuid4().hex[:6]}")
+    c.connect_timeout = timeout
+    answer: list[ReasonCode] = []
+    c.on_connect = lambda _c, _u, _f, rc, _p: answer.append(rc)
+    try:
+        c.connect(broker.host, broker.port, keepalive=10)
+        deadline = time.monotonic() + timeout
+        while not answer and time.monotonic() < deadline:
+            c.loop(0.1)
+    except OSError as exc:
+        return f"cannot reach the broker at {broker} (CITYBRAIN_MQTT_URL): {exc.strerror or exc}"
+    finally:
+        c.disconnect()
+    if not answer:
+        return f"no MQTT answer from {broker} within {timeout:g} s (CITYBRAIN_MQTT_URL)"
+    if answer[0].is_failure:
+        return f"the broker at {broker} refused the connection: {answer[0]} (CITYBRAIN_MQTT_URL)"
+    return None
+
+
+# ── one message ──────────────────────────────────────────────────────────────────────────────────
+@dataclass
+class Outcome:
+    code: str
+    stored: int = 0
+    detail: list[dict[str, Any]] | None = None  # the error, in the API's 4xx shape
+
+    @property
+    def ok(self) -> bool:
+        return self.detail is None
+
+
+def code_of(topic: str) -> str:
+    """The intersection code in ``citybrain/traffic/intersections/<code>/readings``."""
+    return (
+        topic[len(PREFIX) : -len("/readings")]
+        if topic.startswith(PREFIX) and topic.endswith("/readings")
+        else ""
+    )
+
+
+def _err(loc: list[Any], msg: str, type_: str) -> list[dict[str, Any]]:
+    return [{"loc": loc, "msg": msg, "type": type_}]
+
+
+def handle(engine: Engine, topic: str, payload: bytes) -> Outcome:
+    """Validate and store one report in its own transaction; a bad report comes back with its error.
+
+    Database outages (OperationalError, InterfaceError) are raised: the caller retries them.
+    """
+    code = code_of(topic)
+    if len(payload) > MAX_PAYLOAD:
+        return Outcome(code, detail=_err(["body"], f"payload of {len(payload)} bytes, more than {MAX_PAYLOAD}",
+                                         "too_large"))  # fmt: skip
+    try:
+        data = json.loads(payload)
+    except ValueError as exc:
+        return Outcome(code, detail=_err(["body"], f"payload is not JSON: {exc}", "json_invalid"))
+    try:
+        feed = sch.DetectorFeedIn.model_validate(data)
+    except ValidationError as exc:
+        detail = [
+            {"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]}
+            for e in exc.errors(include_url=False, include_input=False, include_context=False)
+        ]
+        return Outcome(code, detail=detail)
+    if "source" not in feed.model_fields_set:
+        feed = feed.model_copy(update={"source": "mqtt"})
+    try:
+        with session_scope(engine) as s:
+            n = service.ingest_readings(s, SYSTEM, code, feed)
+    except DomainError as exc:  # over MQTT the intersection code comes from the topic, not a URL path
+        loc = ["topic" if exc.loc == "path" else exc.loc] + ([exc.field] if exc.field else [])
+        return Outcome(code, detail=_err(loc, exc.msg, exc.type))
+    except (OperationalError, InterfaceError):
+        raise
+    except SQLAlchemyError as exc:
+        log.exception("traffic ingest: could not store a report for %s", code)
+        return Outcome(
+            code, detail=_err(["body"], f"could not be stored ({type(exc).__name__})", "storage_error")
+        )
+    return Outcome(code, stored=n)
+
+
+def _published(info: mqtt.MQTTMessageInfo) -> bool:
+    try:
+        return info.is_published()
+    except (ValueError, RuntimeError):  # could not be queued: nothing to wait for
+        return True
+
+
+# ── the ingester ─────────────────────────────────────────────────────────────────────────────────
+@dataclass
+class Stats:
+    """Counters of this process (for logs and tests; nothing else depends on them)."""
+
+    received: int = 0
+    stored: int = 0
+    rejected: int = 0
+    connects: int = 0
+
+
+class Ingester:
+    """Subscribes, stores, reports errors; ``run()`` blocks until ``stop()`` (any thread, or a signal).
+
+    The paho network thread only queues messages; ``run()`` handles them one at a time in the calling
+    thread and acknowledges each when it is done, so the broker keeps what is not finished.
+    """
+
+    def __init__(
+        self,
+        broker: Broker,
+        engine: Engine,
+        *,
+        group: str = DEFAULT_GROUP,
+        client_id: str | None = None,
+        session_expiry: int = 0,
+        on_status: Callable[[str], None] | None = None,
+    ) -> None:
+        self.broker = broker
+        self.engine = engine
+        self.topic = shared_topic(group)
+        check_session(client_id, session_expiry)
+        self.client_id = (
+            client_id or f"citybrain-traffic-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        )
+        self.session_expiry = session_expiry
+        self.on_status = on_status
+        self.stats = Stats()
+        self.subscribed = threading.Event()
+        self._stop = threading.Event()
+        self._unsubscribed = threading.Event()
+        self._queue: queue.Queue[tuple[mqtt.MQTTMessage, int]] = queue.Queue()
+        self._generation = 0  # connections so far: an ack is only sent on the connection that delivered
+        self._pending: list[mqtt.MQTTMessageInfo] = []
+        self.client = self._make_client()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, engine: Engine | None = None, **kw: Any) -> Ingester:
+        from citybrain.core.db import engine_for
+
+        return cls(
+            broker_from_url(settings.mqtt_url), engine or engine_for(settings.effective_database_url), **kw
+        )
+
+    # paho callbacks (network thread) -------------------------------------------------------------
+    def _make_client(self) -> mqtt.Client:
+        c = _client(self.broker, self.client_id, manual_ack=True)
+        c.reconnect_delay_set(RECONNECT_MIN, RECONNECT_MAX)
+        c.on_connect = self._on_connect
+        c.on_connect_fail = self._on_connect_fail
+        c.on_disconnect = self._on_disconnect
+        c.on_subscribe = self._on_subscribe
+        c.on_unsubscribe = lambda *_a: self._unsubscribed.set()
+        c.on_message = self._on_message
+        return c
+
+    def _status(self, level: int, text: str) -> None:
+        if self.on_status is None:
+            log.log(level, "traffic ingest: %s", text)
+        else:
+            self.on_status(text)
+
+    def _on_connect(self, c: mqtt.Client, _u: Any, flags: Any, rc: ReasonCode, _p: Any) -> None:
+        if rc.is_failure:
+            self._status(logging.ERROR, f"{self.broker} refused the connection: {rc}; retrying")
+            return
+        self._generation += 1
+        self.stats.connects += 1
+        resumed = " (session resumed)" if getattr(flags, "session_present", False) else ""
+        self._status(logging.INFO, f"connected to {self.broker} as {self.client_id}{resumed}")
+        c.subscribe(self.topic, options=SubscribeOptions(qos=1))
+
+    def _on_connect_fail(self, _c: mqtt.Client, _u: Any) -> None:
+        self._status(
+            logging.WARNING, f"broker {self.broker} unreachable; retrying with back-off (≤ {RECONNECT_MAX} s)"
+        )
+
+    def _on_disconnect(self, _c: mqtt.Client, _u: Any, _f: Any, rc: ReasonCode, _p: Any) -> None:
+        self.subscribed.clear()
+        if not self._stop.is_set():
+            self._status(logging.WARNING, f"lost the broker {self.broker} ({rc}); reconnecting with back-off")
+
+    def _on_subscribe(self, _c: mqtt.Client, _u: Any, _mid: int, codes: list[ReasonCode], _p: Any) -> None:
+        if codes and codes[0].is_failure:
+            self._status(logging.ERROR, f"the broker refused the subscription {self.topic}: {codes[0]}")
+            return
+        self.subscribed.set()
+        self._status(logging.INFO, f"subscribed to {self.topic} (QoS 1) at {self.broker}; "
+                                   f"errors to {ERRORS.format(code='<code>')}")  # fmt: skip
+
+    def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        self._queue.put((msg, self._generation))
+
+    # processing (run's thread) -------------------------------------------------------------------
+    def _store(self, msg: mqtt.MQTTMessage) -> Outcome | None:
+        """handle() with retries while the database is unreachable; None if stopped meanwhile."""
+        delay = 0.5
+        while True:
+            try:
+                return handle(self.engine, msg.topic, msg.payload)
+            except (OperationalError, InterfaceError) as exc:
+                if self._stop.is_set():
+                    log.error(
+                        "traffic ingest: database unavailable at stop; %s left to the broker", msg.topic
+                    )
+                    return None
+                log.warning("traffic ingest: database unavailable (%s); retrying in %.1f s",
+                            str(exc).splitlines()[0], delay)  # fmt: skip
+                self._stop.wait(delay)
+                delay = min(delay * 2, DB_RETRY_MAX)
+            except Exception:  # noqa: BLE001 - a bug must not stop the ingester or block the others
+                log.exception("traffic ingest: failed on a message to %s", msg.topic)
+                return Outcome(code_of(msg.topic), detail=_err(["body"], "internal error", "internal_error"))
+
+    def _process(self, msg: mqtt.MQTTMessage, generation: int) -> None:
+        self.stats.received += 1
+        out = self._store(msg)
+        if out is None:
+            return
+        if out.ok:
+            self.stats.stored += 1
+            log.debug("traffic ingest: %s: %d readings stored", out.code, out.stored)
+        else:
+            self.stats.rejected += 1
+            log.warning("traffic ingest: rejected a report for %r: %s", out.code,
+                        "; ".join(f"{'.'.join(map(str, d['loc']))}: {d['msg']}" for d in out.detail or []))  # fmt: skip
+            self._publish_error(msg, out)
+        if msg.qos > 0 and generation == self._generation:
+            self.client.ack(msg.mid, msg.qos)
+        # else: the connection that delivered it is gone; the broker redelivers it (stored again = same row)
+
+    def _publish_error(self, msg: mqtt.MQTTMessage, out: Outcome) -> None:
+        code = out.code if out.code and not any(ch in out.code for ch in "+#") else "_"
+        body = {"intersection": out.code, "topic": msg.topic, "detail": out.detail,
+                "received_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}  # fmt: skip
+        props = None
+        correlation = getattr(msg.properties, "CorrelationData", None) if msg.properties else None
+        if correlation:
+            props = Properties(PacketTypes.PUBLISH)
+            props.CorrelationData = correlation
+        info = self.client.publish(ERRORS.format(code=code), json.dumps(body, ensure_ascii=False), qos=1,
+                                   properties=props)  # fmt: skip
+        self._pending = [p for p in self._pending if not _published(p)] + [info]
+
+    # life cycle ----------------------------------------------------------------------------------
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self) -> None:
+        props = Properties(PacketTypes.CONNECT)
+        props.SessionExpiryInterval = self.session_expiry
+        props.ReceiveMaximum = RECEIVE_MAXIMUM
+        self.client.connect_async(self.broker.host, self.broker.port, keepalive=KEEPALIVE,
+                                  clean_start=self.session_expiry == 0, properties=props)  # fmt: skip
+        self.client.loop_start()
+        try:
+            while not self._stop.is_set():
+                try:
+                    item = self._queue.get(timeout=0.2)
+                except queue.Empty:
+                    continue
+                self._process(*item)
+        finally:
+            self._shutdown()
+
+    def _shutdown(self, grace: float = 5.0) -> None:
+        """Stop taking messages, finish the ones received, let error reports out, disconnect."""
+        deadline = time.monotonic() + grace
+        if self.subscribed.is_set() and self.session_expiry == 0:
+            self.client.unsubscribe(self.topic)
+            self._unsubscribed.wait(min(2.0, grace))
+        while time.monotonic() < deadline:  # finish what was delivered, with its acks
+            try:
+                self._process(*self._queue.get_nowait())
+            except queue.Empty:
+                break
+        for info in self._pending:
+            if not _published(info):
+                try:
+                    info.wait_for_publish(max(0.0, deadline - time.monotonic()))
+                except (ValueError, RuntimeError):
+                    pass  # not connected: nothing more to wait for
+        self.client.disconnect()
+        self.client.loop_stop()
+        self._status(logging.INFO, f"stopped: {self.stats.received} received, {self.stats.stored} stored, "
+                                   f"{self.stats.rejected} rejected")  # fmt: skip
