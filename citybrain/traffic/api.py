@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,7 @@ from citybrain.traffic import schemas as sch
 from citybrain.traffic import service
 
 router = APIRouter(prefix="/api/traffic", tags=["traffic"])
+pages = APIRouter(include_in_schema=False)
 
 READ = tuple(STAFF)
 REGISTRY = (Role.DATA_OFFICER, Role.DEPT_HANDLER)  # 交通 department staff and data officers
@@ -129,6 +131,23 @@ def list_recommendations(
     return [_rec_out(r, code) for r in session.scalars(q)]
 
 
+@router.get("/signals")
+def get_signals(
+    session: Session = Depends(get_session), _a: Actor = Depends(require(*READ))
+) -> list[dict[str, Any]]:
+    """Every intersection's plan in force and its latest timing recommendation (null if none)."""
+    return [
+        {
+            "code": x.code,
+            "name": x.name,
+            "street_code": x.street_code,
+            "plan": x.plan,
+            "recommendation": _rec_out(rec, x.code) if rec is not None else None,
+        }
+        for x, rec in service.signals(session)
+    ]
+
+
 # ── congestion ───────────────────────────────────────────────────────────────────────────────────
 @router.post("/segments", status_code=201)
 def create_segment(
@@ -227,3 +246,37 @@ def post_cancel(
     code: str, session: Session = Depends(get_session), actor: Actor = Depends(require(*PARKING))
 ) -> sch.AllocationOut:
     return service.allocation_out(session, service.cancel(session, actor, code))
+
+
+# ── page ─────────────────────────────────────────────────────────────────────────────────────────
+@pages.get("/traffic")
+def traffic_page(request: Request) -> Response:
+    """The district traffic page: signals, congestion and car parks on a map, charts, a parking request."""
+    from urllib.parse import quote
+
+    from citybrain.core.i18n import t
+    from citybrain.web.render import current_user, language, render
+
+    user = current_user(request)
+    if user is None:
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(path, safe='/')}", status_code=303)
+    if Role(user.role) not in READ:
+        lang = language(request)
+        return render(request, "notice.html", {"heading": t("traffic.page.forbidden", lang),
+                                               "message": t("traffic.page.staff_only", lang)},
+                      status_code=403, csp=True)  # fmt: skip
+    options = {
+        "levels": [
+            {"level": en, "zh": zh, "below": None if bound == float("inf") else bound}
+            for bound, en, zh in service.LEVELS
+        ],
+        "can_request_parking": Role(user.role) in PARKING,
+        "refresh_s": 45,
+    }
+    return render(
+        request,
+        "traffic/map.html",
+        {"options": options, "js_prefixes": ["traffic.js.", "traffic.form."]},
+        csp=True,
+    )

@@ -605,6 +605,9 @@ def availability(
                 "shared_free": free_shared,
                 "sharing_now": sharing_now,
                 "price_per_hour": cp.price_per_hour,
+                "owner": cp.owner,
+                "opening": cp.opening,
+                "sharing": cp.sharing,
             }
         )
         if cp.street_code:
@@ -899,6 +902,17 @@ def allocation_out(session: Session, alloc: m.ParkingAllocation) -> sch.Allocati
         price=alloc.price,
         score=alloc.score,
     )
+
+
+# ── signals at a glance ──────────────────────────────────────────────────────────────────────────
+def signals(session: Session) -> list[tuple[m.Intersection, m.TimingRecommendation | None]]:
+    """Every intersection with its latest timing recommendation (or None), in code order."""
+    rec = m.TimingRecommendation
+    latest = select(func.max(rec.id)).group_by(rec.intersection_id)
+    recs = {r.intersection_id: r for r in session.scalars(select(rec).where(rec.id.in_(latest)))}
+    return [
+        (x, recs.get(x.id)) for x in session.scalars(select(m.Intersection).order_by(m.Intersection.code))
+    ]
 
 
 # ── map layer ────────────────────────────────────────────────────────────────────────────────────

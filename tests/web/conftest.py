@@ -83,8 +83,30 @@ def _seed(database_url: str, tmp: Path) -> str:
         with session_scope(engine) as s:
             make_test_geography(s)
     geo_service.invalidate()
+    _traffic(engine, tracker)
     engine.dispose()
     return kind
+
+
+TRAFFIC_SEED: list[str] = []  # what the traffic demo said (the traffic page's test shows it on failure)
+
+
+def _traffic(engine: Any, tracker: Any) -> None:
+    """The traffic demo (signals, road segments with recent speeds, car parks), after the geography so
+    each lands in its street. Its signal layouts come from the SUMO scenarios: SUMO_HOME is set from the
+    pip package when absent."""
+    from citybrain.core.db import session_scope
+    from citybrain.traffic import demo as traffic_demo
+
+    if not os.environ.get("SUMO_HOME"):
+        try:
+            import sumo
+
+            os.environ["SUMO_HOME"] = sumo.SUMO_HOME
+        except ImportError:
+            pass
+    with session_scope(engine) as s:
+        TRAFFIC_SEED.extend(traffic_demo.seed(s, tracker) or [])
 
 
 SENT_SUBJECT = "暴雨蓝色预警：东升街道 <b>请注意</b>"

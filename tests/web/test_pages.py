@@ -114,3 +114,89 @@ def test_every_translation_exists_in_both_languages() -> None:
     used = {k for k in used if not k.endswith(".")}  # t("web.role." ~ role): a prefix, not a key
     assert used, "no t() calls found"
     assert used <= set(data["zh-CN"]), used - set(data["zh-CN"])
+
+
+# ── the traffic page (/traffic) ──────────────────────────────────────────────────────────────────
+TRAFFIC = Path(__file__).resolve().parents[2] / "citybrain" / "traffic"
+SIGNAL = {
+    "code": "T-X1", "name": "测试路口", "lon": 103.93, "lat": 30.574, "phases": ["GGrr", "rrGG"],
+    "links": [{"index": 0, "in_lane": "n_0", "out_lane": "s_0"}, {"index": 1, "in_lane": "s_0", "out_lane": "n_0x"},
+              {"index": 2, "in_lane": "e_0", "out_lane": "w_0"}, {"index": 3, "in_lane": "w_0", "out_lane": "e_0x"}],
+    "lanes": {"n_0": 120.0, "s_0": 120.0, "e_0": 120.0, "w_0": 120.0}, "plan": {"greens": [30, 30]},
+}  # fmt: skip
+
+
+def test_traffic_page_for_staff_only(client: Any, people: Any) -> None:
+    r = client.get("/traffic", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login?next=/traffic"
+
+    _cookie_login(client, "t_dept_handler")
+    r = client.get("/traffic")
+    assert r.status_code == 200
+    html = r.text
+    assert 'id="traffic-map"' in html and 'id="congestion-chart"' in html and 'id="parking-chart"' in html
+    assert 'id="parking-form"' in html  # every role may ask for a shared space (the API's PARKING roles)
+    assert "/vendor/leaflet/dist/leaflet.js" in html and "/static/js/traffic.js" in html
+    assert "http://" not in html.replace('xmlns="http://', "") and "https://" not in html
+    assert '<a href="/traffic" class="active" aria-current="page">交通</a>' in html
+    assert "交通运行态势" in html and "traffic.js.level.severe" in html  # the script's strings came along
+    assert r.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    options = json.loads(re.search(r'id="traffic-options">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
+    assert [lv["level"] for lv in options["levels"]] == ["smooth", "slow", "congested", "severe"]
+    assert [lv["below"] for lv in options["levels"]] == [1.5, 2.0, 4.0, None]
+    assert "Traffic now" in client.get("/traffic", params={"lang": "en"}).text
+
+    _cookie_login(client, "t_citizen")
+    r = client.get("/traffic", params={"lang": "zh-CN"})
+    assert r.status_code == 403
+    assert "交通运行页面仅供工作人员使用" in r.text and 'id="traffic-map"' not in r.text
+    assert 'href="/traffic"' not in r.text  # nor offered in the navigation
+
+
+def test_traffic_signals_give_plan_and_latest_recommendation(client: Any, login: Any) -> None:
+    import datetime as dt
+
+    r = client.post("/api/traffic/intersections", headers=login("data_officer"), json=SIGNAL)
+    assert r.status_code == 201, r.text
+    r = client.get("/api/traffic/signals", headers=login("street_staff"))
+    assert r.status_code == 200
+    [x] = r.json()
+    assert x["code"] == "T-X1" and x["plan"]["greens"] == [30, 30] and x["plan"]["cycle"] == 66.0
+    assert x["recommendation"] is None
+
+    at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    feed = {"at": at, "interval_s": 900, "readings": [{"lane": lane, "entered": n} for lane, n in
+                                                       (("n_0", 150), ("s_0", 75), ("e_0", 75), ("w_0", 30))]}
+    assert client.post("/api/traffic/intersections/T-X1/readings", headers=login("data_officer"),
+                       json=feed).status_code == 201
+    ids = [client.post("/api/traffic/intersections/T-X1/recommendations", headers=login("duty_officer"),
+                       json=body).json()["id"] for body in ({}, {"push": True})]
+    [x] = client.get("/api/traffic/signals", headers=login("duty_officer")).json()
+    assert x["recommendation"]["id"] == max(ids) and x["recommendation"]["status"] == "pushed"
+    assert x["recommendation"]["plan"]["cycle"] == 30.0
+    assert client.get("/api/traffic/signals", headers=login("citizen")).status_code == 403
+
+
+def test_car_parks_carry_their_hours_for_the_popup(client: Any, login: Any) -> None:
+    park = {"code": "C1", "name": "停车场", "kind": "department", "owner": "区机关事务服务中心", "lon": 103.93,
+            "lat": 30.574, "capacity": 100, "shared_spaces": 10, "price_per_hour": 2.0,
+            "sharing": {"open": "18:00", "close": "08:00", "days": [0, 1, 2, 3, 4], "max_hours": 12}}
+    assert client.post("/api/traffic/car-parks", headers=login("data_officer"), json=park).status_code == 201
+    [row] = client.get("/api/traffic/car-parks", headers=login("citizen")).json()["car_parks"]
+    assert row["owner"] == "区机关事务服务中心"
+    assert row["opening"] == {"open": "00:00", "close": "24:00", "days": [0, 1, 2, 3, 4, 5, 6]}
+    assert row["sharing"] == {"open": "18:00", "close": "08:00", "days": [0, 1, 2, 3, 4], "max_hours": 12.0}
+
+
+def test_traffic_page_translations_exist_in_both_languages() -> None:
+    data = json.loads((TRAFFIC / "i18n.json").read_text(encoding="utf-8"))
+    assert set(data["zh-CN"]) == set(data["en"])
+    assert all(k.startswith("traffic.") for k in data["zh-CN"])
+    used: set[str] = set()
+    for f in [*(WEB / "templates" / "traffic").glob("*.html"), WEB / "static" / "js" / "traffic.js",
+              TRAFFIC / "api.py"]:
+        used |= set(re.findall(r"""\bt\(\s*["'](traffic\.[a-z_.]+)["']""", f.read_text(encoding="utf-8")))
+    keys = {k for k in used if not k.endswith(".")}
+    assert keys <= set(data["zh-CN"]), keys - set(data["zh-CN"])
+    for prefix in used - keys:  # t("traffic.js.level." + level): some keys under it
+        assert any(k.startswith(prefix) for k in data["zh-CN"]), prefix
