@@ -122,7 +122,10 @@ class Adaptive(Controller):
         super().bind(intersection)
         x = intersection
         self.moves = [x.movements(p) for p in range(len(x.greens))]
-        self.served = [set(x.served_lanes(p)) for p in range(len(x.greens))]
+        # tuples, not sets: iteration order decides ties (which stalled lane is broken first), and a
+        # set's order of strings changes with PYTHONHASHSEED, i.e. from one process to the next
+        self.served = [tuple(x.served_lanes(p)) for p in range(len(x.greens))]
+        self.served_set = [frozenset(s) for s in self.served]
         # phases giving every link of a lane a priority green ('G'): where a turn is protected
         self.protected = {
             lane: [
@@ -146,7 +149,7 @@ class Adaptive(Controller):
         now = obs.time
         cur = obs.phase
         for a in x.in_lanes:
-            if a in self.served[cur]:
+            if a in self.served_set[cur]:
                 self.red_since.pop(a, None)
             else:
                 self.red_since.setdefault(a, now)
@@ -200,7 +203,7 @@ class Adaptive(Controller):
                     self.stall_since.setdefault(a, now)
                 else:
                     self.stall_since.pop(a, None)
-            for a in [a for a in self.stall_since if a not in self.served[cur]]:
+            for a in [a for a in self.stall_since if a not in self.served_set[cur]]:
                 self.stall_since.pop(a)
             stuck = [a for a, t0 in self.stall_since.items() if now - t0 >= self.stall_break]
             if stuck:
