@@ -75,7 +75,9 @@ def targets(result) -> str:  # type: ignore[no-untyped-def]
     )
 
 
-def section(body: str, seeds: str, parking: str = "", holdout: str = "", goals: str = "") -> str:
+def section(
+    body: str, seeds: str, parking: str = "", holdout: str = "", goals: str = "", workers: int = 2
+) -> str:
     from importlib.metadata import version
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -96,7 +98,7 @@ def section(body: str, seeds: str, parking: str = "", holdout: str = "", goals: 
             goals.rstrip(),
             f"* Machine: {platform.machine()}, {os.cpu_count()} cores, load average {load:.1f} at the end "
             f"(shared with other jobs); Python {platform.python_version()}, SUMO {version('eclipse-sumo')} (libsumo), "
-            "2 runs in parallel, one SUMO per process.",
+            f"{workers} run(s) in parallel, one SUMO per process.",
             "",
         ]
     )
@@ -122,6 +124,7 @@ def main() -> None:
     ap.add_argument("--from", dest="source", type=Path, help="results.json to redraw instead of running")
     ap.add_argument("--scenario", action="append", help="scenario name (repeatable); default: the 5 dev maps")
     ap.add_argument("--write-docs", action="store_true")
+    ap.add_argument("--workers", type=int, default=2, help="runs in parallel (one SUMO per process)")
     ap.add_argument("--parking", type=Path, action="append", default=[], help="parking bench JSON to include")
     ap.add_argument("--holdout", type=Path, help="results.json of the held-out scenarios to include")
     a = ap.parse_args()
@@ -135,7 +138,7 @@ def main() -> None:
         result = bench.load(a.source)
     else:
         seeds = [int(s) for s in a.seeds.split(",")]
-        result = bench.run_bench(resolve(a.scenario or ["dev"]), bench.VARIANTS, seeds, workers=2)
+        result = bench.run_bench(resolve(a.scenario or ["dev"]), bench.VARIANTS, seeds, workers=a.workers)
         bench.write(result, a.out)
     body = bench.markdown(result)
     print(body)
@@ -149,7 +152,7 @@ def main() -> None:
                 "controller; no RESCO figures published for them):\n\n" + full.rstrip() + "\n"
             )
         write_docs(
-            section(body, seeds_text, parking_table(a.parking), held_out, targets(result)),
+            section(body, seeds_text, parking_table(a.parking), held_out, targets(result), result.workers),
             ROOT / "docs" / "benchmarks.md",
         )
 

@@ -14,6 +14,7 @@ Figures compared (REFERENCE 7.1–7.3):
 from __future__ import annotations
 
 import json
+import os
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -154,6 +155,7 @@ class BenchResult:
     variants: list[Variant]
     seeds: list[int]
     runs: list[dict[str, Any]]
+    workers: int = 2  # runs in parallel: the speed figures depend on it
 
     def cells(self) -> dict[tuple[str, str], Cell]:
         grouped: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -194,7 +196,7 @@ def run_bench(
     # slow scenarios first keeps both workers busy to the end
     specs.sort(key=lambda sp: -sp.scenario.net.stat().st_size)
     runs = run_many(specs, workers=workers, on_result=on_result)
-    return BenchResult([s.name for s in scenarios], list(variants), list(seeds), runs)
+    return BenchResult([s.name for s in scenarios], list(variants), list(seeds), runs, workers)
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:
@@ -281,8 +283,8 @@ def markdown(result: BenchResult) -> str:
                 )
     lines += [
         "",
-        "Simulation speed, simulated seconds per wall-clock second (median over seeds, 2 runs in "
-        "parallel on 2 cores):",
+        "Simulation speed, simulated seconds per wall-clock second (median over seeds, "
+        f"{result.workers} run{'s' if result.workers != 1 else ''} in parallel on {os.cpu_count()} cores):",
         "",
         "| scenario | " + " | ".join(v.heading for v in result.variants) + " |",
         "|---|" + "---|" * len(result.variants),
@@ -356,6 +358,7 @@ def write(result: BenchResult, out: Path) -> dict[str, Path]:
             for v in result.variants
         ],
         "seeds": result.seeds,
+        "workers": result.workers,
         "runs": result.runs,
     }
     paths["json"].write_text(json.dumps(payload, indent=1, default=str), encoding="utf-8")
@@ -370,7 +373,9 @@ def load(path: Path) -> BenchResult:
     variants = [Variant(v["label"], v["controller"], v.get("options", {})) for v in data["variants"]]
     known = {v.label: v for v in VARIANTS}
     variants = [known.get(v.label, v) for v in variants]
-    return BenchResult(list(data["scenarios"]), variants, list(data["seeds"]), list(data["runs"]))
+    return BenchResult(
+        list(data["scenarios"]), variants, list(data["seeds"]), list(data["runs"]), int(data.get("workers", 2))
+    )
 
 
 def select(labels: Iterable[str] | None) -> list[Variant]:

@@ -142,7 +142,7 @@ def test_bench_tables_from_synthetic_results(tmp_path: Path):
                 }  # fmt: skip
             )
     variants = [bench.parse_variant(x) for x in ("fixed", "mp-lane", "mw-approach", "adaptive")]
-    result = bench.BenchResult(["cologne1"], variants, [1, 2, 3], runs)
+    result = bench.BenchResult(["cologne1"], variants, [1, 2, 3], runs, workers=3)
     assert result.best_baseline("cologne1") == ("mw-approach", 20.0)
     text = bench.markdown(result)
     assert (
@@ -152,6 +152,8 @@ def test_bench_tables_from_synthetic_results(tmp_path: Path):
     paths = bench.write(result, tmp_path)
     assert paths["chart"].stat().st_size > 1000
     assert bench.load(paths["json"]).runs == runs
+    assert bench.load(paths["json"]).workers == 3
+    assert "3 runs in parallel" in text  # the speed table says how it was measured
 
 
 def test_bench_variant_parsing():
