@@ -40,13 +40,17 @@ that decides wins:
 Spillback awareness: a lane whose every movement in a phase leads to a *blocked* out-lane (a
 vehicle halting in its first 20 m and the zone at least 30 % occupied) does not count for that phase.
 
+Married signals (``marry_m``, 25 m; 0 turns it off): two signals joined both ways by links no longer
+than that run under one controller over their joint phases (:func:`~citybrain.traffic.controllers.marry`:
+protected-only turns out of the short links, a short lane fed only while it drains protected). Each
+light keeps its own minimum green (the driver's ``switchable``) and maximum green, and a joint phase
+is judged only on the lights it changes. Without it two signals 12 m apart on ingolstadt21 locked
+each other in one seed of ten; with it, none of 30 (docs/traffic.md).
+
 Choices, written down: detection and parameters are the same on every scenario (no per-map
 tuning); decisions each second with a 7 s minimum green, 3 s yellow and no all-red (RESCO's yellow;
 RESCO's 10 s step governs the baselines, not this controller); the controller sees only detector
 zones, its own signal state and the static layout of its intersection (phases, lanes, lane lengths).
-Known weakness (docs/traffic.md): on ingolstadt21, two signals 12 m apart can still lock each other
-in a small share of seeds (vehicles stopped inside both junction boxes; only teleporting would clear
-it, and teleporting is off).
 """
 
 from __future__ import annotations
@@ -82,6 +86,7 @@ class Adaptive(Controller):
         max_red: float = 150.0,
         mode: Mode = "approach",
         box: bool = True,
+        marry_m: float = 25.0,
         timing: Timing | None = None,
     ) -> None:
         super().__init__(timing or Timing(step=1.0, min_green=7.0))
@@ -104,6 +109,7 @@ class Adaptive(Controller):
             raise OptionError("max_green", "max green must be >= min green")
         self.mode = _mode(mode)
         self.box = bool(box)
+        self.marry_m = _positive("marry_m", marry_m, allow_zero=True)
         self.red_since: dict[str, float] = {}
         self.stall_since: dict[str, float] = {}
         self.last_flow = 0.0
@@ -126,6 +132,16 @@ class Adaptive(Controller):
         # set's order of strings changes with PYTHONHASHSEED, i.e. from one process to the next
         self.served = [tuple(x.served_lanes(p)) for p in range(len(x.greens))]
         self.served_set = [frozenset(s) for s in self.served]
+        # a married pair (two signals, one controller): which signal each lane belongs to, and each
+        # phase's state per signal, so a joint phase is judged only on the signals it changes
+        bounds, at = [], 0
+        for _tls, n in x.parts:
+            bounds.append((at, at + n))
+            at += n
+        self.lane_part = {
+            k.in_lane: next(i for i, (lo, hi) in enumerate(bounds) if lo <= k.index < hi) for k in x.links
+        }
+        self.part_states = [tuple(state[lo:hi] for lo, hi in bounds) for state in x.greens]
         # phases giving every link of a lane a priority green ('G'): where a turn is protected
         self.protected = {
             lane: [
@@ -140,7 +156,12 @@ class Adaptive(Controller):
         return (
             f"adaptive: marginal rule over {self.delta:g} s, near {self.near_m:g} m / far {self.far_m:g} m "
             f"{self.mode}, decisions every {self.timing.step:g} s, min green {self.timing.min_green:g} s, "
-            f"max green {self.max_green:g} s, max red {self.max_red:g} s"
+            f"max green {self.max_green:g} s, max red {self.max_red:g} s, "
+            + (
+                f"signals joined both ways by links ≤ {self.marry_m:g} m married"
+                if self.marry_m
+                else "no married signals"
+            )
         )
 
     def decide(self, obs: Observation) -> int:
@@ -153,7 +174,13 @@ class Adaptive(Controller):
                 self.red_since.pop(a, None)
             else:
                 self.red_since.setdefault(a, now)
-        if obs.green_elapsed < self.timing.min_green:
+        if obs.switchable is None:
+            switchable = (
+                frozenset(range(n_p)) - {cur} if obs.green_elapsed >= self.timing.min_green else frozenset()
+            )
+        else:
+            switchable = obs.switchable
+        if not switchable:
             return cur
 
         blocked: dict[str, bool] = {}
@@ -176,7 +203,7 @@ class Adaptive(Controller):
             a: near[a].count + boxed[a] + self.far_weight * max(0, far[a].halting - near[a].halting)
             for a in x.in_lanes
         }
-        others = [p for p in range(n_p) if p != cur]
+        others = [p for p in range(n_p) if p in switchable]
 
         # 1. starvation guard
         starved = [a for a, t0 in self.red_since.items() if now - t0 >= self.max_red and far[a].halting > 0]
@@ -190,11 +217,22 @@ class Adaptive(Controller):
             if r.halting > 0 and r.occupancy >= self.urgent_occ:
                 demand[a] = max(demand[a], self.urgent_weight)
 
+        def changes(p: int) -> set[int]:
+            return {
+                i
+                for i, (a, b) in enumerate(zip(self.part_states[cur], self.part_states[p], strict=True))
+                if a != b
+            }
+
         # 2. deadlock breakers
-        settled = obs.green_elapsed >= self.startup + self.stall_s
+        # settled: the lane's own signal has shown this green long enough (in a married pair the
+        # other signal's switches do not restart this lane's clock)
+        def settled(a: str) -> bool:
+            elapsed = obs.part_elapsed[self.lane_part[a]] if len(obs.part_elapsed) > 1 else obs.green_elapsed
+            return elapsed >= self.startup + self.stall_s
 
         def stalled(a: str) -> bool:
-            return settled and near[a].halting + boxed[a] > 0 and near[a].count == near[a].halting
+            return settled(a) and near[a].halting + boxed[a] > 0 and near[a].count == near[a].halting
 
         moving_cur = {a for a in usable[cur] if not stalled(a)}
         if self.stall_break:
@@ -209,16 +247,20 @@ class Adaptive(Controller):
             if stuck:
                 lane = min(stuck, key=lambda k: self.stall_since[k])
                 self.stall_since.clear()
-                protected = [p for p in self.protected[lane] if p != cur]
+                protected = sorted(
+                    (p for p in self.protected[lane] if p in switchable), key=lambda p: (len(changes(p)), p)
+                )
                 if protected:
                     return protected[0]
-        jammed = settled and any(near[a].halting + boxed[a] > 0 for a in self.served[cur])
+        jammed = any(settled(a) and near[a].halting + boxed[a] > 0 for a in self.served[cur])
         if not jammed or any(near[a].count > near[a].halting for a in self.served[cur]):
             self.last_flow = now
         elif self.rotate_s and now - self.last_flow >= self.rotate_s:
             if any(far[a].halting > 0 for a in x.in_lanes):
-                self.last_flow = now
-                return (cur + 1) % n_p
+                following = [(cur + k) % n_p for k in range(1, n_p) if (cur + k) % n_p in switchable]
+                if following:
+                    self.last_flow = now
+                    return following[0]
 
         # 3. marginal rule
         t = self.timing
@@ -226,7 +268,8 @@ class Adaptive(Controller):
         cap = SAT * self.delta
         best_p, best_gain = cur, 0.0
         for p in others:
-            gained = usable[p] - moving_cur
+            changed = changes(p)
+            gained = {a for a in usable[p] - moving_cur if self.lane_part[a] in changed}
             n_wait = sum(demand[a] for a in gained)
             if n_wait <= 0:
                 continue
@@ -239,9 +282,13 @@ class Adaptive(Controller):
             return best_p
 
         # 4. max green
-        if obs.green_elapsed >= self.max_green:
+        # (a married pair: per signal, the phases changing a signal green for max_green seconds)
+        overdue = {i for i, e in enumerate(obs.part_elapsed) if e >= self.max_green}
+        if obs.green_elapsed >= self.max_green or len(obs.part_elapsed) > 1 and overdue:
             waiting = [sum(far[a].halting for a in usable[p]) for p in range(n_p)]
-            cands = [p for p in others if waiting[p] > 0]
+            cands = [
+                p for p in others if waiting[p] > 0 and (len(obs.part_elapsed) < 2 or overdue & changes(p))
+            ]
             if cands:
                 return max(cands, key=lambda p: (waiting[p], -p))
         return cur

@@ -374,7 +374,11 @@ def load(path: Path) -> BenchResult:
     known = {v.label: v for v in VARIANTS}
     variants = [known.get(v.label, v) for v in variants]
     return BenchResult(
-        list(data["scenarios"]), variants, list(data["seeds"]), list(data["runs"]), int(data.get("workers", 2))
+        list(data["scenarios"]),
+        variants,
+        list(data["seeds"]),
+        list(data["runs"]),
+        int(data.get("workers", 2)),
     )
 
 

@@ -39,7 +39,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 from citybrain.traffic.detectors import EMPTY, Mode, Reading, ZoneSpec
@@ -74,6 +74,9 @@ class Intersection:
     greens: tuple[str, ...]
     program_greens: tuple[float, ...] = ()
     lengths: tuple[tuple[str, float], ...] = ()  # (lane, metres) for in- and out-lanes
+    # the SUMO traffic lights behind it, with the length of each one's share of the state string:
+    # one for a plain intersection, two for a married pair (see :func:`marry`)
+    parts: tuple[tuple[str, int], ...] = ()
 
     def length(self, lane: str) -> float:
         """Length of an in- or out-lane in metres (infinite when unknown)."""
@@ -82,6 +85,16 @@ class Intersection:
     def __post_init__(self) -> None:
         if not self.greens:
             raise ValueError(f"intersection {self.id}: no green phase in its program")
+        if not self.parts:
+            object.__setattr__(self, "parts", ((self.id, len(self.greens[0])),))
+
+    def split(self, state: str) -> list[tuple[str, str]]:
+        """``(traffic light id, its state)`` for each SUMO traffic light behind this intersection."""
+        out, at = [], 0
+        for tls, n in self.parts:
+            out.append((tls, state[at : at + n]))
+            at += n
+        return out
 
     @property
     def in_lanes(self) -> tuple[str, ...]:
@@ -124,6 +137,83 @@ class Intersection:
                 greens.append(state)
                 durations.append(float(phase.duration))
         return cls(tls.getID(), links, tuple(greens), tuple(durations), lengths)
+
+
+def married_pairs(intersections: Sequence[Intersection], max_m: float) -> list[tuple[int, int]]:
+    """Pairs of signals joined *both ways* by a link no longer than ``max_m`` (indices, each once).
+
+    Such a pair (married intersections, 双联路口) shares a queue space of a car or two in each
+    direction: each signal alone cannot see why the other's traffic stops, and two permissive turns
+    can lock each other through the two short links. A signal belongs to one pair at most (the
+    first found in the given order).
+    """
+    short_in = [{a for a in x.in_lanes if x.length(a) <= max_m} for x in intersections]
+    pairs: list[tuple[int, int]] = []
+    taken: set[int] = set()
+    for i, a in enumerate(intersections):
+        for j in range(i + 1, len(intersections)):
+            b = intersections[j]
+            if i in taken or j in taken:
+                continue
+            if set(a.out_lanes) & short_in[j] and set(b.out_lanes) & short_in[i]:
+                pairs.append((i, j))
+                taken |= {i, j}
+    return pairs
+
+
+def marry(a: Intersection, b: Intersection) -> Intersection | None:
+    """One intersection over the joint phases of a married pair (see :func:`married_pairs`).
+
+    Its state string is ``a``'s followed by ``b``'s; a joint phase is a pair of green phases. Two
+    rules keep the pair from locking itself (docs/traffic.md, "married signals"):
+
+    * turns *out of* a short link are protected only: a permissive ``g`` there is shown red, so no
+      vehicle stands on a short link waiting for a gap in opposing traffic;
+    * a joint phase is kept only if every short lane it feeds is drained at the same time by a
+      protected green (``G`` on all of that lane's links) at the other signal.
+
+    Without them a permissive turner on each short link can wait for the other signal's feed,
+    whose last vehicle stops inside the junction because its short link is full: a circle that no
+    signal state opens. ``None`` when the joint phases left would never give some link a green:
+    such a pair is better left to two controllers.
+    """
+    n = len(a.greens[0])
+    links = a.links + tuple(Link(k.index + n, k.in_lane, k.out_lane) for k in b.links)
+
+    def undrained(x: Intersection, sx: str, y: Intersection, sy: str) -> bool:
+        towards = set(x.out_lanes) & set(y.in_lanes)
+        fed = {k.out_lane for k in x.links if sx[k.index] in GREEN and k.out_lane in towards}
+        return any(sy[k.index] != "G" for k in y.links if k.in_lane in fed)
+
+    short = (set(a.out_lanes) & set(b.in_lanes)) | (set(b.out_lanes) & set(a.in_lanes))
+
+    def protected_only(x: Intersection, state: str) -> str:
+        cut = {k.index for k in x.links if k.in_lane in short and state[k.index] == "g"}
+        return "".join("r" if i in cut else ch for i, ch in enumerate(state))
+
+    greens: list[str] = []
+    durations: list[float] = []
+    for pa, sa in enumerate(a.greens):
+        sa = protected_only(a, sa)
+        for pb, sb in enumerate(b.greens):
+            sb = protected_only(b, sb)
+            joint = sa + sb
+            if (
+                undrained(a, sa, b, sb)
+                or undrained(b, sb, a, sa)
+                or joint in greens
+                or not set(joint) & set(GREEN)
+            ):
+                continue
+            greens.append(joint)
+            da = a.program_greens[pa] if pa < len(a.program_greens) else 0.0
+            db = b.program_greens[pb] if pb < len(b.program_greens) else 0.0
+            durations.append(max(da, db))
+    if {k.index for k in links} - {i for g in greens for i, ch in enumerate(g) if ch in GREEN}:
+        return None
+    lengths = tuple(sorted(dict(a.lengths + b.lengths).items()))
+    parts = ((a.id, n), (b.id, len(b.greens[0])))
+    return Intersection(f"{a.id}+{b.id}", links, tuple(greens), tuple(durations), lengths, parts=parts)
 
 
 def yellow_state(current: str, following: str) -> str:
@@ -177,6 +267,11 @@ class Observation:
     phase: int
     green_elapsed: float
     readings: Mapping[str, Mapping[str, Reading]]
+    # phases the driver would switch to now, when it says (a married pair: each signal keeps its own
+    # minimum green, so a joint phase changing only the other signal may be allowed already)
+    switchable: frozenset[int] | None = None
+    # seconds each traffic light behind the intersection has shown its current green (a married pair)
+    part_elapsed: tuple[float, ...] = ()
 
     def get(self, zone: str, lane: str) -> Reading:
         return self.readings.get(zone, {}).get(lane, EMPTY)
@@ -202,11 +297,13 @@ class SignalDriver:
     switches: int = 0
     decision_time: float = 0.0
     shown: str = ""  # the signal state currently shown
+    part_start: list[float] = field(default_factory=list)  # green start of each traffic light's part
 
     def start(self, now: float, phase: int = 0) -> str:
         self.phase = self.target = phase
         self.stage = "green"
         self.green_start = now
+        self.part_start = [now] * len(self.intersection.parts)
         self.next_event = now + self.timing.step
         self.shown = self.intersection.greens[phase]
         return self.shown
@@ -229,11 +326,13 @@ class SignalDriver:
             return self._begin_green(now)
         if self.stage == "all_red":
             return self._begin_green(now)
-        obs = Observation(now, self.phase, now - self.green_start, observe())
+        switchable = self._switchable(now)
+        parts = tuple(now - t0 for t0 in self.part_start)
+        obs = Observation(now, self.phase, now - self.green_start, observe(), switchable, parts)
         choice = int(self.controller.decide(obs))
         if not 0 <= choice < len(greens):
             raise ValueError(f"{self.controller.name} chose phase {choice} of {len(greens)}")
-        if choice == self.phase or now - self.green_start < t.min_green:
+        if choice not in switchable:
             self.next_event = now + t.step
             return None
         self.target = choice
@@ -249,11 +348,37 @@ class SignalDriver:
             return all_red_state(greens[self.phase], greens[choice])
         return self._begin_green(now)
 
+    def _changed_parts(self, a: int, b: int) -> list[int]:
+        x = self.intersection
+        old, new = dict(x.split(x.greens[a])), dict(x.split(x.greens[b]))
+        return [i for i, (tls, _n) in enumerate(x.parts) if old[tls] != new[tls]]
+
+    def _switchable(self, now: float) -> frozenset[int]:
+        """Phases it may switch to now: every traffic light that changes has had its minimum green."""
+        n = len(self.intersection.greens)
+        if len(self.intersection.parts) == 1:
+            ok = now - self.green_start >= self.timing.min_green
+            return frozenset(p for p in range(n) if p != self.phase) if ok else frozenset()
+        return frozenset(
+            p
+            for p in range(n)
+            if p != self.phase
+            and all(
+                now - self.part_start[i] >= self.timing.min_green for i in self._changed_parts(self.phase, p)
+            )
+        )
+
     def _begin_green(self, now: float) -> str:
+        if len(self.intersection.parts) > 1:
+            for i in self._changed_parts(self.phase, self.target):
+                self.part_start[i] = now
         self.phase = self.target
         self.stage = "green"
         self.green_start = now
-        self.next_event = max(self.decision_time + self.timing.switch_hold, now + self.timing.min_green)
+        if len(self.intersection.parts) > 1:  # each light's own minimum green is kept by _switchable
+            self.next_event = now + self.timing.step
+        else:
+            self.next_event = max(self.decision_time + self.timing.switch_hold, now + self.timing.min_green)
         self.controller.on_green(self.phase, now)
         return self.intersection.greens[self.phase]
 

@@ -47,7 +47,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from citybrain.traffic.controllers import Intersection, SignalDriver, make_controller
+from citybrain.traffic.controllers import Intersection, SignalDriver, make_controller, married_pairs, marry
 from citybrain.traffic.detectors import SumoDetectorReader, Zone, build_zones
 from citybrain.traffic.errors import OptionError
 from citybrain.traffic.scenarios import Scenario, scheduled_departures
@@ -288,15 +288,24 @@ def _loop(
     known = set(sim.trafficlight.getIDList())
     in_lanes = sorted({lane for x in intersections if x.id in known for lane in x.in_lanes})
     if not native:
-        for x in intersections:
-            if x.id not in known:
-                continue
+        controlled = [x for x in intersections if x.id in known]
+        marry_m = float(getattr(make_controller(spec.controller, spec.options), "marry_m", 0.0))
+        if marry_m > 0:  # married pairs: one controller for the two signals
+            joined: dict[int, Intersection | None] = {}
+            for i, j in married_pairs(controlled, marry_m):
+                pair = marry(controlled[i], controlled[j])
+                if pair is not None:
+                    joined[i], joined[j] = pair, None
+            chosen = [joined.get(i, x) for i, x in enumerate(controlled)]
+            controlled = [x for x in chosen if x is not None]
+        for x in controlled:
             ctrl = make_controller(spec.controller, spec.options)
             ctrl.bind(x)
             zones = {name: build_zones(net, x.in_lanes, x.out_lanes, zs) for name, zs in ctrl.zones.items()}
             lanes = {seg.lane for zs in zones.values() for z in zs.values() for seg in z.segments}
             driver = SignalDriver(x, ctrl, ctrl.timing)
-            sim.trafficlight.setRedYellowGreenState(x.id, driver.start(begin))
+            for tls, part in x.split(driver.start(begin)):
+                sim.trafficlight.setRedYellowGreenState(tls, part)
             signals.append(_Signal(driver, zones, lanes))
 
     heap: list[tuple[float, int]] = [(s.driver.next_event, i) for i, s in enumerate(signals)]
@@ -327,7 +336,8 @@ def _loop(
 
             state = sig.driver.event(now, observe)
             if state is not None:
-                sim.trafficlight.setRedYellowGreenState(sig.driver.intersection.id, state)
+                for tls, part in sig.driver.intersection.split(state):
+                    sim.trafficlight.setRedYellowGreenState(tls, part)
             heapq.heappush(heap, (sig.driver.next_event, i))
         if now >= end:
             break
