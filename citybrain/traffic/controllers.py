@@ -142,9 +142,9 @@ class Intersection:
 def married_pairs(intersections: Sequence[Intersection], max_m: float) -> list[tuple[int, int]]:
     """Pairs of signals joined *both ways* by a link no longer than ``max_m`` (indices, each once).
 
-    Such a pair (married intersections, 双联路口) shares a queue space of a car or two in each
-    direction: each signal alone cannot see why the other's traffic stops, and two permissive turns
-    can lock each other through the two short links. A signal belongs to one pair at most (the
+    Such a pair (married intersections; 近距离交叉口, closely spaced intersections) shares a queue
+    space of a car or two in each direction: each signal alone cannot see why the other's traffic
+    stops, and two permissive turns can lock each other through the two short links. A signal belongs to one pair at most (the
     first found in the given order).
     """
     short_in = [{a for a in x.in_lanes if x.length(a) <= max_m} for x in intersections]
