@@ -138,6 +138,16 @@ def is_postgres(session_or_engine: Session | Engine) -> bool:
     return bind.dialect.name == "postgresql"
 
 
+def upsert_insert(session: Session, table: Any) -> Any:
+    """``INSERT`` for ``table`` in the session's dialect, with ``on_conflict_do_update`` (PostgreSQL and
+    SQLite spell it the same way, from different modules)."""
+    if is_postgres(session):
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    return insert(table)
+
+
 def migration_state(engine: Engine) -> tuple[str | None, str | None]:
     """(current revisions in the database, head revisions of the code), each comma-joined.
 

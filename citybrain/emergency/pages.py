@@ -6,15 +6,14 @@ live parts (map, tasks, log, charts) are drawn by /static/js/emergency*.js from 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from citybrain.core.errors import NotFound
 from citybrain.core.i18n import t
-from citybrain.core.roles import COMMAND, STAFF, Role
+from citybrain.core.roles import COMMAND, Role
 from citybrain.emergency.common import SHANGHAI, departments_by_codes, local
 from citybrain.emergency.incident import service as incidents
 from citybrain.emergency.levels import (
@@ -28,23 +27,14 @@ from citybrain.emergency.levels import (
 )
 from citybrain.emergency.plan import service as plans
 from citybrain.emergency.plan.api import plan_out
-from citybrain.web.render import PageUser, current_user, language, render
+from citybrain.web.render import PageUser, language, page_user, render
 
 pages = APIRouter(include_in_schema=False)
 JS = ["emergency.js."]
 
 
 def _gate(request: Request) -> PageUser | Response:
-    user = current_user(request)
-    if user is None:
-        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={quote(path, safe='/')}", status_code=303)
-    if Role(user.role) not in STAFF:
-        lang = language(request)
-        return render(request, "notice.html", {"heading": t("emergency.forbidden", lang),
-                                               "message": t("emergency.staff_only", lang)},
-                      status_code=403, csp=True)
-    return user
+    return page_user(request, "emergency.forbidden", "emergency.staff_only")
 
 
 def _session(request: Request) -> Session:

@@ -11,7 +11,6 @@ import datetime as dt
 import threading
 from collections.abc import Iterator
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
@@ -385,11 +384,6 @@ def _page_actor(request: Request) -> Actor | None:
     return None if u is None else Actor(u.id, u.username, Role(u.role), u.department_id, u.area_code)
 
 
-def _to_login(request: Request) -> RedirectResponse:
-    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/login?next={quote(path, safe='/')}", status_code=303)
-
-
 def _page_context(session: Session) -> dict[str, Any]:
     return {"categories": catalogue.tree(session), "statuses": [(s.value, STATUS_ZH[s]) for s in Status],
             "channels": [c.value for c in Channel], "js_prefixes": ["events.js."]}
@@ -397,11 +391,11 @@ def _page_context(session: Session) -> dict[str, Any]:
 
 @pages.get("/events")
 def workbench_page(request: Request, session: Session = Depends(get_session)) -> Response:
-    from citybrain.web.render import render
+    from citybrain.web.render import login_redirect, render
 
     actor = _page_actor(request)
     if actor is None:
-        return _to_login(request)
+        return login_redirect(request)
     if actor.role == Role.CITIZEN:
         return RedirectResponse("/report", status_code=303)
     ctx = _page_context(session)
@@ -411,21 +405,21 @@ def workbench_page(request: Request, session: Session = Depends(get_session)) ->
 
 @pages.get("/events/evaluation")
 def evaluation_page(request: Request, session: Session = Depends(get_session)) -> Response:
-    from citybrain.web.render import render
+    from citybrain.web.render import login_redirect, render
 
     actor = _page_actor(request)
     if actor is None:
-        return _to_login(request)
+        return login_redirect(request)
     return render(request, "events/evaluation.html", {"js_prefixes": ["events.js."]}, csp=True)
 
 
 @pages.get("/events/{event_id}")
 def event_page(event_id: RowId, request: Request, session: Session = Depends(get_session)) -> Response:
-    from citybrain.web.render import render
+    from citybrain.web.render import login_redirect, render
 
     actor = _page_actor(request)
     if actor is None:
-        return _to_login(request)
+        return login_redirect(request)
     ev = session.get(service.Event, event_id)
     if ev is None or not service.may_view(session, actor, ev):
         return render(request, "events/missing.html", {"number": f"#{event_id}"}, status_code=404, csp=True)

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -731,24 +731,11 @@ async def import_file(
 
 # ── pages ───────────────────────────────────────────────────────────────────────────────────────
 def _page(request: Request, template: str) -> Response:
-    from urllib.parse import quote
+    from citybrain.web.render import page_user, render
 
-    from citybrain.core.i18n import t
-    from citybrain.web.render import current_user, language, render
-
-    user = current_user(request)
-    if user is None:
-        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={quote(path, safe='/')}", status_code=303)
-    if Role(user.role) not in STAFF:
-        lang = language(request)
-        return render(
-            request,
-            "notice.html",
-            {"heading": t("safety.page.forbidden", lang), "message": t("safety.page.staff_only", lang)},
-            status_code=403,
-            csp=True,
-        )
+    user = page_user(request, "safety.page.forbidden", "safety.page.staff_only")
+    if isinstance(user, Response):
+        return user
     return render(request, template, {**_options(request), "js_prefixes": ["safety.js."]}, csp=True)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Integer, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from citybrain.core.db import is_postgres
+from citybrain.core.db import upsert_insert
 from citybrain.safety.models import (
     CLOSED,
     OUTSTANDING,
@@ -75,11 +75,7 @@ def _add(
     ]
     if not payload:
         return
-    if is_postgres(session):
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
-    stmt = upsert(table)
+    stmt = upsert_insert(session, table)
     stmt = stmt.on_conflict_do_update(
         index_elements=list(keys), set_={c: table.c[c] + stmt.excluded[c] for c in cols}
     )

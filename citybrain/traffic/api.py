@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -252,20 +252,11 @@ def post_cancel(
 @pages.get("/traffic")
 def traffic_page(request: Request) -> Response:
     """The district traffic page: signals, congestion and car parks on a map, charts, a parking request."""
-    from urllib.parse import quote
+    from citybrain.web.render import page_user, render
 
-    from citybrain.core.i18n import t
-    from citybrain.web.render import current_user, language, render
-
-    user = current_user(request)
-    if user is None:
-        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?next={quote(path, safe='/')}", status_code=303)
-    if Role(user.role) not in READ:
-        lang = language(request)
-        return render(request, "notice.html", {"heading": t("traffic.page.forbidden", lang),
-                                               "message": t("traffic.page.staff_only", lang)},
-                      status_code=403, csp=True)  # fmt: skip
+    user = page_user(request, "traffic.page.forbidden", "traffic.page.staff_only", READ)
+    if isinstance(user, Response):
+        return user
     options = {
         "levels": [
             {"level": en, "zh": zh, "below": None if bound == float("inf") else bound}

@@ -53,7 +53,7 @@ from sqlalchemy.orm import Session
 
 from citybrain.core import audit
 from citybrain.core.auth import Actor
-from citybrain.core.db import is_postgres, utcnow
+from citybrain.core.db import is_postgres, upsert_insert, utcnow
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
 from citybrain.traffic import controllers as ctl
 from citybrain.traffic import models as m
@@ -207,14 +207,7 @@ def ingest_readings(
         }
         for r in feed.readings
     ]
-    if is_postgres(session):
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        stmt: Any = pg_insert(m.DetectorReading).values(values)
-    else:
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        stmt = sqlite_insert(m.DetectorReading).values(values)
+    stmt = upsert_insert(session, m.DetectorReading).values(values)
     replaced = ("interval_s", "count", "halting", "occupancy", "entered", "source")
     stmt = stmt.on_conflict_do_update(
         index_elements=["intersection_id", "lane", "at"], set_={c: stmt.excluded[c] for c in replaced}

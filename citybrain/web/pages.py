@@ -6,19 +6,16 @@ JSON APIs (`/api/geography/*.geojson`, `/api/outbox`, `/api/channel-log`), fetch
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from citybrain.core import auth
-from citybrain.core.i18n import t
-from citybrain.core.roles import COMMAND, STAFF, Role
+from citybrain.core.roles import COMMAND, Role
 from citybrain.core.web import TOKEN_COOKIE, bearer_token
 from citybrain.directory import service as directory
 from citybrain.directory.models import DEPARTMENT_KINDS
-from citybrain.web.render import PageUser, current_user, language, render
+from citybrain.web.render import PageUser, page_user, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,19 +29,8 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def _to_login(request: Request) -> RedirectResponse:
-    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/login?next={quote(path, safe='/')}", status_code=303)
-
-
-def _staff_or_notice(request: Request, user: PageUser) -> Response | None:
-    """None for staff; for anyone else (citizens) a 403 page saying the page is for staff."""
-    if Role(user.role) in STAFF:
-        return None
-    lang = language(request)
-    return render(request, "notice.html", {"heading": t("web.notice.forbidden", lang),
-                                           "message": t("web.command.staff_only", lang)},
-                  status_code=403, csp=True)
+def _staff_page(request: Request) -> PageUser | Response:
+    return page_user(request, "web.notice.forbidden", "web.command.staff_only")
 
 
 @router.get("/login")
@@ -70,12 +56,9 @@ def _logout(session: Session, token: str) -> None:
 
 @router.get("/")
 def command_centre(request: Request) -> Response:
-    user = current_user(request)
-    if user is None:
-        return _to_login(request)
-    refused = _staff_or_notice(request, user)
-    if refused is not None:
-        return refused
+    user = _staff_page(request)
+    if not isinstance(user, PageUser):
+        return user
     return render(request, "command.html", {
         "district_code": DISTRICT_CODE,
         "show_outbox": Role(user.role) in COMMAND,
@@ -84,12 +67,9 @@ def command_centre(request: Request) -> Response:
 
 @router.get("/directory")
 def directory_page(request: Request) -> Response:
-    user = current_user(request)
-    if user is None:
-        return _to_login(request)
-    refused = _staff_or_notice(request, user)
-    if refused is not None:
-        return refused
+    user = _staff_page(request)
+    if not isinstance(user, PageUser):
+        return user
     with request.app.state.read_session_maker() as session:
         departments = directory.list_departments(session)
         order = ("command_centre", "bureau", "street_office", "linkage_unit", "external_admin")

@@ -12,15 +12,17 @@ Every page gets, besides what the caller passes:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from citybrain.core.i18n import LANGUAGES, catalogs, pick_language, t
+from citybrain.core.roles import STAFF, Role
 from citybrain.core.web import bearer_token
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -118,3 +120,27 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         resp.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
     resp.headers.setdefault("Cache-Control", "no-store")
     return resp
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    """303 to the login page, which comes back to this page (path and query) afterwards."""
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(path, safe='/')}", status_code=303)
+
+
+def page_user(
+    request: Request, heading: str, message: str, roles: Collection[Role] = STAFF
+) -> PageUser | Response:
+    """The logged-in user if their role may see this page; otherwise the response to send instead.
+
+    Nobody logged in: to the login page and back. A role not in ``roles`` (citizens, for the staff
+    pages): a 403 notice whose heading and message are the i18n keys ``heading`` and ``message``.
+    """
+    user = current_user(request)
+    if user is None:
+        return login_redirect(request)
+    if Role(user.role) not in roles:
+        lang = language(request)
+        return render(request, "notice.html", {"heading": t(heading, lang), "message": t(message, lang)},
+                      status_code=403, csp=True)  # fmt: skip
+    return user
