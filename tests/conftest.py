@@ -166,6 +166,11 @@ def clean(engine: Engine) -> None:
 def engine(db_url: str) -> Iterator[Engine]:
     eng = _engine(db_url)
     clean(eng)
+    # the raw DELETEs bypass the geography version row the look-up cache checks (after a few
+    # seconds): forget cached indexes so a test never locates against the previous test's areas
+    from citybrain.geography import service as geography
+
+    geography.invalidate()
     yield eng
 
 

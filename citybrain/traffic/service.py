@@ -91,14 +91,17 @@ def haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * r * math.asin(math.sqrt(a))
 
 
-def street_of(session: Session, lon: float, lat: float) -> str | None:
-    """The street (街道) code of a point, when the district geography is loaded; else None."""
-    try:
-        from citybrain.geography import service as geography
+def street_of(session: Session, lon: float, lat: float, field: str = "lon") -> str | None:
+    """The street (街道) code of a point; a point outside 双流区 is refused naming ``field``.
 
-        return geography.locate(session, lon, lat).street_code
-    except Exception:  # noqa: BLE001 - no geography loaded, or the point is outside: no street
+    Without the district's geography loaded (a bare database) there is nothing to check against:
+    None, and the registry still works.
+    """
+    from citybrain.geography import service as geography
+
+    if not geography.index(session).rows:
         return None
+    return geography.locate(session, lon, lat, field=field).street_code
 
 
 def _check_time(at: dt.datetime, now: dt.datetime, field: str = "at") -> None:
@@ -357,7 +360,7 @@ def register_segment(session: Session, actor: Actor, data: sch.SegmentIn) -> m.R
     row = m.RoadSegment(
         code=data.code,
         name=data.name,
-        street_code=street_of(session, mid[0], mid[1]),
+        street_code=street_of(session, mid[0], mid[1], field="coords"),
         coords=coords,
         length_m=round(length, 1),
         free_speed_kmh=data.free_speed_kmh,
@@ -747,6 +750,7 @@ def allocate(
         raise ValidationFailed(f"arrive_at {req.arrive_at.isoformat()} is in the past", "arrive_at")
     if arrive > now + dt.timedelta(days=7):
         raise ValidationFailed("arrive_at is more than 7 days ahead", "arrive_at")
+    street_of(session, req.lon, req.lat)  # a destination outside the district is a 422 naming lon
     leave = arrive + dt.timedelta(hours=req.hours)
     requester = getattr(actor, "id", None)
     active = select(m.ParkingAllocation.id).where(

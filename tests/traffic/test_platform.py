@@ -195,6 +195,35 @@ def test_parking_bad_input_names_the_field(session):
         service.record_occupancy(session, "NONE", sch.OccupancyIn(occupied=3, at=NOW), now=NOW)
 
 
+def test_points_outside_the_district_are_refused_naming_the_field(session, geo):
+    from citybrain.geography.testing import POINTS
+
+    inside, outside = POINTS["dongsheng"], POINTS["outside"]
+    cp = service.register_car_park(session, SYSTEM, park("IN", *inside))
+    assert cp.street_code == "510116001"
+    with pytest.raises(ValidationFailed) as err:
+        service.register_car_park(session, SYSTEM, park("OUT", *outside))
+    assert err.value.field == "lon" and "outside" in err.value.msg
+    with pytest.raises(ValidationFailed) as err:
+        service.register_intersection(
+            session, SYSTEM, sch.IntersectionIn(**{**X, "lon": outside[0], "lat": outside[1]})
+        )
+    assert err.value.field == "lon"
+    far = sch.SegmentIn(
+        code="S-OUT", name="far", free_speed_kmh=50, coords=[outside, (outside[0] + 0.01, outside[1])]
+    )
+    with pytest.raises(ValidationFailed) as err:
+        service.register_segment(session, SYSTEM, far)
+    assert err.value.field == "coords"
+    away = sch.ParkingRequestIn(lon=outside[0], lat=outside[1], arrive_at=NOW, hours=1, plate="川A00009")
+    with pytest.raises(ValidationFailed) as err:
+        service.allocate(session, SYSTEM, away, now=NOW)
+    assert err.value.field == "lon"
+    session.flush()
+    assert [c.code for c in session.scalars(select(m.CarPark))] == ["IN"]  # nothing else stored
+    assert session.scalar(select(func.count()).select_from(m.ParkingAllocation)) == 0
+
+
 def test_last_space_goes_once(session):
     service.register_car_park(session, SYSTEM, park("ONE", 103.93, 30.574, shared_spaces=1))
     first = sch.ParkingRequestIn(lon=103.93, lat=30.574, arrive_at=NOW, hours=1, plate="川A00001")
