@@ -237,3 +237,21 @@ def test_traffic_page_in_english(page: Any, log_in: Any, page_errors: list[str])
     assert page.locator("#parking-form button[type=submit]").inner_text() == "Request"
     screenshot(page, "traffic-page-en")
     assert page_errors == []
+
+
+def test_names_are_shown_as_text_not_markup(
+    page: Any, log_in: Any, api: httpx.Client, page_errors: list[str]
+) -> None:
+    """A segment named with markup (a data officer's typo or worse) shows its name, never runs it."""
+    name = '<img src=x id=injected onerror="document.title=1">东升路'
+    r = api.post("/api/traffic/segments", json={"code": "SEG-XSS", "name": name, "free_speed_kmh": 40,
+                                                "coords": [[103.9200, 30.5790], [103.9260, 30.5830]]})  # fmt: skip
+    assert r.status_code == 201, r.text
+    _open_traffic_page(page, log_in)
+    # the pointer event Leaflet opens a tooltip on (the path is thin, and labels may lie on top of it)
+    page.locator('path.tf-seg[data-code="SEG-XSS"]').dispatch_event("mouseover")
+    tip = page.locator(".leaflet-tooltip", has_text="东升路")
+    tip.wait_for()
+    assert name in tip.inner_text()
+    assert page.locator("#injected").count() == 0
+    assert not page_errors

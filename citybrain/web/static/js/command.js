@@ -135,7 +135,7 @@
           layer.on("mouseout", function () { if (layer !== selected) group.resetStyle(layer); });
         }
         if (spec.level === "street") {
-          layer.bindTooltip(p.name, {permanent: true, direction: "center",
+          layer.bindTooltip(el("span", {}, p.name), {permanent: true, direction: "center",
             className: "street-label" + (isGoverned(p) ? "" : " external")});
         }
       }

@@ -78,7 +78,7 @@
         var c = f.geometry.coordinates;
         L.circleMarker([c[1], c[0]], {radius: p.level >= 3 ? 6 : 4, color: "#0b1a2e", weight: 1,
           fillColor: p.fill, fillOpacity: 0.95})
-          .bindTooltip(p.name + " · " + levelName(p.colour))
+          .bindTooltip(el("span", {}, p.name + " · " + levelName(p.colour)))  // a text node: names are data
           .on("click", function () { showUnit(p.id); })
           .addTo(units);
       });
@@ -96,7 +96,7 @@
         if (p.major_hazard) label += " · " + t("safety.js.major_hazard", {grade: p.grade});
         L.marker([c[1], c[0]], {icon: L.divIcon({className: "", iconSize: [14, 14],
           html: "<div style=\"width:12px;height:12px;transform:rotate(45deg);border:1px solid #0b1a2e;background:" +
-            p.fill + "\"></div>"})}).bindTooltip(label).addTo(points);
+            p.fill + "\"></div>"})}).bindTooltip(el("span", {}, label)).addTo(points);
       });
     });
   }

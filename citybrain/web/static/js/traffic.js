@@ -82,7 +82,7 @@
         fillColor: "#38bdf8", fillOpacity: governed ? 0.035 : 0, className: "tf-street"};
     },
     onEachFeature: function (f, layer) {
-      layer.bindTooltip(f.properties.name, {permanent: true, direction: "center", className: "street-label tf-street-label",
+      layer.bindTooltip(el("span", {}, f.properties.name), {permanent: true, direction: "center", className: "street-label tf-street-label",
         interactive: false});
     }
   });
@@ -139,7 +139,8 @@
         lineCap: "round", dashArray: level === "none" ? "4 6" : null, bubblingMouseEvents: false,
         className: "tf-seg tf-seg-" + level});
       line.bindPopup(function () { return segmentPopup(p); }, {className: "cb-popup", maxWidth: 300});
-      line.bindTooltip(p.name + " · " + levelName(p.level) + (p.tti === null ? "" : " · TTI " + fixed(p.tti, 2)),
+      // names are data: a text node, never markup
+      line.bindTooltip(el("span", {}, p.name + " · " + levelName(p.level) + (p.tti === null ? "" : " · TTI " + fixed(p.tti, 2))),
         {sticky: true});
       keep(line, "seg:" + p.code, {code: p.code, level: level});
       segmentsLayer.addLayer(line);
