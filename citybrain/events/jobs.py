@@ -22,7 +22,7 @@ from citybrain.core.bus import emit
 from citybrain.core.db import is_postgres, utcnow
 from citybrain.core.jobs import Job
 from citybrain.core.roles import Role
-from citybrain.events.events import EventOverdue
+from citybrain.events.domain_events import EventOverdue
 from citybrain.events.models import Event
 from citybrain.events.routing import FALLBACK_DEPARTMENT
 from citybrain.events.service import _timeline

@@ -27,7 +27,7 @@ from citybrain.core.privacy import mask_name, may_see_personal, phone_for
 from citybrain.core.roles import COMMAND, Role
 from citybrain.events import workcal
 from citybrain.events.catalogue import CategoryView, snapshot
-from citybrain.events.events import EventClosed, EventReported, EventStatusChanged
+from citybrain.events.domain_events import EventClosed, EventReported, EventStatusChanged
 from citybrain.events.models import Event, EventPhoto, EventTransition, Photo, id_from_number
 from citybrain.events.routing import FALLBACK_DEPARTMENT, route
 from citybrain.events.schemas import Channel, EventIn, TransitionIn

@@ -121,7 +121,7 @@ HANDLERS: dict[type[DomainEvent], list[Callable[[Session, Any], None]]] = {
 }
 
 try:  # the event hub is another branch of the code; safety works without it
-    from citybrain.events.events import EventClosed
+    from citybrain.events.domain_events import EventClosed
 except ImportError:  # pragma: no cover
     pass
 else:

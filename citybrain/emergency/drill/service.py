@@ -15,7 +15,7 @@ from citybrain.core.auth import Actor
 from citybrain.core.bus import emit
 from citybrain.core.db import utcnow
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
-from citybrain.emergency import events as ev
+from citybrain.emergency import domain_events as ev
 from citybrain.emergency.common import (
     SHANGHAI,
     departments_by_codes,

@@ -24,7 +24,7 @@ from citybrain.core.errors import Conflict, Forbidden, NotFound, ValidationFaile
 from citybrain.core.geo import parse_crs, point_to_wgs84
 from citybrain.core.roles import COMMAND, Role
 from citybrain.directory.models import Department
-from citybrain.emergency import events as ev
+from citybrain.emergency import domain_events as ev
 from citybrain.emergency.common import aware, departments_by_codes, jsonable, local, required_function
 from citybrain.emergency.incident.models import (
     ACCEPTED,

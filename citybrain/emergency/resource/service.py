@@ -19,7 +19,7 @@ from citybrain.core.db import is_postgres, utcnow
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
 from citybrain.core.geo import parse_crs, point_to_wgs84
 from citybrain.core.privacy import mask_name, may_see_personal, phone_for
-from citybrain.emergency import events as ev
+from citybrain.emergency import domain_events as ev
 from citybrain.emergency import roads, spatial
 from citybrain.emergency.common import departments_by_ids, require_department
 from citybrain.emergency.incident.models import ACTIVE, REPORTED, VERIFIED, Incident

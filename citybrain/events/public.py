@@ -1,0 +1,15 @@
+"""What other domains may use of the event hub (事件枢纽): its ports, its domain events and read models.
+
+Ports: `intake` (every channel's report enters here) and `get_event`. Domain events: the hub's facts, to
+subscribe to on the bus. Every other domain imports the event hub only through this module.
+"""
+
+from citybrain.events.domain_events import EventClosed, EventOverdue, EventReported, EventStatusChanged
+from citybrain.events.models import Event, EventCategory
+from citybrain.events.schemas import Channel, EventIn
+from citybrain.events.service import category_names, get_event, intake
+
+__all__ = [
+    "Channel", "Event", "EventCategory", "EventClosed", "EventIn", "EventOverdue", "EventReported",
+    "EventStatusChanged", "category_names", "get_event", "intake",
+]
