@@ -13,37 +13,13 @@ from sqlalchemy import exc as sa_exc
 
 from citybrain.bootstrap import DOMAINS, bootstrap, domain_module
 from citybrain.config import Settings, get_settings
-from citybrain.core.db import engine_for, migration_state, session_factory
+from citybrain.core.db import engine_for, session_factory
 from citybrain.core.errors import DomainError
+from citybrain.core.migrate import NotMigrated as NotMigrated  # re-exported for callers of create_app
+from citybrain.core.migrate import check_migrated
 from citybrain.core.web import CommitBeforeResponse, domain_error_handler
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
-
-
-class NotMigrated(RuntimeError):
-    pass
-
-
-def check_migrated(engine: Engine) -> None:
-    current, head = migration_state(engine)
-    if current is None or (head is not None and not _at_heads(engine)):
-        raise NotMigrated(
-            f"the database at {engine.url.render_as_string(hide_password=True)} is not migrated "
-            f"(at {current or 'nothing'}); run:  citybrain db upgrade"
-        )
-
-
-def _at_heads(engine: Engine) -> bool:
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-
-    from citybrain.core.migrate import alembic_config
-
-    heads = set(ScriptDirectory.from_config(alembic_config(str(engine.url))).get_heads())
-    with engine.connect() as conn:
-        current = set(MigrationContext.configure(conn).get_current_heads())
-    # every code head must be applied (a revision may also be merged past; descendants count)
-    return heads <= current
 
 
 def _validation_handler(_request: Request, exc: Exception) -> JSONResponse:
@@ -70,7 +46,7 @@ def _integrity(_request: Request, exc: Exception) -> JSONResponse:
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None, check: bool = True) -> FastAPI:
     settings = settings or get_settings()
-    bootstrap()
+    bus = bootstrap()
     if engine is None:
         if settings.effective_database_url.startswith("sqlite"):
             settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -84,8 +60,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.session_maker = session_factory(engine)
-    app.state.read_session_maker = session_factory(engine, read_only=True)
+    app.state.bus = bus
+    app.state.session_maker = session_factory(engine, bus=bus)
+    app.state.read_session_maker = session_factory(engine, read_only=True, bus=bus)
     app.add_middleware(CommitBeforeResponse)
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)

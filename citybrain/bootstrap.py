@@ -10,6 +10,9 @@ import importlib.util
 from types import ModuleType
 from typing import Any
 
+from citybrain.core.bus import MessageBus, install
+from citybrain.core.jobs import register as register_jobs
+
 # Order matters for the demo: reference data first.
 DOMAINS = (
     "directory",
@@ -26,7 +29,8 @@ DOMAINS = (
     "opendata",
 )
 
-_done = False
+_bus: MessageBus | None = None
+
 
 
 def domain_module(domain: str, module: str) -> ModuleType | None:
@@ -59,14 +63,20 @@ def handler_table() -> dict[Any, list[Any]]:
     return table
 
 
-def bootstrap() -> None:
-    global _done
-    if _done:
-        return
+def bootstrap() -> MessageBus:
+    """Wire the platform once per process and return its bus: tables, the handler table, outbox
+    channels, scheduled jobs. The app, the worker and the CLI call this and hand the bus to the
+    sessions they make (`session.info["bus"]`); it is also installed as the default for others."""
+    global _bus
+    if _bus is not None:
+        return _bus
     import_models()
-    from citybrain.core.bus import bus
-
-    bus.register_table(handler_table())
+    bus = MessageBus(handler_table())
+    install(bus)
     for d in DOMAINS:
         domain_module(d, "channels")  # a domain's channels.py registers outbox channels on import
-    _done = True
+        mod = domain_module(d, "jobs")
+        if mod is not None:
+            register_jobs(getattr(mod, "JOBS", []))
+    _bus = bus
+    return bus

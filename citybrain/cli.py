@@ -69,8 +69,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, reload: b
     """Run the web server (refuses an un-migrated database)."""
     import uvicorn
 
-    from citybrain.app import NotMigrated, check_migrated
     from citybrain.core.db import get_engine
+    from citybrain.core.migrate import NotMigrated, check_migrated
 
     _settings()
     try:
@@ -88,19 +88,19 @@ def worker(
     interval: float = typer.Option(1.0, min=0.05, help="seconds to sleep when idle"),
 ) -> None:
     """Drain the outbox and run scheduled jobs (overdue checks, escalation ...)."""
-    from citybrain.app import NotMigrated, check_migrated
     from citybrain.core import jobs, outbox
     from citybrain.core.db import get_engine, session_factory
+    from citybrain.core.migrate import NotMigrated, check_migrated
 
     _settings()
-    bootstrap()
+    bus = bootstrap()
     engine = get_engine()
     try:
         check_migrated(engine)
     except NotMigrated as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from None
-    maker = session_factory(engine)
+    maker = session_factory(engine, bus=bus)
     stop = False
 
     def _stop(*_a: object) -> None:

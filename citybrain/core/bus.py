@@ -1,7 +1,10 @@
 """The in-process message bus for domain events.
 
-Events are plain frozen dataclasses declared in each domain's `events.py`. Handlers are registered in
-one table (`citybrain.bootstrap.HANDLERS`, built from each domain's `handlers.py`).
+Domain events are plain frozen dataclasses declared in each domain's `domain_events.py` (not to be
+confused with the event hub's events, 事件, which are reports a person handles). `citybrain.bootstrap`
+builds the bus once from one table (event type → handlers, merged from each domain's `handlers.py`)
+and hands it to the app, the worker and the CLI; a session made by them carries it in
+`session.info["bus"]`, and `install()` makes it the default for sessions made elsewhere (tests, scripts).
 
 Unlike cosmicpython we run handlers *inside* the transaction that raised the event: a reaction
 (routing an event, re-grading a risk, queueing a notification) then commits or rolls back together
@@ -18,7 +21,7 @@ import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import JSON, BigInteger, Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -28,7 +31,13 @@ from citybrain.core.db import Base, UTCDateTime, utcnow
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class DomainEvent:
-    """Base of every domain event. `topic` defaults to the class name."""
+    """Base of every domain event. `topic` defaults to the class name.
+
+    A domain event either has handlers on the bus or says `feed_only = True`: it is raised only for
+    the live feed (SSE) and the record, and no domain reacts to it (tests/test_borders.py checks).
+    """
+
+    feed_only: ClassVar[bool] = False
 
     @property
     def topic(self) -> str:
@@ -53,8 +62,9 @@ class EventFeed(Base):
 
 
 class MessageBus:
-    def __init__(self) -> None:
+    def __init__(self, table: dict[type[DomainEvent], list[Handler]] | None = None) -> None:
         self._handlers: dict[type[DomainEvent], list[Handler]] = {}
+        self.register_table(table or {})
 
     def register(self, event_type: type[DomainEvent], handler: Handler) -> None:
         hs = self._handlers.setdefault(event_type, [])
@@ -89,11 +99,23 @@ class MessageBus:
                 raise RuntimeError("event cascade deeper than 100: a handler loop")
 
 
-bus = MessageBus()
+_default: MessageBus | None = None
+
+
+def install(bus: MessageBus) -> None:
+    """Make `bus` the one used by sessions that do not carry their own (scripts, tests)."""
+    global _default
+    _default = bus
+
+
+def bus_of(session: Session) -> MessageBus:
+    found = session.info.get("bus") or _default
+    if found is None:
+        raise RuntimeError("no message bus: call citybrain.bootstrap.bootstrap() at start-up "
+                           "(the app, the worker and the CLI do)")
+    return found  # type: ignore[no-any-return]
 
 
 def emit(session: Session, event: DomainEvent) -> None:
-    from citybrain.bootstrap import bootstrap
-
-    bootstrap()
-    bus.emit(session, event)
+    """Raise a domain event: its handlers run now, in the caller's transaction."""
+    bus_of(session).emit(session, event)

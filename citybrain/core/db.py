@@ -112,11 +112,13 @@ def get_engine() -> Engine:
     return engine_for(s.effective_database_url)
 
 
-def session_factory(engine: Engine | None = None, *, read_only: bool = False) -> sessionmaker[Session]:
+def session_factory(engine: Engine | None = None, *, read_only: bool = False,
+                    bus: object | None = None) -> sessionmaker[Session]:
+    """Sessions on `engine`; `bus` (the one `citybrain.bootstrap` built) travels in `session.info`."""
     bind = engine or get_engine()
     if read_only:
         bind = bind.execution_options(**{READ_ONLY: True})
-    return sessionmaker(bind=bind, expire_on_commit=False)
+    return sessionmaker(bind=bind, expire_on_commit=False, info={"bus": bus} if bus is not None else None)
 
 
 @contextmanager

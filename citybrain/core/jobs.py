@@ -33,15 +33,17 @@ class JobSchedule(Base):
     runs: Mapped[int] = mapped_column(Integer, default=0)
 
 
-def all_jobs() -> list[Job]:
-    from citybrain.bootstrap import DOMAINS, domain_module
+_registered: dict[str, Job] = {}
 
-    jobs: list[Job] = []
-    for d in DOMAINS:
-        mod = domain_module(d, "jobs")
-        if mod is not None:
-            jobs.extend(getattr(mod, "JOBS", []))
-    return jobs
+
+def register(jobs: list[Job]) -> None:
+    """Called once by `citybrain.bootstrap` with each domain's `jobs.JOBS`."""
+    for job in jobs:
+        _registered[job.name] = job
+
+
+def all_jobs() -> list[Job]:
+    return list(_registered.values())
 
 
 def _claim(maker: sessionmaker[Session], job: Job, now: dt.datetime) -> bool:

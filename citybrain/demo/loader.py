@@ -38,8 +38,8 @@ class Tracker:
 
 def load_demo(console: Console, make_progress: Callable[[], Progress] | None, skip: set[str] | None = None,
               engine: Any = None) -> list[str]:
-    from citybrain.app import check_migrated
     from citybrain.core.db import get_engine, session_scope
+    from citybrain.core.migrate import check_migrated
 
     bootstrap()
     engine = engine or get_engine()
