@@ -14,6 +14,7 @@ from sqlalchemy import exc as sa_exc
 from citybrain.bootstrap import DOMAINS, bootstrap, domain_module
 from citybrain.config import Settings, get_settings
 from citybrain.core.db import engine_for, session_factory
+from citybrain.core.edge import NoControlCharacters, SecurityHeaders
 from citybrain.core.errors import DomainError
 from citybrain.core.migrate import NotMigrated as NotMigrated  # re-exported for callers of create_app
 from citybrain.core.migrate import check_migrated
@@ -64,6 +65,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.session_maker = session_factory(engine, bus=bus)
     app.state.read_session_maker = session_factory(engine, read_only=True, bus=bus)
     app.add_middleware(CommitBeforeResponse)
+    app.add_middleware(NoControlCharacters)
+    app.add_middleware(SecurityHeaders)  # outermost: every response, errors included
     app.add_exception_handler(DomainError, domain_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(OverflowError, _number_out_of_range)

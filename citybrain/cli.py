@@ -193,6 +193,33 @@ def create_user(
     console.print(f"[green]user {username} ({role}) created[/green]")
 
 
+@app.command("deactivate-user")
+def deactivate_user(username: str,
+                    activate: bool = typer.Option(False, "--activate", help="activate the user again instead")) -> None:
+    """Deactivate a user and revoke every token they hold (or --activate them again)."""
+    from sqlalchemy import select
+
+    from citybrain.core import auth
+    from citybrain.core.db import session_scope
+    from citybrain.core.errors import DomainError
+    from citybrain.core.roles import Role
+
+    _settings()
+    bootstrap()
+    try:
+        with session_scope() as s:
+            user = s.scalar(select(auth.User).where(auth.User.username == username))
+            if user is None:
+                err.print(f"[red]username: no user {username!r}[/red]")
+                raise typer.Exit(1)
+            cli_admin = auth.Actor(id=None, username="cli", role=Role.ADMIN)
+            auth.set_active(s, cli_admin, user.id, activate)
+    except DomainError as exc:
+        err.print(f"[red]{exc.field or 'error'}: {exc.msg}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"[green]user {username} {'activated' if activate else 'deactivated; tokens revoked'}[/green]")
+
+
 for _d in DOMAINS:
     _mod = domain_module(_d, "cli")
     if _mod is not None and hasattr(_mod, "app"):

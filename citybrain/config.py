@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     vendor_dir: Path = Field(default=REPO_ROOT / "node_modules", description="npm-installed Leaflet/ECharts")
     default_language: str = "zh-CN"
     token_ttl_hours: int = Field(default=12, ge=1, le=24 * 30)
+    # a token unused this long stops working (a big screen's polling keeps its own alive)
+    token_idle_minutes: int = Field(default=120, ge=1, le=24 * 60)
+    # attempts per account (or report number) and per address within a window (login, access codes)
+    login_attempts_per_account: int = Field(default=10, ge=1)
+    login_attempts_per_address: int = Field(default=50, ge=1)
+    login_window_seconds: int = Field(default=300, ge=10)
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     geography_cache_seconds: float = Field(default=5.0, ge=0)
 

@@ -13,13 +13,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from citybrain.core import auth, outbox
+from citybrain.core import auth, outbox, ratelimit
 from citybrain.core.audit import AuditEntry
 from citybrain.core.auth import Actor, require
 from citybrain.core.bus import EventFeed
 from citybrain.core.privacy import id_number_for, phone_for
 from citybrain.core.roles import COMMAND, Role
-from citybrain.core.web import TOKEN_COOKIE, bearer_token, current_actor, get_session
+from citybrain.core.web import TOKEN_COOKIE, bearer_token, client_address, current_actor, get_session
 
 router = APIRouter(prefix="/api", tags=["core"])
 
@@ -48,8 +48,18 @@ class TokenOut(BaseModel):
 
 @router.post("/auth/login", response_model=TokenOut)
 def login(body: LoginIn, request: Request, response: Response, session: Session = Depends(get_session)) -> TokenOut:
-    token, user = auth.login(session, body.username, body.password, request.app.state.settings.token_ttl_hours)
-    response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax")
+    state = request.app.state
+    settings = state.settings
+    account_key = f"login:user:{body.username.strip().lower()}"
+    # counted before the password is checked: a wrong password rolls this request back, not the count
+    ratelimit.hit(state.session_maker, f"login:addr:{client_address(request)}", field="username",
+                  limit=settings.login_attempts_per_address, window_seconds=settings.login_window_seconds,
+                  what="log-in attempts from this address")
+    ratelimit.hit(state.session_maker, account_key, field="username", limit=settings.login_attempts_per_account,
+                  window_seconds=settings.login_window_seconds, what="log-in attempts for this account")
+    token, user = auth.login(session, body.username, body.password, settings.token_ttl_hours)
+    ratelimit.clear(session, account_key)
+    response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="lax", secure=request.url.scheme == "https")
     return TokenOut(access_token=token, role=user.role, display_name=user.display_name)
 
 
@@ -145,6 +155,21 @@ def create_user(body: UserIn, actor: Actor = Depends(require(Role.ADMIN)),
     return UserOut(id=u.id, username=u.username, display_name=u.display_name, role=u.role,
                    department_id=u.department_id, area_code=u.area_code, phone=u.phone,
                    id_number=u.id_number, active=u.active)
+
+
+class ActiveIn(BaseModel):
+    active: bool = Field(strict=True, description="false deactivates the user and revokes every token they hold")
+
+
+@router.post("/users/{user_id}/active", response_model=UserOut)
+def set_user_active(user_id: int, body: ActiveIn, actor: Actor = Depends(require(Role.ADMIN)),
+                    session: Session = Depends(get_session)) -> UserOut:
+    """Deactivate a user (their tokens stop working at once, in every process) or activate them again."""
+    u = auth.set_active(session, actor, user_id, body.active)
+    return UserOut(id=u.id, username=u.username, display_name=u.display_name, role=u.role,
+                   department_id=u.department_id, area_code=u.area_code,
+                   phone=phone_for(actor.role, u.phone), id_number=id_number_for(actor.role, u.id_number),
+                   active=u.active)
 
 
 @router.get("/outbox")

@@ -15,11 +15,12 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Boolean, ForeignKey, Integer, String, select
+from sqlalchemy import Boolean, ForeignKey, Integer, String, delete, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from citybrain.core.audit import record
 from citybrain.core.db import Base, UTCDateTime, utcnow
-from citybrain.core.errors import Conflict, Forbidden, Unauthorized, ValidationFailed
+from citybrain.core.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from citybrain.core.roles import Role
 
 _hasher = PasswordHasher()
@@ -48,6 +49,8 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # touched at most once a minute (see core/web.py), so the idle timeout costs no write per request
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,8 +147,9 @@ def login(session: Session, username: str, password: str, ttl_hours: int = 12) -
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     token = secrets.token_urlsafe(32)
-    session.add(ApiToken(token_hash=_digest(token), user_id=user.id,
-                         expires_at=utcnow() + dt.timedelta(hours=ttl_hours)))
+    now = utcnow()
+    session.add(ApiToken(token_hash=_digest(token), user_id=user.id, last_used_at=now,
+                         expires_at=now + dt.timedelta(hours=ttl_hours)))
     return token, user
 
 
@@ -155,16 +159,50 @@ def logout(session: Session, token: str) -> None:
         session.delete(tok)
 
 
-def user_for_token(session: Session, token: str) -> User:
+def user_for_token(session: Session, token: str, idle_minutes: int | None = None) -> User:
+    """The user a token belongs to; refused when unknown, expired, idle too long or the user is inactive."""
     row = session.execute(
-        select(User, ApiToken.expires_at).join(ApiToken, ApiToken.user_id == User.id)
+        select(User, ApiToken.expires_at, ApiToken.last_used_at).join(ApiToken, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == _digest(token))
     ).first()
     if row is None:
         raise Unauthorized("invalid or expired token", "Authorization", loc="header")
-    user, expires = row
-    if expires < utcnow() or not user.active:
+    user, expires, last_used = row
+    now = utcnow()
+    idle = idle_minutes is not None and last_used is not None and now - last_used > dt.timedelta(minutes=idle_minutes)
+    if expires < now or idle or not user.active:
         raise Unauthorized("invalid or expired token", "Authorization", loc="header")
+    return user
+
+
+TOUCH_EVERY = dt.timedelta(seconds=60)
+
+
+def token_needs_touch(session: Session, token: str) -> bool:
+    last = session.scalar(select(ApiToken.last_used_at).where(ApiToken.token_hash == _digest(token)))
+    return last is None or utcnow() - last > TOUCH_EVERY
+
+
+def touch_token(session: Session, token: str) -> None:
+    """Record that the token was used now (the idle timeout counts from here)."""
+    session.execute(update(ApiToken).where(ApiToken.token_hash == _digest(token)).values(last_used_at=utcnow()))
+
+
+def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> User:
+    """Deactivate (and revoke every token of) a user, or activate them again. Admins only."""
+    check_role(actor, [Role.ADMIN])
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("user", user_id)
+    if not active and user.id == actor.id:
+        raise Conflict("you cannot deactivate yourself", "active")
+    before = {"active": user.active}
+    user.active = active
+    revoked = 0
+    if not active:
+        revoked = int(session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)).rowcount or 0)  # type: ignore[attr-defined]
+    record(session, actor, "user.activate" if active else "user.deactivate", "user", user.id, before,
+           {"active": active, "tokens_revoked": revoked})
     return user
 
 

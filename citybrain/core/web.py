@@ -10,8 +10,9 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from citybrain.core.auth import Actor, user_for_token
+from citybrain.core.auth import Actor, token_needs_touch, touch_token, user_for_token
 from citybrain.core.errors import DomainError, Unauthorized
+from citybrain.core.ratelimit import RateLimited
 
 TOKEN_COOKIE = "citybrain_token"
 
@@ -102,6 +103,11 @@ def _finish(sessions: list[Session], ok: bool) -> JSONResponse | None:
     return None
 
 
+def client_address(request: Request) -> str:
+    """The caller's address (behind a proxy: what uvicorn's --proxy-headers / --forwarded-allow-ips made of it)."""
+    return request.client.host if request.client else "unknown"
+
+
 def bearer_token(request: Request) -> str | None:
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
@@ -109,11 +115,24 @@ def bearer_token(request: Request) -> str | None:
     return request.cookies.get(TOKEN_COOKIE)
 
 
+def _actor_for(request: Request, session: Session, token: str) -> Actor:
+    state = request.app.state
+    user = user_for_token(session, token, state.settings.token_idle_minutes)
+    if token_needs_touch(session, token):
+        if request.method in SAFE_METHODS:
+            # a read transaction must not write (on SQLite it holds no write lock): a short one of its own
+            with state.session_maker() as s, s.begin():
+                touch_token(s, token)
+        else:
+            touch_token(session, token)  # commits with the request
+    return Actor.of(user)
+
+
 def current_actor(request: Request, session: Session = Depends(get_session)) -> Actor:
     token = bearer_token(request)
     if not token:
         raise Unauthorized("log in first: send 'Authorization: Bearer <token>'", "Authorization", loc="header")
-    return Actor.of(user_for_token(session, token))
+    return _actor_for(request, session, token)
 
 
 def optional_actor(request: Request, session: Session = Depends(get_session)) -> Actor | None:
@@ -121,7 +140,7 @@ def optional_actor(request: Request, session: Session = Depends(get_session)) ->
     if not token:
         return None
     try:
-        return Actor.of(user_for_token(session, token))
+        return _actor_for(request, session, token)
     except Unauthorized:
         return None
 
@@ -129,4 +148,6 @@ def optional_actor(request: Request, session: Session = Depends(get_session)) ->
 def domain_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+    if isinstance(exc, RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse({"detail": exc.detail()}, status_code=exc.status_code, headers=headers)

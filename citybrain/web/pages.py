@@ -24,7 +24,9 @@ DISTRICT_CODE = "510116"
 
 def safe_next(target: str | None) -> str:
     """Where to go after logging in: a path on this site only (never another host)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    # browsers drop tabs and newlines from URLs, so "/\t/evil.example" would become "//evil.example"
+    if (not target or not target.startswith("/") or target.startswith("//") or "\\" in target
+            or any(ord(c) < 0x21 or ord(c) == 0x7F for c in target)):
         return "/"
     return target
 

@@ -69,15 +69,20 @@ def current_user(request: Request) -> PageUser | None:
     token = bearer_token(request)
     maker = getattr(request.app.state, "read_session_maker", None)
     if token and maker is not None:
-        from citybrain.core.auth import user_for_token
+        from citybrain.core.auth import token_needs_touch, touch_token, user_for_token
         from citybrain.core.errors import Unauthorized
 
+        settings = request.app.state.settings
         with maker() as session:
             try:
-                u = user_for_token(session, token)
+                u = user_for_token(session, token, settings.token_idle_minutes)
                 user = PageUser(u.id, u.username, u.display_name, u.role, u.department_id, u.area_code)
+                stale = token_needs_touch(session, token)
             except Unauthorized:
-                user = None
+                user, stale = None, False
+        if stale:  # opening a page counts as use
+            with request.app.state.session_maker() as s, s.begin():
+                touch_token(s, token)
     request.state.page_user = user
     return user
 
