@@ -70,7 +70,7 @@ def test_area_and_children(client, geo):
     g = client.get("/api/geography/areas/510116001", params={"geometry": "true"}).json()
     assert shape(g["geometry"]).equals(box(104.00, 30.40, 104.02, 30.42))
     kids = client.get("/api/geography/areas/510116001/children").json()
-    assert [k["code"] for k in kids] == ["510116001001", "510116001002"]
+    assert [k["code"] for k in kids["items"]] == ["510116001001", "510116001002"] and kids["total"] == 2
     assert client.get("/api/geography/areas/999").status_code == 404
     assert client.get("/api/geography/areas/999/children").status_code == 404
 
