@@ -129,9 +129,10 @@ def main() -> None:
     ap.add_argument("--holdout", type=Path, help="results.json of the held-out scenarios to include")
     a = ap.parse_args()
 
-    from citybrain.traffic import bench
     from citybrain.traffic.harness import ensure_sumo_home
     from citybrain.traffic.scenarios import resolve
+
+    from citybrain.traffic import bench
 
     ensure_sumo_home()
     if a.source:

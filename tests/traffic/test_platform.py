@@ -12,8 +12,14 @@ from citybrain.core.auth import SYSTEM
 from citybrain.core.db import session_scope, utcnow
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
 from citybrain.traffic import models as m
-from citybrain.traffic import schemas as sch
-from citybrain.traffic import service
+from citybrain.traffic.congestion import schemas as congestion_sch
+from citybrain.traffic.congestion import service as congestion
+from citybrain.traffic.detectors import schemas as detectors_sch
+from citybrain.traffic.detectors import service as detectors
+from citybrain.traffic.parking import schemas as parking_sch
+from citybrain.traffic.parking import service as parking
+from citybrain.traffic.signals import schemas as signals_sch
+from citybrain.traffic.signals import service as signals
 
 NOW = dt.datetime(2026, 5, 11, 2, 0, tzinfo=dt.UTC)  # Monday 10:00 in Shanghai
 
@@ -38,23 +44,23 @@ X = {
 def park(code: str, lon: float, lat: float, **kw):  # type: ignore[no-untyped-def]
     data = {"code": code, "name": code, "kind": "public", "lon": lon, "lat": lat, "capacity": 100,
             "shared_spaces": 10, "price_per_hour": 2.0, **kw}  # fmt: skip
-    return sch.CarParkIn(**data)
+    return parking_sch.CarParkIn(**data)
 
 
 def test_detector_feed_and_webster_recommendation_pushed_to_sumo(session, engine, tmp_path, monkeypatch):
-    service.register_intersection(session, SYSTEM, sch.IntersectionIn(**X))
-    feed = sch.DetectorFeedIn(
+    signals.register_intersection(session, SYSTEM, signals_sch.IntersectionIn(**X))
+    feed = detectors_sch.DetectorFeedIn(
         at=NOW,
         interval_s=900,
         readings=[
-            sch.LaneReadingIn(lane="n_0", entered=150),  # 600 veh/h
-            sch.LaneReadingIn(lane="s_0", entered=75),
-            sch.LaneReadingIn(lane="e_0", entered=75),  # 300 veh/h
-            sch.LaneReadingIn(lane="w_0", entered=30),
+            detectors_sch.LaneReadingIn(lane="n_0", entered=150),  # 600 veh/h
+            detectors_sch.LaneReadingIn(lane="s_0", entered=75),
+            detectors_sch.LaneReadingIn(lane="e_0", entered=75),  # 300 veh/h
+            detectors_sch.LaneReadingIn(lane="w_0", entered=30),
         ],
     )
-    assert service.ingest_readings(session, SYSTEM, "T-X1", feed, now=NOW) == 4
-    rec = service.recommend(session, SYSTEM, "T-X1", sch.RecommendIn(push=True), now=NOW)
+    assert detectors.ingest_readings(session, SYSTEM, "T-X1", feed, now=NOW) == 4
+    rec = signals.recommend(session, SYSTEM, "T-X1", signals_sch.RecommendIn(push=True), now=NOW)
     # y = 600/1800 = 1/3 and 300/1800 = 1/6; L = 2 x 3 s; C0 = (1.5*6 + 5)/(1 - 0.5) = 28 -> 30 s minimum
     assert rec.plan["cycle"] == 30.0
     assert rec.plan["greens"] == [16.0, 8.0]
@@ -64,57 +70,57 @@ def test_detector_feed_and_webster_recommendation_pushed_to_sumo(session, engine
     # the worker delivers through the SUMO adapter: a tlLogic file, and the plan is applied
     from citybrain.core import outbox
     from citybrain.core.db import session_factory
-    from citybrain.traffic import channels
+    from citybrain.traffic.signals import adapters
 
-    monkeypatch.setattr(channels, "plans_dir", lambda: tmp_path)
+    monkeypatch.setattr(adapters, "plans_dir", lambda: tmp_path)
     session.commit()
     assert outbox.drain(session_factory(engine)) == {"sent": 1}
     session.expire_all()
     assert rec.status == "applied", rec.receipt
     text = (tmp_path / "T-X1.add.xml").read_text()
     assert 'tlLogic id="J1"' in text and 'duration="16" state="GGrr"' in text and 'state="yyrr"' in text
-    x = service.get_intersection(session, "T-X1")
+    x = signals.get_intersection(session, "T-X1")
     assert x.plan["greens"] == [16.0, 8.0]
 
 
 def test_bad_detector_feeds_name_the_field(session):
-    service.register_intersection(session, SYSTEM, sch.IntersectionIn(**X))
-    feed = sch.DetectorFeedIn(
-        at=NOW, readings=[sch.LaneReadingIn(lane="n_0"), sch.LaneReadingIn(lane="nope")]
+    signals.register_intersection(session, SYSTEM, signals_sch.IntersectionIn(**X))
+    feed = detectors_sch.DetectorFeedIn(
+        at=NOW, readings=[detectors_sch.LaneReadingIn(lane="n_0"), detectors_sch.LaneReadingIn(lane="nope")]
     )
     with pytest.raises(NotFound) as err:
-        service.ingest_readings(session, SYSTEM, "NO-SUCH", feed, now=NOW)
+        detectors.ingest_readings(session, SYSTEM, "NO-SUCH", feed, now=NOW)
     assert err.value.field == "code"
     with pytest.raises(ValidationFailed) as err2:
-        service.ingest_readings(session, SYSTEM, "T-X1", feed, now=NOW)
+        detectors.ingest_readings(session, SYSTEM, "T-X1", feed, now=NOW)
     assert err2.value.field == "readings.1.lane"
-    later = sch.DetectorFeedIn(at=NOW + dt.timedelta(hours=1), readings=[sch.LaneReadingIn(lane="n_0")])
+    later = detectors_sch.DetectorFeedIn(at=NOW + dt.timedelta(hours=1), readings=[detectors_sch.LaneReadingIn(lane="n_0")])
     with pytest.raises(ValidationFailed) as err3:
-        service.ingest_readings(session, SYSTEM, "T-X1", later, now=NOW)
+        detectors.ingest_readings(session, SYSTEM, "T-X1", later, now=NOW)
     assert err3.value.field == "at"
     with pytest.raises(Conflict) as err4:
-        service.recommend(session, SYSTEM, "T-X1", now=NOW)  # no counts yet
+        signals.recommend(session, SYSTEM, "T-X1", now=NOW)  # no counts yet
     assert err4.value.field == "window_s"
 
 
 def test_congestion_index_per_segment_and_street(session):
     segs = [("A", [(103.92, 30.57), (103.93, 30.57)], 50.0), ("B", [(103.93, 30.57), (103.93, 30.58)], 40.0)]
     for code, coords, free in segs:
-        service.register_segment(session, SYSTEM, sch.SegmentIn(code=code, name=code, coords=coords,
+        congestion.register_segment(session, SYSTEM, congestion_sch.SegmentIn(code=code, name=code, coords=coords,
                                                                free_speed_kmh=free))  # fmt: skip
     # same street for both (no geography loaded in this test): set it by hand
     for seg in session.scalars(select(m.RoadSegment)):
         seg.street_code = "510116001"
     readings = [
-        sch.SegmentReadingIn(segment="A", at=NOW - dt.timedelta(minutes=1), speed_kmh=20.0),
-        sch.SegmentReadingIn(segment="A", at=NOW - dt.timedelta(minutes=5), speed_kmh=30.0),
-        sch.SegmentReadingIn(segment="B", at=NOW - dt.timedelta(minutes=2), speed_kmh=40.0),
-        sch.SegmentReadingIn(
+        congestion_sch.SegmentReadingIn(segment="A", at=NOW - dt.timedelta(minutes=1), speed_kmh=20.0),
+        congestion_sch.SegmentReadingIn(segment="A", at=NOW - dt.timedelta(minutes=5), speed_kmh=30.0),
+        congestion_sch.SegmentReadingIn(segment="B", at=NOW - dt.timedelta(minutes=2), speed_kmh=40.0),
+        congestion_sch.SegmentReadingIn(
             segment="B", at=NOW - dt.timedelta(hours=2), speed_kmh=5.0
         ),  # outside the window
     ]
-    service.record_segment_readings(session, readings, now=NOW)
-    out = service.congestion(session, NOW)
+    congestion.record_segment_readings(session, readings, now=NOW)
+    out = congestion.congestion(session, NOW)
     a, b = out["segments"]
     # harmonic mean of 20 and 30 = 24 km/h; TTI = 50 / 24
     assert (
@@ -125,50 +131,50 @@ def test_congestion_index_per_segment_and_street(session):
     wa, wb = a["length_m"] / (50 / 3.6), b["length_m"] / (40 / 3.6)
     assert street["tti"] == pytest.approx((wa * 50 / 24 + wb * 1.0) / (wa + wb), abs=0.01)
     with pytest.raises(NotFound) as err:
-        service.record_segment_readings(
-            session, [sch.SegmentReadingIn(segment="Z", at=NOW, speed_kmh=3)], now=NOW
+        congestion.record_segment_readings(
+            session, [congestion_sch.SegmentReadingIn(segment="Z", at=NOW, speed_kmh=3)], now=NOW
         )
     assert err.value.field == "readings.0.segment"
 
 
 def test_opening_hours_and_sharing_windows():
     monday_10 = NOW  # 10:00 local
-    assert service.within({"open": "08:00", "close": "20:00", "days": [0]}, monday_10)
-    assert not service.within({"open": "08:00", "close": "20:00", "days": [1]}, monday_10)
+    assert parking.within({"open": "08:00", "close": "20:00", "days": [0]}, monday_10)
+    assert not parking.within({"open": "08:00", "close": "20:00", "days": [1]}, monday_10)
     night = {"open": "18:00", "close": "08:00", "days": [6]}  # Sunday evening to Monday 08:00
-    assert service.within(night, NOW - dt.timedelta(hours=3))  # Monday 07:00, window opened Sunday
-    assert not service.within(night, NOW)
+    assert parking.within(night, NOW - dt.timedelta(hours=3))  # Monday 07:00, window opened Sunday
+    assert not parking.within(night, NOW)
 
 
 def test_parking_allocation_rule_and_lifecycle(session):
     dest = (103.9300, 30.5740)
-    service.register_car_park(session, SYSTEM, park("NEAR", 103.9305, 30.5742, price_per_hour=8.0))
-    service.register_car_park(session, SYSTEM, park("CHEAP", 103.9320, 30.5748, price_per_hour=1.0))
-    service.register_car_park(session, SYSTEM, park("FAR", 103.9500, 30.5740, price_per_hour=0.0))
-    service.register_car_park(
+    parking.register_car_park(session, SYSTEM, park("NEAR", 103.9305, 30.5742, price_per_hour=8.0))
+    parking.register_car_park(session, SYSTEM, park("CHEAP", 103.9320, 30.5748, price_per_hour=1.0))
+    parking.register_car_park(session, SYSTEM, park("FAR", 103.9500, 30.5740, price_per_hour=0.0))
+    parking.register_car_park(
         session, SYSTEM,
         park("NIGHT", 103.9301, 30.5741, price_per_hour=0.0,
              sharing={"open": "18:00", "close": "08:00", "days": [0, 1, 2, 3, 4, 5, 6], "max_hours": 10}),
     )  # fmt: skip
-    req = sch.ParkingRequestIn(lon=dest[0], lat=dest[1], arrive_at=NOW + dt.timedelta(minutes=30), hours=2,
+    req = parking_sch.ParkingRequestIn(lon=dest[0], lat=dest[1], arrive_at=NOW + dt.timedelta(minutes=30), hours=2,
                                plate="川A12345")  # fmt: skip
-    cands = service.candidates(session, req, NOW)
+    cands = parking.candidates(session, req, NOW)
     names = [cp.code for _c, cp, _s in cands]
     assert "FAR" not in names and "NIGHT" not in names  # too far; not shared in the daytime
     # NEAR: ~60 m walk, 16 yuan; CHEAP: ~260 m walk, 2 yuan -> CHEAP is cheaper overall
     assert names == ["CHEAP", "NEAR"]
-    alloc = service.allocate(session, SYSTEM, req, now=NOW)
-    assert alloc.status == "held" and alloc.expires_at == alloc.arrive_at + service.GRACE
+    alloc = parking.allocate(session, SYSTEM, req, now=NOW)
+    assert alloc.status == "held" and alloc.expires_at == alloc.arrive_at + parking.GRACE
     assert session.get(m.CarPark, alloc.car_park_id).code == "CHEAP"
     with pytest.raises(Conflict) as dup:
-        service.allocate(session, SYSTEM, req, now=NOW)
+        parking.allocate(session, SYSTEM, req, now=NOW)
     assert dup.value.field == "plate"
     held = session.scalars(
         select(m.ParkingBucket.held).where(m.ParkingBucket.car_park_id == alloc.car_park_id)
     )
     assert list(held) == [1] * 8  # 10:30-12:30 local: the quarter-hours from 10:30 to 12:15
     # no arrival by the grace time: the worker's job releases every bucket of the stay
-    assert service.expire_due(session, now=alloc.expires_at + dt.timedelta(seconds=1)) == 1
+    assert parking.expire_due(session, now=alloc.expires_at + dt.timedelta(seconds=1)) == 1
     session.refresh(alloc)
     assert alloc.status == "expired"
     held_after = session.scalar(
@@ -176,48 +182,48 @@ def test_parking_allocation_rule_and_lifecycle(session):
     )
     assert held_after == 1  # the bucket already begun stays counted; the rest are free again
     with pytest.raises(Conflict):
-        service.arrive(session, SYSTEM, alloc.code, now=NOW)
+        parking.arrive(session, SYSTEM, alloc.code, now=NOW)
 
 
 def test_parking_bad_input_names_the_field(session):
-    service.register_car_park(session, SYSTEM, park("P1", 103.93, 30.574))
-    past = sch.ParkingRequestIn(lon=103.93, lat=30.574, arrive_at=NOW - dt.timedelta(hours=1), hours=1)
+    parking.register_car_park(session, SYSTEM, park("P1", 103.93, 30.574))
+    past = parking_sch.ParkingRequestIn(lon=103.93, lat=30.574, arrive_at=NOW - dt.timedelta(hours=1), hours=1)
     with pytest.raises(ValidationFailed) as err:
-        service.allocate(session, SYSTEM, past, now=NOW)
+        parking.allocate(session, SYSTEM, past, now=NOW)
     assert err.value.field == "arrive_at"
-    nowhere = sch.ParkingRequestIn(lon=104.01, lat=30.46, arrive_at=NOW, hours=1, max_walk_m=300)
+    nowhere = parking_sch.ParkingRequestIn(lon=104.01, lat=30.46, arrive_at=NOW, hours=1, max_walk_m=300)
     with pytest.raises(Conflict) as err2:
-        service.allocate(session, SYSTEM, nowhere, now=NOW)
+        parking.allocate(session, SYSTEM, nowhere, now=NOW)
     assert err2.value.field == "max_walk_m"
     with pytest.raises(ValueError):
         park("BAD", 103.93, 30.574, capacity=5, shared_spaces=6)
     with pytest.raises(NotFound):
-        service.record_occupancy(session, "NONE", sch.OccupancyIn(occupied=3, at=NOW), now=NOW)
+        parking.record_occupancy(session, "NONE", parking_sch.OccupancyIn(occupied=3, at=NOW), now=NOW)
 
 
 def test_points_outside_the_district_are_refused_naming_the_field(session, geo):
     from citybrain.geography.testing import POINTS
 
     inside, outside = POINTS["dongsheng"], POINTS["outside"]
-    cp = service.register_car_park(session, SYSTEM, park("IN", *inside))
+    cp = parking.register_car_park(session, SYSTEM, park("IN", *inside))
     assert cp.street_code == "510116001"
     with pytest.raises(ValidationFailed) as err:
-        service.register_car_park(session, SYSTEM, park("OUT", *outside))
+        parking.register_car_park(session, SYSTEM, park("OUT", *outside))
     assert err.value.field == "lon" and "outside" in err.value.msg
     with pytest.raises(ValidationFailed) as err:
-        service.register_intersection(
-            session, SYSTEM, sch.IntersectionIn(**{**X, "lon": outside[0], "lat": outside[1]})
+        signals.register_intersection(
+            session, SYSTEM, signals_sch.IntersectionIn(**{**X, "lon": outside[0], "lat": outside[1]})
         )
     assert err.value.field == "lon"
-    far = sch.SegmentIn(
+    far = congestion_sch.SegmentIn(
         code="S-OUT", name="far", free_speed_kmh=50, coords=[outside, (outside[0] + 0.01, outside[1])]
     )
     with pytest.raises(ValidationFailed) as err:
-        service.register_segment(session, SYSTEM, far)
+        congestion.register_segment(session, SYSTEM, far)
     assert err.value.field == "coords"
-    away = sch.ParkingRequestIn(lon=outside[0], lat=outside[1], arrive_at=NOW, hours=1, plate="川A00009")
+    away = parking_sch.ParkingRequestIn(lon=outside[0], lat=outside[1], arrive_at=NOW, hours=1, plate="川A00009")
     with pytest.raises(ValidationFailed) as err:
-        service.allocate(session, SYSTEM, away, now=NOW)
+        parking.allocate(session, SYSTEM, away, now=NOW)
     assert err.value.field == "lon"
     session.flush()
     assert [c.code for c in session.scalars(select(m.CarPark))] == ["IN"]  # nothing else stored
@@ -225,16 +231,16 @@ def test_points_outside_the_district_are_refused_naming_the_field(session, geo):
 
 
 def test_last_space_goes_once(session):
-    service.register_car_park(session, SYSTEM, park("ONE", 103.93, 30.574, shared_spaces=1))
-    first = sch.ParkingRequestIn(lon=103.93, lat=30.574, arrive_at=NOW, hours=1, plate="川A00001")
-    second = sch.ParkingRequestIn(lon=103.93, lat=30.574, arrive_at=NOW + dt.timedelta(minutes=30), hours=1,
+    parking.register_car_park(session, SYSTEM, park("ONE", 103.93, 30.574, shared_spaces=1))
+    first = parking_sch.ParkingRequestIn(lon=103.93, lat=30.574, arrive_at=NOW, hours=1, plate="川A00001")
+    second = parking_sch.ParkingRequestIn(lon=103.93, lat=30.574, arrive_at=NOW + dt.timedelta(minutes=30), hours=1,
                                   plate="川A00002")  # fmt: skip
-    service.allocate(session, SYSTEM, first, now=NOW)
+    parking.allocate(session, SYSTEM, first, now=NOW)
     with pytest.raises(Conflict):
-        service.allocate(session, SYSTEM, second, now=NOW)  # overlaps the first stay
-    third = sch.ParkingRequestIn(lon=103.93, lat=30.574, arrive_at=NOW + dt.timedelta(hours=1, minutes=15),
+        parking.allocate(session, SYSTEM, second, now=NOW)  # overlaps the first stay
+    third = parking_sch.ParkingRequestIn(lon=103.93, lat=30.574, arrive_at=NOW + dt.timedelta(hours=1, minutes=15),
                                  hours=1, plate="川A00003")  # fmt: skip
-    assert service.allocate(session, SYSTEM, third, now=NOW).status == "held"  # after it: free again
+    assert parking.allocate(session, SYSTEM, third, now=NOW).status == "held"  # after it: free again
 
 
 def test_api_bad_input_gets_4xx_naming_the_field(client, login):
