@@ -50,11 +50,3 @@ def check_time(at: dt.datetime, now: dt.datetime, field: str = "at") -> None:
     if at > now + FUTURE_TOLERANCE:
         raise ValidationFailed(f"{field} {at.isoformat()} is in the future", field)
 
-
-def aware(at: dt.datetime | None, field: str = "at") -> dt.datetime | None:
-    """A query-string time must carry its offset (a naive one is a 422 naming the parameter)."""
-    if at is not None and at.tzinfo is None:
-        raise ValidationFailed(
-            f"{field} needs a UTC offset, e.g. 2026-05-01T08:00:00+08:00", field, loc="query"
-        )
-    return at

@@ -285,3 +285,31 @@ def test_demo_seed_is_idempotent(engine):
         pts = s.execute(select(m.CarPark.lon, m.CarPark.lat)).all()
         assert all(103.90 <= lon <= 104.02 and 30.45 <= lat <= 30.60 for lon, lat in pts)
         assert s.scalar(select(func.count()).select_from(m.TimingRecommendation)) == 1
+
+
+def test_lists_answer_one_page_and_refusals_name_the_state(client, login):
+    h = login("data_officer")
+    for code in ("T-B", "T-A", "T-C"):
+        assert client.post("/api/traffic/intersections", headers=h, json={**X, "code": code}).status_code == 201
+    page = client.get("/api/traffic/intersections", headers=h, params={"size": 2}).json()
+    assert [x["code"] for x in page["items"]] == ["T-A", "T-B"] and (page["page"], page["size"], page["total"]) == (
+        1, 2, 3)  # fmt: skip
+    page = client.get("/api/traffic/signals", headers=h, params={"sort": "-code"}).json()
+    assert [x["code"] for x in page["items"]] == ["T-C", "T-B", "T-A"]
+    r = client.get("/api/traffic/intersections", headers=h, params={"sort": "lanes"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "sort"]
+    assert client.get("/api/traffic/intersections/T-A/recommendations", headers=h).json()["items"] == []
+    r = client.get("/api/traffic/congestion", headers=h, params={"at": "2026-05-11T10:00:00"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "at"  # no UTC offset
+    assert client.post("/api/traffic/car-parks", headers=h, json=park("C1", 103.93, 30.574).model_dump()).status_code == 201
+    citizen = login("citizen")
+    soon = (utcnow() + dt.timedelta(minutes=10)).isoformat()
+    code = client.post("/api/traffic/parking/allocations", headers=citizen,
+                       json={"lon": 103.93, "lat": 30.574, "arrive_at": soon, "hours": 1}).json()["code"]  # fmt: skip
+    assert client.post(f"/api/traffic/parking/allocations/{code}/cancel", headers=citizen).status_code == 200
+    r = client.post(f"/api/traffic/parking/allocations/{code}/arrive", headers=citizen)
+    assert r.status_code == 409 and r.json()["detail"][0]["loc"] == ["body", "status"]
+    assert "cancelled" in r.json()["detail"][0]["msg"] and "arrive" in r.json()["detail"][0]["msg"]
+    r = client.post("/api/traffic/parking/allocations", headers=citizen,
+                    json={"lon": "103.93", "lat": 30.574, "arrive_at": soon, "hours": 1})  # fmt: skip
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "lon"]  # strict: a string is refused

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
+from citybrain.core.types import AwareDatetimeIn
 from citybrain.core.web import get_session
-from citybrain.traffic.common import FEED, READ, REGISTRY, aware
+from citybrain.traffic.common import FEED, READ, REGISTRY
 from citybrain.traffic.congestion import schemas as sch
 from citybrain.traffic.congestion import service
 
@@ -34,9 +34,9 @@ def post_segment_readings(
 
 @router.get("/congestion")
 def get_congestion(
-    at: dt.datetime | None = Query(None, description="time of the index, with UTC offset; default now"),
+    at: AwareDatetimeIn | None = Query(None, description="time of the index, with UTC offset; default now"),
     window_s: float = Query(900.0, ge=60, le=7200),
     session: Session = Depends(get_session),
     _a: Actor = Depends(require(*READ)),
 ) -> dict[str, Any]:
-    return service.congestion(session, aware(at), window_s)
+    return service.congestion(session, at, window_s)

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from citybrain.core.db import Base, UTCDateTime
-
-BIGID = BigInteger().with_variant(Integer, "sqlite")
+from citybrain.core.db import Base, BigIntId, UTCDateTime
 
 
 class RoadSegment(Base):
@@ -31,7 +29,7 @@ class SegmentReading(Base):
 
     __tablename__ = "traffic_segment_reading"
     __table_args__ = (Index("ix_traffic_segment_reading_seg_at", "segment_id", "at"),)
-    id: Mapped[int] = mapped_column(BIGID, primary_key=True)
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     segment_id: Mapped[int] = mapped_column(ForeignKey("traffic_road_segment.id", ondelete="CASCADE"))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     speed_kmh: Mapped[float] = mapped_column(Float)

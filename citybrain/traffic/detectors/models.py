@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, CheckConstraint, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from citybrain.core.db import Base, UTCDateTime
-
-BIGID = BigInteger().with_variant(Integer, "sqlite")
+from citybrain.core.db import Base, BigIntId, UTCDateTime
 
 
 class DetectorReading(Base):
@@ -27,7 +25,7 @@ class DetectorReading(Base):
         Index("uq_traffic_detector_reading_x_lane_at", "intersection_id", "lane", "at", unique=True),
         CheckConstraint("count >= 0 AND halting >= 0 AND entered >= 0", name="nonnegative"),
     )
-    id: Mapped[int] = mapped_column(BIGID, primary_key=True)
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     intersection_id: Mapped[int] = mapped_column(ForeignKey("traffic_intersection.id", ondelete="CASCADE"))
     lane: Mapped[str] = mapped_column(String(120))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

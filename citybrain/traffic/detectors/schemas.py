@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
+from citybrain.core.types import AwareDatetimeIn
 from citybrain.traffic.schemas import In
 
 
@@ -22,7 +23,7 @@ class LaneReadingIn(In):
 
 
 class DetectorFeedIn(In):
-    at: AwareDatetime = Field(description="end of the counting interval, with its UTC offset")
+    at: AwareDatetimeIn = Field(description="end of the counting interval, with its UTC offset")
     interval_s: float = Field(60.0, gt=0, le=3600)
     source: str = Field("api", max_length=40)
     readings: list[LaneReadingIn] = Field(min_length=1, max_length=500)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
+from citybrain.core.types import AwareDatetimeIn
 from citybrain.core.web import get_session
-from citybrain.traffic.common import FEED, PARKING, REGISTRY, aware
+from citybrain.traffic.common import FEED, PARKING, REGISTRY
 from citybrain.traffic.parking import schemas as sch
 from citybrain.traffic.parking import service
 
@@ -19,13 +19,13 @@ router = APIRouter(tags=["traffic: parking"])
 
 @router.get("/car-parks")
 def list_car_parks(
-    at: dt.datetime | None = Query(None),
+    at: AwareDatetimeIn | None = Query(None),
     street: str | None = None,
     session: Session = Depends(get_session),
     _a: Actor = Depends(require(*PARKING)),
 ) -> dict[str, Any]:
     """Availability by car park and by street (shared spaces free now, or at ``at``)."""
-    return service.availability(session, aware(at), street)
+    return service.availability(session, at, street)
 
 
 @router.post("/car-parks", status_code=201)

@@ -6,12 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from citybrain.core.db import Base, UTCDateTime, utcnow
-
-BIGID = BigInteger().with_variant(Integer, "sqlite")
+from citybrain.core.db import Base, BigIntId, UTCDateTime, utcnow
 
 
 class CarPark(Base):
@@ -51,7 +49,7 @@ class CarParkOccupancy(Base):
 
     __tablename__ = "traffic_car_park_occupancy"
     __table_args__ = (Index("ix_traffic_car_park_occupancy_cp_at", "car_park_id", "at"),)
-    id: Mapped[int] = mapped_column(BIGID, primary_key=True)
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     car_park_id: Mapped[int] = mapped_column(ForeignKey("traffic_car_park.id", ondelete="CASCADE"))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     occupied: Mapped[int] = mapped_column(Integer)

@@ -6,9 +6,10 @@ import datetime as dt
 import re
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-from citybrain.traffic.schemas import CODE, In, Lat, Lon
+from citybrain.core.types import AwareDatetimeIn
+from citybrain.traffic.schemas import CODE, ChinaLat, ChinaLon, In
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -42,8 +43,8 @@ class CarParkIn(In):
     name: str = Field(min_length=1, max_length=120)
     kind: Literal["public", "department", "business"]
     owner: str = Field("", max_length=120)
-    lon: float = Lon
-    lat: float = Lat
+    lon: ChinaLon
+    lat: ChinaLat
     capacity: int = Field(ge=0, le=20000)
     shared_spaces: int = Field(0, ge=0, le=20000)
     price_per_hour: float = Field(0.0, ge=0, le=100)
@@ -59,14 +60,14 @@ class CarParkIn(In):
 
 class OccupancyIn(In):
     occupied: int = Field(ge=0, le=20000)
-    at: AwareDatetime
+    at: AwareDatetimeIn
     source: Literal["sensor", "gate", "manual"] = "sensor"
 
 
 class ParkingRequestIn(In):
-    lon: float = Lon
-    lat: float = Lat
-    arrive_at: AwareDatetime = Field(description="when the driver arrives (not in the past)")
+    lon: ChinaLon
+    lat: ChinaLat
+    arrive_at: AwareDatetimeIn = Field(description="when the driver arrives (not in the past)")
     hours: float = Field(2.0, gt=0, le=24, description="planned stay")
     plate: str | None = Field(None, min_length=5, max_length=20)
     max_walk_m: float = Field(800.0, gt=0, le=3000, description="longest walk accepted to the destination")

@@ -30,21 +30,22 @@ import math
 import uuid
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from citybrain.core import audit
 from citybrain.core.auth import Actor
+from citybrain.core.clock import to_local
 from citybrain.core.db import upsert_insert
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
+from citybrain.core.lookup import get_or_404
 from citybrain.core.roles import STAFF
+from citybrain.core.transitions import Transition, TransitionTable
 from citybrain.traffic.common import check_time, haversine_m, now_or, street_of
 from citybrain.traffic.parking import schemas as sch
 from citybrain.traffic.parking.models import CarPark, CarParkOccupancy, ParkingAllocation, ParkingBucket
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 DETOUR = 1.3  # walking distance ÷ great-circle distance on a city street network (our assumption)
 WALK_M_PER_MIN = 80.0
 YUAN_MINUTES = 2.0  # 30 yuan per hour of a driver's time
@@ -52,6 +53,20 @@ FAIRNESS_MINUTES = 10.0
 BUCKET = dt.timedelta(minutes=15)
 GRACE = dt.timedelta(minutes=15)
 FRESH_OCCUPANCY = dt.timedelta(minutes=30)
+
+# an allocation's life: held → arrived | cancelled | expired (no arrival by expires_at); the last two free
+# the space at once
+HELD, ARRIVED, CANCELLED, EXPIRED = "held", "arrived", "cancelled", "expired"
+ALLOCATION_STATES: TransitionTable[str] = TransitionTable(
+    [
+        Transition("arrive", frozenset({HELD}), ARRIVED),
+        Transition("cancel", frozenset({HELD}), CANCELLED),
+        Transition("expire", frozenset({HELD}), EXPIRED),
+    ],
+    subject="parking allocation",
+    state_names={HELD: "已预留", ARRIVED: "已到达", CANCELLED: "已取消", EXPIRED: "已过期"},
+)
+RELEASED = frozenset({CANCELLED, EXPIRED})
 
 
 def get_car_park(session: Session, code: str) -> CarPark:
@@ -108,10 +123,10 @@ def _minutes(hhmm: str) -> int:
 
 
 def within(hours: dict[str, Any], t: dt.datetime) -> bool:
-    """Is UTC time ``t`` inside a weekly window ``{"open", "close", "days"}`` (Asia/Shanghai)?"""
+    """Is UTC time ``t`` inside a weekly window ``{"open", "close", "days"}`` in the local zone?"""
     if not hours:
         return True
-    local = t.astimezone(LOCAL)
+    local = to_local(t)
     minute = local.hour * 60 + local.minute
     start, end = _minutes(hours.get("open", "00:00")), _minutes(hours.get("close", "24:00"))
     days = set(hours.get("days", range(7)))
@@ -336,7 +351,7 @@ def allocate(
     leave = arrive + dt.timedelta(hours=req.hours)
     requester = getattr(actor, "id", None)
     active = select(ParkingAllocation.id).where(
-        ParkingAllocation.status.in_(("held", "arrived")), ParkingAllocation.leave_at > now
+        ParkingAllocation.status.in_((HELD, ARRIVED)), ParkingAllocation.leave_at > now
     )
     if req.plate and session.scalar(active.where(ParkingAllocation.plate == req.plate)) is not None:
         raise Conflict(f"vehicle {req.plate} already holds a shared space", "plate")
@@ -363,7 +378,7 @@ def allocate(
             arrive_at=arrive,
             leave_at=leave,
             expires_at=arrive + GRACE,
-            status="held",
+            status=HELD,
             walk_m=round(score["walk_min"] * WALK_M_PER_MIN, 1),
             price=score["price_yuan"],
             score=score,
@@ -392,25 +407,28 @@ def _transition(
     session: Session,
     actor: Actor | None,
     alloc: ParkingAllocation,
-    to: str,
+    action: str,
     now: dt.datetime,
-    release: bool,
 ) -> ParkingAllocation:
-    """Move a held allocation on, once: a conditional UPDATE on its status makes a race lose cleanly."""
+    """Take ``action`` on an allocation, once (:data:`ALLOCATION_STATES` says from which state to which):
+    a conditional UPDATE on its status makes a race lose cleanly, with the refusal naming the state it lost to."""
+    step = ALLOCATION_STATES.check(alloc.status, action)
+    source, to = alloc.status, step.target
     res = session.execute(
         update(ParkingAllocation)
-        .where(ParkingAllocation.id == alloc.id, ParkingAllocation.status == "held")
+        .where(ParkingAllocation.id == alloc.id, ParkingAllocation.status == source)
         .values(status=to, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     if res.rowcount != 1:  # type: ignore[attr-defined]
         session.refresh(alloc)
-        raise Conflict(f"allocation {alloc.code} is {alloc.status}, not held", "status")
-    if release:
+        ALLOCATION_STATES.check(alloc.status, action)  # raises: another request moved it first
+        raise Conflict(f"allocation {alloc.code} changed meanwhile; try again", "status")
+    if to in RELEASED:
         _release(session, alloc, now)
     session.refresh(alloc)
     audit.record(session, actor, f"traffic.parking.{to}", "traffic_parking_allocation", alloc.id,
-                 {"status": "held"}, {"status": to})  # fmt: skip
+                 {"status": source}, {"status": to})  # fmt: skip
     return alloc
 
 
@@ -430,14 +448,14 @@ def arrive(
     session: Session, actor: Actor | None, code: str, now: dt.datetime | None = None
 ) -> ParkingAllocation:
     alloc = allocation_for(session, actor, code)
-    return _transition(session, actor, alloc, "arrived", now_or(now), release=False)
+    return _transition(session, actor, alloc, "arrive", now_or(now))
 
 
 def cancel(
     session: Session, actor: Actor | None, code: str, now: dt.datetime | None = None
 ) -> ParkingAllocation:
     alloc = allocation_for(session, actor, code)
-    return _transition(session, actor, alloc, "cancelled", now_or(now), release=True)
+    return _transition(session, actor, alloc, "cancel", now_or(now))
 
 
 def expire_due(session: Session, now: dt.datetime | None = None) -> int:
@@ -446,7 +464,7 @@ def expire_due(session: Session, now: dt.datetime | None = None) -> int:
     due = list(
         session.scalars(
             select(ParkingAllocation).where(
-                ParkingAllocation.status == "held", ParkingAllocation.expires_at < now
+                ParkingAllocation.status == HELD, ParkingAllocation.expires_at < now
             )
         )
     )
@@ -454,7 +472,7 @@ def expire_due(session: Session, now: dt.datetime | None = None) -> int:
     for alloc in due:
         try:
             with session.begin_nested():
-                _transition(session, None, alloc, "expired", now, release=True)
+                _transition(session, None, alloc, "expire", now)
             n += 1
         except Conflict:
             continue
@@ -468,8 +486,7 @@ def purge_buckets(session: Session, before: dt.datetime) -> int:
 
 
 def allocation_out(session: Session, alloc: ParkingAllocation) -> sch.AllocationOut:
-    cp = session.get(CarPark, alloc.car_park_id)
-    assert cp is not None
+    cp = get_or_404(session, CarPark, alloc.car_park_id, what="car park")
     return sch.AllocationOut(
         code=alloc.code,
         status=alloc.status,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
+from citybrain.core.listing import ListParams, Page
 from citybrain.core.web import get_session
 from citybrain.traffic.common import READ, REGISTRY, TIMING
 from citybrain.traffic.signals import schemas as sch
@@ -49,11 +50,24 @@ def recommendation_out(rec: TimingRecommendation, code: str) -> dict[str, Any]:
     }
 
 
+def signal_out(x: Intersection, rec: TimingRecommendation | None) -> dict[str, Any]:
+    return {
+        "code": x.code,
+        "name": x.name,
+        "street_code": x.street_code,
+        "plan": x.plan,
+        "recommendation": recommendation_out(rec, x.code) if rec is not None else None,
+    }
+
+
 @router.get("/intersections")
 def list_intersections(
-    street: str | None = None, session: Session = Depends(get_session), _a: Actor = Depends(require(*READ))
-) -> list[dict[str, Any]]:
-    return [intersection_out(r) for r in service.list_intersections(session, street)]
+    street: str | None = None,
+    params: ListParams = Depends(),
+    session: Session = Depends(get_session),
+    _a: Actor = Depends(require(*READ)),
+) -> Page[dict[str, Any]]:
+    return service.list_intersections(session, params, street, to_out=intersection_out)
 
 
 @router.post("/intersections", status_code=201)
@@ -84,23 +98,17 @@ def post_recommendation(
 
 @router.get("/intersections/{code}/recommendations")
 def list_recommendations(
-    code: str, session: Session = Depends(get_session), _a: Actor = Depends(require(*READ))
-) -> list[dict[str, Any]]:
-    return [recommendation_out(r, code) for r in service.recommendations(session, code)]
+    code: str,
+    params: ListParams = Depends(),
+    session: Session = Depends(get_session),
+    _a: Actor = Depends(require(*READ)),
+) -> Page[dict[str, Any]]:
+    return service.recommendations(session, code, params, to_out=lambda r: recommendation_out(r, code))
 
 
 @router.get("/signals")
 def get_signals(
-    session: Session = Depends(get_session), _a: Actor = Depends(require(*READ))
-) -> list[dict[str, Any]]:
+    params: ListParams = Depends(), session: Session = Depends(get_session), _a: Actor = Depends(require(*READ))
+) -> Page[dict[str, Any]]:
     """Every intersection's plan in force and its latest timing recommendation (null if none)."""
-    return [
-        {
-            "code": x.code,
-            "name": x.name,
-            "street_code": x.street_code,
-            "plan": x.plan,
-            "recommendation": recommendation_out(rec, x.code) if rec is not None else None,
-        }
-        for x, rec in service.signals(session)
-    ]
+    return service.signals(session, params, to_out=signal_out)

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from citybrain.traffic.schemas import CODE, In, Lat, Lon
+from citybrain.traffic.schemas import CODE, ChinaLat, ChinaLon, In
 
 
 class LinkIn(In):
@@ -34,8 +34,8 @@ class PlanIn(In):
 class IntersectionIn(In):
     code: str = Field(min_length=1, max_length=60, pattern=CODE)
     name: str = Field(min_length=1, max_length=120)
-    lon: float = Lon
-    lat: float = Lat
+    lon: ChinaLon
+    lat: ChinaLat
     phases: list[str] = Field(min_length=1, description="green phases as SUMO signal-state strings")
     links: list[LinkIn] = Field(min_length=1)
     lanes: dict[str, float] = Field(default_factory=dict, description="lane -> length in metres")

@@ -8,8 +8,8 @@ A recommendation moves ``recommended`` → ``pushed`` (queued for the signal-con
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,6 +18,8 @@ from citybrain.core import audit, outbox
 from citybrain.core.auth import Actor
 from citybrain.core.db import utcnow
 from citybrain.core.errors import Conflict, NotFound
+from citybrain.core.listing import ListParams, Page, paginate
+from citybrain.core.lookup import get_or_404
 from citybrain.traffic.common import now_or, street_of
 from citybrain.traffic.control import controllers as ctl
 from citybrain.traffic.detectors.models import DetectorReading
@@ -25,6 +27,7 @@ from citybrain.traffic.signals import schemas as sch
 from citybrain.traffic.signals.models import Intersection, TimingRecommendation
 
 SIGNAL_CHANNEL = "traffic.signal"
+T = TypeVar("T")
 
 
 def get_intersection(session: Session, code: str) -> Intersection:
@@ -34,11 +37,19 @@ def get_intersection(session: Session, code: str) -> Intersection:
     return row
 
 
-def list_intersections(session: Session, street: str | None = None) -> list[Intersection]:
+INTERSECTION_SORT = {"code": Intersection.code, "name": Intersection.name, "street_code": Intersection.street_code}
+RECOMMENDATION_SORT = {"id": TimingRecommendation.id, "created_at": TimingRecommendation.created_at,
+                       "status": TimingRecommendation.status}  # fmt: skip
+
+
+def list_intersections(
+    session: Session, params: ListParams, street: str | None = None, to_out: Callable[[Intersection], T] | None = None
+) -> Page[T]:
+    """Intersections in code order (or ``sort``), those of one street (街道) with ``street``."""
     q = select(Intersection).order_by(Intersection.code)
     if street:
         q = q.where(Intersection.street_code == street)
-    return list(session.scalars(q))
+    return paginate(session, q, params, INTERSECTION_SORT, to_out)
 
 
 def controller_view(row: Intersection) -> ctl.Intersection:
@@ -155,16 +166,17 @@ def recommend(
     return rec
 
 
-def recommendations(session: Session, code: str, limit: int = 100) -> list[TimingRecommendation]:
-    """An intersection's latest recommendations, newest first."""
+def recommendations(
+    session: Session, code: str, params: ListParams, to_out: Callable[[TimingRecommendation], T] | None = None
+) -> Page[T]:
+    """An intersection's recommendations, newest first (or ``sort``)."""
     row = get_intersection(session, code)
     q = (
         select(TimingRecommendation)
         .where(TimingRecommendation.intersection_id == row.id)
         .order_by(TimingRecommendation.id.desc())
-        .limit(limit)
     )
-    return list(session.scalars(q))
+    return paginate(session, q, params, RECOMMENDATION_SORT, to_out)
 
 
 def push(
@@ -176,8 +188,7 @@ def push(
     channels.register()
     if rec.status not in ("recommended", "failed"):
         raise Conflict(f"recommendation {rec.id} is already {rec.status}", "status")
-    row = session.get(Intersection, rec.intersection_id)
-    assert row is not None
+    row = get_or_404(session, Intersection, rec.intersection_id, what="intersection")
     body = {
         "recommendation_id": rec.id,
         "intersection": row.code,
@@ -218,9 +229,16 @@ def mark_applied(session: Session, rec_id: int, receipt: dict[str, Any], ok: boo
                  {"status": rec.status})  # fmt: skip
 
 
-def signals(session: Session) -> list[tuple[Intersection, TimingRecommendation | None]]:
-    """Every intersection with its latest timing recommendation (or None), in code order."""
+def signals(
+    session: Session, params: ListParams, to_out: Callable[[Intersection, TimingRecommendation | None], T]
+) -> Page[T]:
+    """Intersections (code order, or ``sort``) each with its latest timing recommendation (or None)."""
+    everyone = select(Intersection).order_by(Intersection.code)
+    page: Page[Intersection] = paginate(session, everyone, params, INTERSECTION_SORT)
     rec = TimingRecommendation
-    latest = select(func.max(rec.id)).group_by(rec.intersection_id)
+    latest = (
+        select(func.max(rec.id)).where(rec.intersection_id.in_([x.id for x in page.items])).group_by(rec.intersection_id)
+    )
     recs = {r.intersection_id: r for r in session.scalars(select(rec).where(rec.id.in_(latest)))}
-    return [(x, recs.get(x.id)) for x in session.scalars(select(Intersection).order_by(Intersection.code))]
+    return Page[Any](items=[to_out(x, recs.get(x.id)) for x in page.items], page=page.page, size=page.size,
+                     total=page.total)  # fmt: skip
