@@ -13,16 +13,20 @@ from citybrain.core.web import get_session
 from citybrain.traffic.common import FEED, READ, REGISTRY
 from citybrain.traffic.congestion import schemas as sch
 from citybrain.traffic.congestion import service
+from citybrain.traffic.congestion.models import RoadSegment
 
 router = APIRouter(tags=["traffic: congestion"])
+
+
+def segment_out(seg: RoadSegment) -> dict[str, Any]:
+    return {"code": seg.code, "name": seg.name, "street_code": seg.street_code, "length_m": seg.length_m}
 
 
 @router.post("/segments", status_code=201)
 def create_segment(
     body: sch.SegmentIn, session: Session = Depends(get_session), actor: Actor = Depends(require(*REGISTRY))
 ) -> dict[str, Any]:
-    seg = service.register_segment(session, actor, body)
-    return {"code": seg.code, "name": seg.name, "street_code": seg.street_code, "length_m": seg.length_m}
+    return segment_out(service.register_segment(session, actor, body))
 
 
 @router.post("/segments/readings", status_code=201)

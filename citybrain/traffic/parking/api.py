@@ -13,8 +13,17 @@ from citybrain.core.web import get_session
 from citybrain.traffic.common import FEED, PARKING, REGISTRY
 from citybrain.traffic.parking import schemas as sch
 from citybrain.traffic.parking import service
+from citybrain.traffic.parking.models import CarPark
 
 router = APIRouter(tags=["traffic: parking"])
+
+
+def car_park_out(cp: CarPark) -> dict[str, Any]:
+    return {"code": cp.code, "name": cp.name, "street_code": cp.street_code, "capacity": cp.capacity}
+
+
+def occupancy_out(cp: CarPark) -> dict[str, Any]:
+    return {"code": cp.code, "occupied": cp.occupied, "occupied_at": cp.occupied_at}
 
 
 @router.get("/car-parks")
@@ -32,8 +41,7 @@ def list_car_parks(
 def create_car_park(
     body: sch.CarParkIn, session: Session = Depends(get_session), actor: Actor = Depends(require(*REGISTRY))
 ) -> dict[str, Any]:
-    cp = service.register_car_park(session, actor, body)
-    return {"code": cp.code, "name": cp.name, "street_code": cp.street_code, "capacity": cp.capacity}
+    return car_park_out(service.register_car_park(session, actor, body))
 
 
 @router.post("/car-parks/{code}/occupancy", status_code=201)
@@ -43,8 +51,7 @@ def post_occupancy(
     session: Session = Depends(get_session),
     _a: Actor = Depends(require(*FEED)),
 ) -> dict[str, Any]:
-    cp = service.record_occupancy(session, code, body)
-    return {"code": cp.code, "occupied": cp.occupied, "occupied_at": cp.occupied_at}
+    return occupancy_out(service.record_occupancy(session, code, body))
 
 
 @router.post("/parking/allocations", status_code=201)
