@@ -129,10 +129,9 @@ def main() -> None:
     ap.add_argument("--holdout", type=Path, help="results.json of the held-out scenarios to include")
     a = ap.parse_args()
 
+    from citybrain.traffic.control import bench
     from citybrain.traffic.control.harness import ensure_sumo_home
     from citybrain.traffic.control.scenarios import resolve
-
-    from citybrain.traffic.control import bench
 
     ensure_sumo_home()
     if a.source:
