@@ -50,7 +50,7 @@ def parking_table(files: list[Path]) -> str:
 
 def targets(result) -> str:  # type: ignore[no-untyped-def]
     """Issue 7's goals for the adaptive controller, checked against the results."""
-    from citybrain.traffic import bench
+    from citybrain.traffic.control import bench
 
     cells = result.cells()
     lines = []
@@ -129,9 +129,9 @@ def main() -> None:
     ap.add_argument("--holdout", type=Path, help="results.json of the held-out scenarios to include")
     a = ap.parse_args()
 
-    from citybrain.traffic import bench
-    from citybrain.traffic.harness import ensure_sumo_home
-    from citybrain.traffic.scenarios import resolve
+    from citybrain.traffic.control import bench
+    from citybrain.traffic.control.harness import ensure_sumo_home
+    from citybrain.traffic.control.scenarios import resolve
 
     ensure_sumo_home()
     if a.source:

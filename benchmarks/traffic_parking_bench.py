@@ -45,15 +45,15 @@ def _engine(url: str):  # type: ignore[no-untyped-def]
 def setup(url: str, parks: int, spaces: int, seed: int) -> None:
     from citybrain.core.auth import SYSTEM
     from citybrain.core.db import session_scope
-    from citybrain.traffic import schemas as sch
-    from citybrain.traffic import service
+    from citybrain.traffic.parking import schemas as parking_sch
+    from citybrain.traffic.parking import service as parking
 
     rng = random.Random(seed)
     with session_scope(_engine(url)) as s:
         for i in range(parks):
-            service.register_car_park(
+            parking.register_car_park(
                 s, SYSTEM,
-                sch.CarParkIn(code=f"B{i:04d}", name=f"bench {i}", kind=rng.choice(["public", "department", "business"]),
+                parking_sch.CarParkIn(code=f"B{i:04d}", name=f"bench {i}", kind=rng.choice(["public", "department", "business"]),
                               lon=LON0 + rng.uniform(0, 0.02), lat=LAT0 + rng.uniform(0, 0.018), capacity=spaces * 3,
                               shared_spaces=spaces, price_per_hour=rng.choice([0.0, 2.0, 4.0, 6.0])),
             )  # fmt: skip
@@ -63,19 +63,19 @@ def one(url: str, k: int, seed: int) -> tuple[str, float]:
     from citybrain.bootstrap import bootstrap
     from citybrain.core.db import session_scope
     from citybrain.core.errors import Conflict
-    from citybrain.traffic import schemas as sch
-    from citybrain.traffic import service
+    from citybrain.traffic.parking import schemas as parking_sch
+    from citybrain.traffic.parking import service as parking
 
     bootstrap()
     rng = random.Random(seed * 100_003 + k)
-    req = sch.ParkingRequestIn(
+    req = parking_sch.ParkingRequestIn(
         lon=LON0 + rng.uniform(0, 0.02), lat=LAT0 + rng.uniform(0, 0.018),
         arrive_at=NOW + dt.timedelta(minutes=rng.randrange(0, 120)), hours=1.5, plate=f"川A{k:06d}",
     )  # fmt: skip
     t0 = time.perf_counter()
     try:
         with session_scope(_engine(url)) as s:
-            service.allocate(s, None, req, now=NOW)
+            parking.allocate(s, None, req, now=NOW)
         return "held", time.perf_counter() - t0
     except Conflict:
         return "full", time.perf_counter() - t0
@@ -91,7 +91,7 @@ def audit(url: str) -> dict[str, int]:
 
     from citybrain.core.db import session_scope
     from citybrain.traffic import models as m
-    from citybrain.traffic import service
+    from citybrain.traffic.parking import service as parking
 
     over = mismatched = 0
     with session_scope(_engine(url)) as s:
@@ -105,7 +105,7 @@ def audit(url: str) -> dict[str, int]:
         for cp, start, held in buckets:
             if held > caps[cp]:
                 over += 1
-            real = sum(1 for a, b in holds.get(cp, []) if a < start + service.BUCKET and b > start)
+            real = sum(1 for a, b in holds.get(cp, []) if a < start + parking.BUCKET and b > start)
             if real != held:
                 mismatched += 1
         n = s.scalar(select(func.count()).select_from(m.ParkingAllocation)) or 0

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     sms_gateway_url: str = Field(default="", description="HTTP SMS gateway; empty = the log channel only")
     mqtt_url: str = "mqtt://127.0.0.1:1883"
+    signal_adapter: str = Field(default="sumo", pattern=r"^[a-z][a-z0-9_.-]{0,39}$",
+                                description="where timing plans are pushed (core.adapters.SIGNAL_ADAPTERS): sumo | log")
     vendor_dir: Path = Field(default=REPO_ROOT / "node_modules", description="npm-installed Leaflet/ECharts")
     default_language: str = "zh-CN"
     token_ttl_hours: int = Field(default=12, ge=1, le=24 * 30)

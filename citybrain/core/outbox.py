@@ -21,7 +21,7 @@ import datetime as dt
 import os
 import socket
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -37,6 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from citybrain.core.adapters import CHANNELS, HttpGatewayChannel, MessageChannel
 from citybrain.core.db import Base, BigIntId, UTCDateTime, is_postgres, utcnow
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.lookup import get_or_404
@@ -80,12 +81,7 @@ class ChannelLog(Base):
     logged_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Channel(Protocol):
-    name: str
-
-    def send(self, session: Session, message: OutboxMessage) -> dict[str, Any] | None:
-        """Deliver; return a receipt (stored on the row) or raise to retry."""
-        ...
+Channel = MessageChannel  # a channel is the message-channel adapter of core.adapters
 
 
 class LogChannel:
@@ -106,15 +102,30 @@ class LogChannel:
         return {"channel": "log", "log_id": existing}
 
 
-_CHANNELS: dict[str, Channel] = {"log": LogChannel()}
+class SmsChannel:
+    """``sms``: the HTTP gateway of ``CITYBRAIN_SMS_GATEWAY_URL``; without one, the log channel's record."""
+
+    name = "sms"
+
+    def send(self, session: Session, message: OutboxMessage) -> dict[str, Any] | None:
+        from citybrain.config import get_settings
+
+        url = get_settings().sms_gateway_url
+        if url:
+            return HttpGatewayChannel(self.name, url).send(session, message)
+        return LogChannel().send(session, message)
+
+
+CHANNELS.register("log", LogChannel())  # the built-in channels; domains add theirs from channels.py
+CHANNELS.register("sms", SmsChannel())
 
 
 def register_channel(channel: Channel) -> None:
-    _CHANNELS[channel.name] = channel
+    CHANNELS.register(channel.name, channel)
 
 
 def channels() -> dict[str, Channel]:
-    return dict(_CHANNELS)
+    return CHANNELS.all()
 
 
 def enqueue(
@@ -129,10 +140,10 @@ def enqueue(
     max_attempts: int = 8,
 ) -> OutboxMessage:
     """Queue a message in the caller's transaction. A repeated `dedup_key` returns the first message."""
-    if channel not in _CHANNELS:
+    if channel not in CHANNELS:
         from citybrain.core.errors import ValidationFailed
 
-        raise ValidationFailed(f"unknown channel {channel!r}; known: {sorted(_CHANNELS)}", "channel")
+        raise ValidationFailed(f"unknown channel {channel!r}; known: {CHANNELS.names()}", "channel")
     if dedup_key is not None:
         found = session.scalar(select(OutboxMessage).where(OutboxMessage.dedup_key == dedup_key))
         if found is not None:
@@ -158,8 +169,8 @@ def enqueue_many(session: Session, messages: list[dict[str, Any]]) -> list[Outbo
     from citybrain.core.errors import ValidationFailed
 
     for m in messages:
-        if m["channel"] not in _CHANNELS:
-            raise ValidationFailed(f"unknown channel {m['channel']!r}; known: {sorted(_CHANNELS)}", "channel")
+        if m["channel"] not in CHANNELS:
+            raise ValidationFailed(f"unknown channel {m['channel']!r}; known: {CHANNELS.names()}", "channel")
     keys = sorted({m["dedup_key"] for m in messages if m.get("dedup_key")})
     known: dict[str, OutboxMessage] = {}
     if keys:
@@ -216,7 +227,7 @@ def deliver_one(session: Session, message_id: int, who: str) -> str:
     msg = session.get(OutboxMessage, message_id, with_for_update=is_postgres(session))
     if msg is None or msg.status != SENDING or msg.claimed_by != who:
         return "skipped"  # lease lost to another worker
-    channel = _CHANNELS.get(msg.channel)
+    channel = CHANNELS.all().get(msg.channel)
     try:
         if channel is None:
             raise RuntimeError(f"no channel {msg.channel!r} in this worker")

@@ -14,14 +14,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from citybrain.core.errors import ValidationFailed
 from citybrain.traffic.errors import OptionError
 
 app = typer.Typer(help="Signal control: SUMO harness and the RESCO benchmark.", no_args_is_help=True)
 console = Console()
 
 
-def _fail(exc: OptionError) -> None:
-    console.print(f"[red]Error:[/red] --{exc.option.replace('_', '-')}: {exc.msg.split(': ', 1)[-1]}")
+def _fail(exc: ValidationFailed) -> None:
+    """An option error as the shell user wrote it: ``--min-green: …``."""
+    option = exc.option if isinstance(exc, OptionError) else exc.field or "option"
+    console.print(f"[red]Error:[/red] --{option.replace('_', '-')}: {exc.msg.split(': ', 1)[-1]}")
     raise typer.Exit(2)
 
 
@@ -33,7 +36,7 @@ def _scenarios(
     end: float | None,
     sumocfg: Path | None,
 ) -> list:
-    from citybrain.traffic import scenarios as sc
+    from citybrain.traffic.control import scenarios as sc
 
     out = []
     if sumocfg is not None:
@@ -103,7 +106,7 @@ def bench(
     sumocfg: CfgOpt = None,
 ) -> None:
     """Run every controller on every scenario over several seeds; write a table and a chart."""
-    from citybrain.traffic import bench as b
+    from citybrain.traffic.control import bench as b
 
     try:
         scs = _scenarios(scenario, net, routes, begin, end, sumocfg)
@@ -155,8 +158,8 @@ def run(
     tripinfo: Annotated[Path | None, typer.Option(help="Keep SUMO's tripinfo file here.")] = None,
 ) -> None:
     """One run (in a fresh process), metrics printed as a table."""
-    from citybrain.traffic import bench as b
-    from citybrain.traffic.harness import RunSpec, run_many
+    from citybrain.traffic.control import bench as b
+    from citybrain.traffic.control.harness import RunSpec, run_many
 
     try:
         scs = _scenarios([scenario] if scenario else None, net, routes, begin, end, sumocfg)
@@ -167,7 +170,7 @@ def run(
             raise OptionError("seed", f"seed must be >= 0, got {seed}")
         spec = RunSpec(scs[0], v.controller, dict(v.options), seed=seed, label=v.label)
         if tripinfo is not None:
-            from citybrain.traffic.harness import run as run_one
+            from citybrain.traffic.control.harness import run as run_one
 
             res = run_one(spec, keep_tripinfo=tripinfo).as_dict()
         else:
@@ -193,7 +196,7 @@ def run(
 @app.command("scenarios")
 def list_scenarios() -> None:
     """The RESCO scenarios shipped in the installed sumo-rl, with their windows."""
-    from citybrain.traffic import scenarios as sc
+    from citybrain.traffic.control import scenarios as sc
 
     table = Table(title="RESCO scenarios (sumo_rl/nets/RESCO)")
     for col in ("name", "net", "routes", "window (s)", "dev map"):
@@ -237,27 +240,27 @@ def ingest(
 ) -> None:
     """Detector readings over MQTT: store what cabinets publish to citybrain/traffic/intersections/+/readings."""
     import logging
-    import signal
 
     from citybrain.config import ConfigError, get_settings
-    from citybrain.traffic import ingest as ing
+    from citybrain.core import mqtt
+    from citybrain.traffic.detectors import ingest as ing
 
     try:
         settings = get_settings()
-        broker = ing.broker_from_url(settings.mqtt_url)
+        broker = mqtt.broker_from_url(settings.mqtt_url)
         if check:
-            why = ing.check_broker(broker)
+            why = mqtt.check_broker(broker)
             if why:
                 console.print(why, highlight=False, soft_wrap=True)
                 raise typer.Exit(1)
             console.print(f"broker {broker} answers", highlight=False)
             return
-        topic = ing.shared_topic(group)
-        ing.check_session(client_id, session_expiry)
+        topic = mqtt.shared_topic(group, ing.TOPIC)
+        mqtt.check_session(client_id, session_expiry)
     except ConfigError as exc:
         console.print(f"[red]Error:[/red] {_settings_line(exc)}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
-    except OptionError as exc:
+    except ValidationFailed as exc:
         _fail(exc)
         return
 
@@ -285,8 +288,7 @@ def ingest(
         highlight=False,
         soft_wrap=True,
     )
-    signal.signal(signal.SIGTERM, lambda *_a: ingester.stop())
-    signal.signal(signal.SIGINT, lambda *_a: ingester.stop())
+    ingester.stop_on_signals()
     ingester.run()
 
 

@@ -18,9 +18,15 @@ from sqlalchemy.orm import Session
 
 from citybrain.core.auth import SYSTEM
 from citybrain.core.db import utcnow
-from citybrain.traffic import models as m
-from citybrain.traffic import schemas as sch
-from citybrain.traffic import service
+from citybrain.traffic.congestion import service as congestion
+from citybrain.traffic.congestion.schemas import SegmentIn, SegmentReadingIn
+from citybrain.traffic.detectors import service as detectors
+from citybrain.traffic.detectors.schemas import DetectorFeedIn, LaneReadingIn
+from citybrain.traffic.parking import service as parking
+from citybrain.traffic.parking.schemas import CarParkIn, OccupancyIn
+from citybrain.traffic.signals import service as signals
+from citybrain.traffic.signals.models import Intersection
+from citybrain.traffic.signals.schemas import IntersectionIn, LinkIn, PlanIn, RecommendIn
 
 SEED = 20260510
 PREFIX = "SL-"
@@ -68,8 +74,8 @@ CAR_PARKS: list[dict[str, Any]] = [
 
 
 def _cologne8_layout() -> list[Any]:
-    from citybrain.traffic.harness import load_intersections
-    from citybrain.traffic.scenarios import scenario
+    from citybrain.traffic.control.harness import load_intersections
+    from citybrain.traffic.control.scenarios import scenario
 
     _net, xs = load_intersections(scenario("cologne8").net)
     return xs
@@ -77,7 +83,7 @@ def _cologne8_layout() -> list[Any]:
 
 def seed(session: Session, tracker: Any) -> list[str] | None:
     have = session.scalar(
-        select(func.count()).select_from(m.Intersection).where(m.Intersection.code.like(f"{PREFIX}%"))
+        select(func.count()).select_from(Intersection).where(Intersection.code.like(f"{PREFIX}%"))
     )
     if have:
         return [f"traffic: {have} demo intersections already loaded, left as they are"]
@@ -91,21 +97,21 @@ def seed(session: Session, tracker: Any) -> list[str] | None:
 
     for k, (x, (lon, lat)) in enumerate(zip(layouts, INTERSECTION_POINTS, strict=False)):
         width = max(link.index for link in x.links) + 1
-        data = sch.IntersectionIn(
+        data = IntersectionIn(
             code=f"{PREFIX}X{k + 1:02d}",
             name=f"双流演示路口 {k + 1} (演示)",
             lon=lon,
             lat=lat,
             phases=[g.ljust(width, "r") for g in x.greens],
             links=[
-                sch.LinkIn(index=link.index, in_lane=link.in_lane, out_lane=link.out_lane) for link in x.links
+                LinkIn(index=link.index, in_lane=link.in_lane, out_lane=link.out_lane) for link in x.links
             ],
             lanes={lane: length for lane, length in x.lengths},
-            plan=sch.PlanIn(greens=list(x.program_greens), yellow=3.0, all_red=0.0),
+            plan=PlanIn(greens=list(x.program_greens), yellow=3.0, all_red=0.0),
             sumo_net="cologne8",
             sumo_tls=x.id,
         )
-        row = service.register_intersection(session, SYSTEM, data)
+        row = signals.register_intersection(session, SYSTEM, data)
         # the last 15 minutes of lane counts, one report a minute
         for minute in range(15, 0, -1):
             at = now - dt.timedelta(minutes=minute - 1)
@@ -114,7 +120,7 @@ def seed(session: Session, tracker: Any) -> list[str] | None:
                 q = rng.choice((2, 4, 6, 9))
                 halting = rng.randint(0, 3)
                 readings.append(
-                    sch.LaneReadingIn(
+                    LaneReadingIn(
                         lane=lane,
                         count=halting + rng.randint(0, 3),
                         halting=halting,
@@ -122,36 +128,36 @@ def seed(session: Session, tracker: Any) -> list[str] | None:
                         entered=q,
                     )  # fmt: skip
                 )
-            service.ingest_readings(
-                session, SYSTEM, row.code, sch.DetectorFeedIn(at=at, interval_s=60.0, source="demo", readings=readings),
+            detectors.ingest_readings(
+                session, SYSTEM, row.code, DetectorFeedIn(at=at, interval_s=60.0, source="demo", readings=readings),
                 now=now,
             )  # fmt: skip
         advance(1)
 
     for code, name, coords, free in SEGMENTS:
-        service.register_segment(
-            session, SYSTEM, sch.SegmentIn(code=code, name=name, coords=coords, free_speed_kmh=free)
+        congestion.register_segment(
+            session, SYSTEM, SegmentIn(code=code, name=name, coords=coords, free_speed_kmh=free)
         )
         slow = rng.random() < 0.4
         for minute in range(0, 15, 3):
             speed = free * (rng.uniform(0.2, 0.55) if slow else rng.uniform(0.6, 0.95))
-            service.record_segment_readings(
+            congestion.record_segment_readings(
                 session,
-                [sch.SegmentReadingIn(segment=code, at=now - dt.timedelta(minutes=minute), speed_kmh=round(speed, 1),
+                [SegmentReadingIn(segment=code, at=now - dt.timedelta(minutes=minute), speed_kmh=round(speed, 1),
                                       source="demo")],
                 now=now,
             )  # fmt: skip
         advance(1)
 
     for cp in CAR_PARKS:
-        park = service.register_car_park(session, SYSTEM, sch.CarParkIn(**cp))
+        park = parking.register_car_park(session, SYSTEM, CarParkIn(**cp))
         occupied = int(park.capacity * rng.uniform(0.35, 0.9))
-        service.record_occupancy(
-            session, park.code, sch.OccupancyIn(occupied=occupied, at=now, source="gate"), now=now
+        parking.record_occupancy(
+            session, park.code, OccupancyIn(occupied=occupied, at=now, source="gate"), now=now
         )
         advance(1)
     first = f"{PREFIX}X01"
-    service.recommend(session, SYSTEM, first, sch.RecommendIn(controller="webster", push=True), now=now)
+    signals.recommend(session, SYSTEM, first, RecommendIn(controller="webster", push=True), now=now)
     return [
         f"traffic: {len(layouts)} demo intersections (cologne8 signal layouts placed in Shuangliu), "
         f"{len(SEGMENTS)} road segments, {len(CAR_PARKS)} car parks; a Webster plan for {first} queued "

@@ -160,7 +160,7 @@ def test_traffic_signals_give_plan_and_latest_recommendation(client: Any, login:
     assert r.status_code == 201, r.text
     r = client.get("/api/traffic/signals", headers=login("street_staff"))
     assert r.status_code == 200
-    [x] = r.json()
+    [x] = r.json()["items"]
     assert x["code"] == "T-X1" and x["plan"]["greens"] == [30, 30] and x["plan"]["cycle"] == 66.0
     assert x["recommendation"] is None
 
@@ -171,7 +171,7 @@ def test_traffic_signals_give_plan_and_latest_recommendation(client: Any, login:
                        json=feed).status_code == 201
     ids = [client.post("/api/traffic/intersections/T-X1/recommendations", headers=login("duty_officer"),
                        json=body).json()["id"] for body in ({}, {"push": True})]
-    [x] = client.get("/api/traffic/signals", headers=login("duty_officer")).json()
+    [x] = client.get("/api/traffic/signals", headers=login("duty_officer")).json()["items"]
     assert x["recommendation"]["id"] == max(ids) and x["recommendation"]["status"] == "pushed"
     assert x["recommendation"]["plan"]["cycle"] == 30.0
     assert client.get("/api/traffic/signals", headers=login("citizen")).status_code == 403

@@ -84,7 +84,7 @@ def test_traffic_page_shows_signals_congestion_and_car_parks(
     layers = api.get("/api/traffic/map").json()
     xs = layers["intersections"]["features"]
     assert xs, f"no traffic demo in the live server: {TRAFFIC_SEED}"
-    signals = {s["code"]: s for s in api.get("/api/traffic/signals").json()}
+    signals = {s["code"]: s for s in api.get("/api/traffic/signals", params={"size": 500}).json()["items"]}
 
     _open_traffic_page(page, log_in)
     assert page.locator("header .nav a.active").inner_text() == "交通"

@@ -446,9 +446,19 @@
     if (openKey && byKey[openKey] && map.hasLayer(byKey[openKey])) byKey[openKey].openPopup();
   }
 
+  // a list endpoint answers one page ({items, page, size, total}): read them all
+  async function allItems(url) {
+    var out = [];
+    for (var page = 1; ; page++) {
+      var p = await CB.getJSON(url + "?size=500&page=" + page);
+      out = out.concat(p.items);
+      if (!p.items.length || out.length >= p.total) return out;
+    }
+  }
+
   async function refresh() {
     try {
-      var res = await Promise.all([CB.getJSON("/api/traffic/map"), CB.getJSON("/api/traffic/signals")]);
+      var res = await Promise.all([CB.getJSON("/api/traffic/map"), allItems("/api/traffic/signals")]);
       var data = res[0];
       lastMap = data;
       signalInfo = {};

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from citybrain.traffic.adaptive import Adaptive
-from citybrain.traffic.controllers import (
+from citybrain.traffic.control.adaptive import Adaptive
+from citybrain.traffic.control.controllers import (
     GREEN,
     Controller,
     Intersection,
@@ -22,7 +22,7 @@ from citybrain.traffic.controllers import (
     married_pairs,
     marry,
 )
-from citybrain.traffic.detectors import Reading
+from citybrain.traffic.control.detectors import Reading
 from citybrain.traffic.errors import OptionError
 
 # A feeds the 10 m link "ab" from "wA" and drains "ba"; B drains "ab" (straight, and a left turn
@@ -145,8 +145,8 @@ def test_marry_option_is_validated():
 
 
 def test_the_resco_nets_have_married_pairs_only_in_ingolstadt21():
-    from citybrain.traffic.harness import load_intersections
-    from citybrain.traffic.scenarios import scenario
+    from citybrain.traffic.control.harness import load_intersections
+    from citybrain.traffic.control.scenarios import scenario
 
     found: dict[str, list[tuple[str, str]]] = {}
     for name in ("ingolstadt21", "cologne8", "grid4x4", "ingolstadt7"):

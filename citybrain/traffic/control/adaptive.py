@@ -1,6 +1,6 @@
 """CityBrain's adaptive signal controller: a marginal switching rule with spillback and deadlock guards.
 
-What it reads (detector zones, every second; see :mod:`citybrain.traffic.detectors`)
+What it reads (detector zones, every second; see :mod:`citybrain.traffic.control.detectors`)
     * ``near``: 50 m back from the stop line, upstream-extended (``approach``) over short controlled
       lanes;
     * ``box``: the lane's own links inside the junction (a vehicle that crossed the stop line and
@@ -41,7 +41,7 @@ Spillback awareness: a lane whose every movement in a phase leads to a *blocked*
 vehicle halting in its first 20 m and the zone at least 30 % occupied) does not count for that phase.
 
 Married signals (``marry_m``, 25 m; 0 turns it off): two signals joined both ways by links no longer
-than that run under one controller over their joint phases (:func:`~citybrain.traffic.controllers.marry`:
+than that run under one controller over their joint phases (:func:`~citybrain.traffic.control.controllers.marry`:
 protected-only turns out of the short links, a short lane fed only while it drains protected). Each
 light keeps its own minimum green (the driver's ``switchable``) and maximum green, and a joint phase
 is judged only on the lights it changes. Without it two signals 12 m apart on ingolstadt21 locked
@@ -55,8 +55,15 @@ zones, its own signal state and the static layout of its intersection (phases, l
 
 from __future__ import annotations
 
-from citybrain.traffic.controllers import Controller, Intersection, Observation, Timing, _mode, _positive
-from citybrain.traffic.detectors import Mode, ZoneSpec
+from citybrain.traffic.control.controllers import (
+    Controller,
+    Intersection,
+    Observation,
+    Timing,
+    _mode,
+    _positive,
+)
+from citybrain.traffic.control.detectors import Mode, ZoneSpec
 from citybrain.traffic.errors import OptionError
 
 SAT = 0.5  # saturation flow, vehicles per second per lane (1800 veh/h)

@@ -3,7 +3,7 @@
 Every controller sees an :class:`Observation` (the time, the current green phase, how long it has
 been green, and readings of the detector zones it asked for) and returns the index of the green
 phase it wants. It never touches the simulator: the same controller drives a SUMO run
-(:mod:`citybrain.traffic.harness`) or a real intersection fed by detector messages.
+(:mod:`citybrain.traffic.control.harness`) or a real intersection fed by detector messages.
 
 Phases
     The green phases are those of the intersection's own signal program (every phase with a
@@ -42,7 +42,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
-from citybrain.traffic.detectors import EMPTY, Mode, Reading, ZoneSpec
+from citybrain.traffic.control.detectors import EMPTY, Mode, Reading, ZoneSpec
 from citybrain.traffic.errors import OptionError
 
 GREEN = "Gg"
@@ -801,7 +801,7 @@ class MaxWave(Controller):
 
 def controller_classes() -> dict[str, type[Controller]]:
     """Every controller by the name used on the command line and in reports."""
-    from citybrain.traffic.adaptive import Adaptive  # its own module; it builds on the classes above
+    from citybrain.traffic.control.adaptive import Adaptive  # its own module; it builds on the classes above
 
     return {
         "fixed": NetProgram,

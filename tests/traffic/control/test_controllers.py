@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from citybrain.traffic.controllers import (
+from citybrain.traffic.control.controllers import (
     Actuated,
     FixedTime,
     Intersection,
@@ -23,7 +23,7 @@ from citybrain.traffic.controllers import (
     webster,
     yellow_state,
 )
-from citybrain.traffic.detectors import Reading
+from citybrain.traffic.control.detectors import Reading
 from citybrain.traffic.errors import OptionError
 
 # A four-arm junction: N and S approaches go in phase 0, E and W in phase 1.

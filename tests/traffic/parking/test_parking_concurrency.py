@@ -13,8 +13,8 @@ from citybrain.core.auth import SYSTEM
 from citybrain.core.db import make_engine, session_scope
 from citybrain.core.errors import Conflict
 from citybrain.traffic import models as m
-from citybrain.traffic import schemas as sch
-from citybrain.traffic import service
+from citybrain.traffic.parking import schemas as parking_sch
+from citybrain.traffic.parking import service as parking
 
 NOW = dt.datetime(2026, 5, 11, 2, 0, tzinfo=dt.UTC)
 DEST = (103.930, 30.574)
@@ -23,9 +23,9 @@ DEST = (103.930, 30.574)
 def _setup(engine, spaces: tuple[int, ...]) -> None:  # type: ignore[no-untyped-def]
     with session_scope(engine) as s:
         for i, n in enumerate(spaces):
-            service.register_car_park(
+            parking.register_car_park(
                 s, SYSTEM,
-                sch.CarParkIn(code=f"R{i}", name=f"R{i}", kind="public", lon=DEST[0] + 0.0005 * i, lat=DEST[1],
+                parking_sch.CarParkIn(code=f"R{i}", name=f"R{i}", kind="public", lon=DEST[0] + 0.0005 * i, lat=DEST[1],
                               capacity=50, shared_spaces=n, price_per_hour=1.0 + i),
             )  # fmt: skip
 
@@ -36,11 +36,11 @@ def request_one(url: str, plate: str) -> str:
 
     bootstrap()
     engine = _engines.get(url) or _engines.setdefault(url, make_engine(url))
-    req = sch.ParkingRequestIn(lon=DEST[0], lat=DEST[1], arrive_at=NOW + dt.timedelta(minutes=5), hours=1.5,
+    req = parking_sch.ParkingRequestIn(lon=DEST[0], lat=DEST[1], arrive_at=NOW + dt.timedelta(minutes=5), hours=1.5,
                                plate=plate)  # fmt: skip
     try:
         with session_scope(engine) as s:
-            alloc = service.allocate(s, None, req, now=NOW)
+            alloc = parking.allocate(s, None, req, now=NOW)
             cp = s.get(m.CarPark, alloc.car_park_id)
             assert cp is not None
             return cp.code
@@ -78,7 +78,7 @@ def _check(engine, results: list[str], spaces: tuple[int, ...]) -> None:  # type
             )
             for start, held in per_bucket:  # the counters agree with the allocations themselves
                 assert held == sum(
-                    1 for a in holds if a.arrive_at < start + service.BUCKET and a.leave_at > start
+                    1 for a in holds if a.arrive_at < start + parking.BUCKET and a.leave_at > start
                 )
 
 

@@ -23,26 +23,26 @@ from sqlalchemy import Engine, select
 from citybrain.core.auth import SYSTEM
 from citybrain.core.db import session_scope, utcnow
 from citybrain.traffic import models as m
-from citybrain.traffic import schemas as sch
-from citybrain.traffic import service
-from citybrain.traffic.ingest import Ingester
+from citybrain.traffic.detectors.ingest import Ingester
+from citybrain.traffic.signals import schemas as signals_sch
+from citybrain.traffic.signals import service as signals
 
 LANES = ["n_0", "s_0", "e_0", "w_0"]
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
-def intersection(code: str) -> sch.IntersectionIn:
-    return sch.IntersectionIn(
+def intersection(code: str) -> signals_sch.IntersectionIn:
+    return signals_sch.IntersectionIn(
         code=code, name=code, lon=103.93, lat=30.574, phases=["GGrr", "rrGG"],
-        links=[sch.LinkIn(index=i, in_lane=lane, out_lane=f"{lane}x") for i, lane in enumerate(LANES)],
-        lanes={lane: 120.0 for lane in LANES}, plan=sch.PlanIn(greens=[30, 30]),
+        links=[signals_sch.LinkIn(index=i, in_lane=lane, out_lane=f"{lane}x") for i, lane in enumerate(LANES)],
+        lanes={lane: 120.0 for lane in LANES}, plan=signals_sch.PlanIn(greens=[30, 30]),
     )  # fmt: skip
 
 
 def register(engine: Engine, *codes: str) -> None:
     with session_scope(engine) as s:
         for code in codes:
-            service.register_intersection(s, SYSTEM, intersection(code))
+            signals.register_intersection(s, SYSTEM, intersection(code))
 
 
 def report(minutes_ago: int = 1, **kw: Any) -> dict[str, Any]:
@@ -54,7 +54,7 @@ def report(minutes_ago: int = 1, **kw: Any) -> dict[str, Any]:
 
 def rows(engine: Engine, code: str) -> list[tuple[Any, ...]]:
     with session_scope(engine) as s:
-        x = service.get_intersection(s, code)
+        x = signals.get_intersection(s, code)
         q = select(m.DetectorReading).where(m.DetectorReading.intersection_id == x.id)
         return [
             (r.lane, r.at, r.interval_s, r.count, r.halting, r.occupancy, r.entered, r.source)

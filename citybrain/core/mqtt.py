@@ -1,34 +1,28 @@
-"""Detector readings over MQTT: what a detector cabinet or a vendor gateway publishes, stored like the
-HTTP feed.
+"""A reusable MQTT ingester: a shared subscription whose messages a store function takes one by one.
 
-Topic and payload
------------------
-A report for intersection ``<code>`` is published (QoS 1) to
-``citybrain/traffic/intersections/<code>/readings``; its payload is the JSON body of
-``POST /api/traffic/intersections/<code>/readings`` (``schemas.DetectorFeedIn``), validated by the same
-schema and stored by the same ``service.ingest_readings``, each message in its own transaction. A
-report that does not state its ``source`` is stored with ``source = "mqtt"``.
+What a domain gives: a topic filter (``citybrain/traffic/intersections/+/readings``) and a store
+function ``store(topic, payload)`` that gets the parsed JSON payload, validates it and stores it in its
+own transaction (committed before it returns), or raises: a Pydantic ``ValidationError`` or a
+``citybrain.core.errors.DomainError`` refuses the message, naming the field; ``OperationalError`` /
+``InterfaceError`` (the database is unreachable) are retried with back-off and the message is not
+acknowledged meanwhile. What this module does:
 
-Ingesters subscribe through the shared subscription ``$share/<group>/citybrain/traffic/intersections/
-+/readings``: every ingester of a group gets a share of the messages, each message goes to one of them.
+* the broker from settings (``CITYBRAIN_MQTT_URL``: ``mqtt://`` or ``mqtts://``, with an optional login);
+* a shared subscription ``$share/<group>/<topic filter>`` with QoS 1: every ingester of a group gets a
+  share of the messages, each message goes to one of them;
+* manual acknowledgement: a message is acknowledged (PUBACK) only after the store function returned or
+  its refusal was published, so a broker redelivers what an ingester did not finish (store functions
+  are therefore idempotent: a report stored again replaces its row);
+* a refused message is published (QoS 1) on its errors topic (by default the topic with its last level
+  replaced by ``errors``) in the shape of the API's 4xx bodies, ``{"detail": [{"loc": [...], "msg":
+  ..., "type": ...}]}``, with an MQTT v5 ``CorrelationData`` copied from the message; the ingester goes on;
+* reconnects with back-off (1 s doubling to 30 s) and renews the subscription; the broker's flow control
+  (``ReceiveMaximum``) stops sending while messages wait;
+* a clean stop on SIGTERM/SIGINT (:meth:`Subscriber.stop_on_signals`): unsubscribe, finish what was
+  delivered, let error reports out, disconnect;
+* counters (:class:`Stats`).
 
-Bad messages
-------------
-A message that is not JSON, fails the schema, names an unknown intersection or lane, or is dated in the
-future is not stored. Its error goes to ``citybrain/traffic/intersections/<code>/errors`` (QoS 1) in the
-shape of the API's 4xx bodies, ``{"detail": [{"loc": [...], "msg": ..., "type": ...}]}``, where ``loc``
-names the field (``["body", "readings", 1, "lane"]``; ``["topic", "code"]`` for an unknown
-intersection), and is logged; the message is acknowledged and the ingester goes on. An MQTT v5
-``CorrelationData`` on the report is copied onto its error.
-
-Delivery
---------
-A message is acknowledged (PUBACK) only after its transaction committed or its error was published, so
-a broker redelivers what an ingester did not finish. A redelivered report is harmless: a lane has one
-reading per interval end, and storing it again replaces the row (see ``service.ingest_readings``). When
-the database is unreachable, the ingester retries the message with back-off and does not acknowledge it
-meanwhile; the broker's flow control (``ReceiveMaximum``) stops sending more. When the broker goes away,
-paho reconnects with back-off (1 s doubling to 30 s) and the subscription is renewed.
+A :class:`Subscriber` is an inbound feed (``core.adapters.InboundFeed``).
 
 Sessions: by default each ingester has its own client id and a session that ends with the connection
 (``session_expiry = 0``): Mosquitto keeps giving a share of a group's messages to a disconnected
@@ -42,6 +36,7 @@ import json
 import logging
 import os
 import queue
+import signal
 import socket
 import threading
 import time
@@ -58,31 +53,25 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 from paho.mqtt.subscribeoptions import SubscribeOptions
 from pydantic import ValidationError
-from sqlalchemy import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from citybrain.config import ConfigError, Settings
-from citybrain.core.auth import SYSTEM
-from citybrain.core.db import session_scope
-from citybrain.core.errors import DomainError
-from citybrain.traffic import schemas as sch
-from citybrain.traffic import service
-from citybrain.traffic.errors import OptionError
+from citybrain.core.adapters import InboundFeed
+from citybrain.core.errors import DomainError, ValidationFailed
 
 log = logging.getLogger(__name__)
 
-PREFIX = "citybrain/traffic/intersections/"
-TOPIC = PREFIX + "+/readings"
-ERRORS = PREFIX + "{code}/errors"
-DEFAULT_GROUP = "citybrain-traffic"
 MAX_PAYLOAD = 1024 * 1024
 RECEIVE_MAXIMUM = 32
 KEEPALIVE = 30
 RECONNECT_MIN, RECONNECT_MAX = 1, 30
 DB_RETRY_MAX = 30.0
 
+Store = Callable[[str, Any], Any]
+"""``store(topic, payload)``: validate and store one message (committed on return), or raise."""
 
-# ── settings ─────────────────────────────────────────────────────────────────────────────────────
+
+# ── settings and options ─────────────────────────────────────────────────────────────────────────
 @dataclass(frozen=True)
 class Broker:
     host: str
@@ -96,21 +85,19 @@ class Broker:
         return f"{'mqtts' if self.tls else 'mqtt'}://{user}{self.host}:{self.port}"
 
 
-def broker_from_url(url: str) -> Broker:
+def broker_from_url(url: str, setting: str = "CITYBRAIN_MQTT_URL") -> Broker:
     """``mqtt[s]://[user[:password]@]host[:port]`` → Broker; a bad URL raises ConfigError naming the setting."""
     if not url:
-        raise ConfigError("CITYBRAIN_MQTT_URL: is empty, so there is no broker to ingest from")
+        raise ConfigError(f"{setting}: is empty, so there is no broker to ingest from")
     p = urlparse(url)
     if p.scheme not in ("mqtt", "mqtts") or not p.hostname:
-        raise ConfigError(f"CITYBRAIN_MQTT_URL: must be a mqtt:// or mqtts:// URL with a host, got {url!r}")
+        raise ConfigError(f"{setting}: must be a mqtt:// or mqtts:// URL with a host, got {url!r}")
     try:
         port = p.port
     except ValueError:
-        raise ConfigError(
-            f"CITYBRAIN_MQTT_URL: the port is not a number from 1 to 65535 in {url!r}"
-        ) from None
+        raise ConfigError(f"{setting}: the port is not a number from 1 to 65535 in {url!r}") from None
     if p.path not in ("", "/") or p.query or p.fragment:
-        raise ConfigError(f"CITYBRAIN_MQTT_URL: a broker URL has no path or query, got {url!r}")
+        raise ConfigError(f"{setting}: a broker URL has no path or query, got {url!r}")
     tls = p.scheme == "mqtts"
     return Broker(
         host=p.hostname,
@@ -121,26 +108,37 @@ def broker_from_url(url: str) -> Broker:
     )
 
 
+def _option(option: str, msg: str) -> ValidationFailed:
+    return ValidationFailed(f"{option}: {msg}", option)
+
+
 def check_group(group: str) -> str:
+    """A share group name, or a ValidationFailed naming ``group``."""
     if not group or any(ch in group for ch in "/+#") or len(group) > 64:
-        raise OptionError("group", f"a share group is 1-64 characters without / + #, got {group!r}")
+        raise _option("group", f"a share group is 1-64 characters without / + #, got {group!r}")
     return group
 
 
 def check_session(client_id: str | None, session_expiry: int) -> None:
     if session_expiry < 0:
-        raise OptionError("session_expiry", f"seconds >= 0, got {session_expiry}")
+        raise _option("session_expiry", f"seconds >= 0, got {session_expiry}")
     if session_expiry and not client_id:
-        raise OptionError("client_id", "a session that outlives the connection needs a fixed --client-id")
+        raise _option("client_id", "a session that outlives the connection needs a fixed --client-id")
     if client_id is not None and not 1 <= len(client_id) <= 128:
-        raise OptionError("client_id", "a client id is 1-128 characters")
+        raise _option("client_id", "a client id is 1-128 characters")
 
 
-def shared_topic(group: str) -> str:
-    return f"$share/{check_group(group)}/{TOPIC}"
+def shared_topic(group: str, topic_filter: str) -> str:
+    return f"$share/{check_group(group)}/{topic_filter}"
 
 
-def _client(broker: Broker, client_id: str, **kw: Any) -> mqtt.Client:
+def errors_topic(topic: str) -> str:
+    """Where a refused message's error goes: its topic with the last level replaced by ``errors``."""
+    return topic.rsplit("/", 1)[0] + "/errors" if "/" in topic else "errors"
+
+
+def make_client(broker: Broker, client_id: str, **kw: Any) -> mqtt.Client:
+    """A paho client (MQTT v5) with the broker's TLS and login."""
     c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5, **kw)
     if broker.tls:
         c.tls_set()
@@ -149,9 +147,9 @@ def _client(broker: Broker, client_id: str, **kw: Any) -> mqtt.Client:
     return c
 
 
-def check_broker(broker: Broker, timeout: float = 3.0) -> str | None:
+def check_broker(broker: Broker, timeout: float = 3.0, setting: str = "CITYBRAIN_MQTT_URL") -> str | None:
     """None when the broker accepts an MQTT connection within ``timeout`` seconds, else why not."""
-    c = _client(broker, f"citybrain-check-{os.getpid()}-{uuid.uuid4().hex[:6]}")
+    c = make_client(broker, f"citybrain-check-{os.getpid()}-{uuid.uuid4().hex[:6]}")
     c.connect_timeout = timeout
     answer: list[ReasonCode] = []
     c.on_connect = lambda _c, _u, _f, rc, _p: answer.append(rc)
@@ -161,78 +159,60 @@ def check_broker(broker: Broker, timeout: float = 3.0) -> str | None:
         while not answer and time.monotonic() < deadline:
             c.loop(0.1)
     except OSError as exc:
-        return f"cannot reach the broker at {broker} (CITYBRAIN_MQTT_URL): {exc.strerror or exc}"
+        return f"cannot reach the broker at {broker} ({setting}): {exc.strerror or exc}"
     finally:
         c.disconnect()
     if not answer:
-        return f"no MQTT answer from {broker} within {timeout:g} s (CITYBRAIN_MQTT_URL)"
+        return f"no MQTT answer from {broker} within {timeout:g} s ({setting})"
     if answer[0].is_failure:
-        return f"the broker at {broker} refused the connection: {answer[0]} (CITYBRAIN_MQTT_URL)"
+        return f"the broker at {broker} refused the connection: {answer[0]} ({setting})"
     return None
 
 
 # ── one message ──────────────────────────────────────────────────────────────────────────────────
 @dataclass
 class Outcome:
-    code: str
-    stored: int = 0
-    detail: list[dict[str, Any]] | None = None  # the error, in the API's 4xx shape
+    topic: str
+    result: Any = None  # what the store function returned
+    detail: list[dict[str, Any]] | None = None  # the refusal, in the API's 4xx shape
 
     @property
     def ok(self) -> bool:
         return self.detail is None
 
 
-def code_of(topic: str) -> str:
-    """The intersection code in ``citybrain/traffic/intersections/<code>/readings``."""
-    return (
-        topic[len(PREFIX) : -len("/readings")]
-        if topic.startswith(PREFIX) and topic.endswith("/readings")
-        else ""
-    )
-
-
 def _err(loc: list[Any], msg: str, type_: str) -> list[dict[str, Any]]:
     return [{"loc": loc, "msg": msg, "type": type_}]
 
 
-def handle(engine: Engine, topic: str, payload: bytes) -> Outcome:
-    """Validate and store one report in its own transaction; a bad report comes back with its error.
+def handle(store: Store, topic: str, payload: bytes) -> Outcome:
+    """Parse one message and hand it to ``store``; a refused message comes back with its error.
 
     Database outages (OperationalError, InterfaceError) are raised: the caller retries them.
     """
-    code = code_of(topic)
     if len(payload) > MAX_PAYLOAD:
-        return Outcome(code, detail=_err(["body"], f"payload of {len(payload)} bytes, more than {MAX_PAYLOAD}",
-                                         "too_large"))  # fmt: skip
+        return Outcome(topic, detail=_err(["body"], f"payload of {len(payload)} bytes, more than {MAX_PAYLOAD}",
+                                          "too_large"))  # fmt: skip
     try:
         data = json.loads(payload)
     except ValueError as exc:
-        return Outcome(code, detail=_err(["body"], f"payload is not JSON: {exc}", "json_invalid"))
+        return Outcome(topic, detail=_err(["body"], f"payload is not JSON: {exc}", "json_invalid"))
     try:
-        feed = sch.DetectorFeedIn.model_validate(data)
+        return Outcome(topic, result=store(topic, data))
     except ValidationError as exc:
         detail = [
             {"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]}
             for e in exc.errors(include_url=False, include_input=False, include_context=False)
         ]
-        return Outcome(code, detail=detail)
-    if "source" not in feed.model_fields_set:
-        feed = feed.model_copy(update={"source": "mqtt"})
-    try:
-        with session_scope(engine) as s:
-            n = service.ingest_readings(s, SYSTEM, code, feed)
-    except DomainError as exc:  # over MQTT the intersection code comes from the topic, not a URL path
+        return Outcome(topic, detail=detail)
+    except DomainError as exc:  # over MQTT what a URL path would name comes from the topic
         loc = ["topic" if exc.loc == "path" else exc.loc] + ([exc.field] if exc.field else [])
-        return Outcome(code, detail=_err(loc, exc.msg, exc.type))
+        return Outcome(topic, detail=_err(loc, exc.msg, exc.type))
     except (OperationalError, InterfaceError):
         raise
     except SQLAlchemyError as exc:
-        log.exception("traffic ingest: could not store a report for %s", code)
-        return Outcome(
-            code, detail=_err(["body"], f"could not be stored ({type(exc).__name__})", "storage_error")
-        )
-    return Outcome(code, stored=n)
+        log.exception("mqtt ingest: could not store a message to %s", topic)
+        return Outcome(topic, detail=_err(["body"], f"could not be stored ({type(exc).__name__})", "storage_error"))
 
 
 def _published(info: mqtt.MQTTMessageInfo) -> bool:
@@ -242,7 +222,7 @@ def _published(info: mqtt.MQTTMessageInfo) -> bool:
         return True
 
 
-# ── the ingester ─────────────────────────────────────────────────────────────────────────────────
+# ── the subscriber ───────────────────────────────────────────────────────────────────────────────
 @dataclass
 class Stats:
     """Counters of this process (for logs and tests; nothing else depends on them)."""
@@ -253,32 +233,41 @@ class Stats:
     connects: int = 0
 
 
-class Ingester:
-    """Subscribes, stores, reports errors; ``run()`` blocks until ``stop()`` (any thread, or a signal).
+class Subscriber(InboundFeed):
+    """Subscribes, stores, reports refusals; ``run()`` blocks until ``stop()`` (any thread, or a signal).
 
     The paho network thread only queues messages; ``run()`` handles them one at a time in the calling
     thread and acknowledges each when it is done, so the broker keeps what is not finished.
+    ``describe(topic)`` adds fields to an error report (e.g. the intersection the topic names).
     """
 
     def __init__(
         self,
         broker: Broker,
-        engine: Engine,
+        topic_filter: str,
+        store: Store,
         *,
-        group: str = DEFAULT_GROUP,
+        group: str,
+        name: str = "mqtt ingest",
         client_id: str | None = None,
         session_expiry: int = 0,
         on_status: Callable[[str], None] | None = None,
+        describe: Callable[[str], dict[str, Any]] | None = None,
+        errors_topic_of: Callable[[str], str] = errors_topic,
     ) -> None:
         self.broker = broker
-        self.engine = engine
-        self.topic = shared_topic(group)
+        self.topic_filter = topic_filter
+        self.topic = shared_topic(group, topic_filter)
+        self.store = store
+        self.name = name
         check_session(client_id, session_expiry)
-        self.client_id = (
-            client_id or f"citybrain-traffic-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.client_id = client_id or (
+            f"citybrain-{name.split()[0]}-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         )
         self.session_expiry = session_expiry
         self.on_status = on_status
+        self.describe = describe
+        self.errors_topic_of = errors_topic_of
         self.stats = Stats()
         self.subscribed = threading.Event()
         self._stop = threading.Event()
@@ -288,17 +277,9 @@ class Ingester:
         self._pending: list[mqtt.MQTTMessageInfo] = []
         self.client = self._make_client()
 
-    @classmethod
-    def from_settings(cls, settings: Settings, engine: Engine | None = None, **kw: Any) -> Ingester:
-        from citybrain.core.db import engine_for
-
-        return cls(
-            broker_from_url(settings.mqtt_url), engine or engine_for(settings.effective_database_url), **kw
-        )
-
     # paho callbacks (network thread) -------------------------------------------------------------
     def _make_client(self) -> mqtt.Client:
-        c = _client(self.broker, self.client_id, manual_ack=True)
+        c = make_client(self.broker, self.client_id, manual_ack=True)
         c.reconnect_delay_set(RECONNECT_MIN, RECONNECT_MAX)
         c.on_connect = self._on_connect
         c.on_connect_fail = self._on_connect_fail
@@ -310,7 +291,7 @@ class Ingester:
 
     def _status(self, level: int, text: str) -> None:
         if self.on_status is None:
-            log.log(level, "traffic ingest: %s", text)
+            log.log(level, "%s: %s", self.name, text)
         else:
             self.on_status(text)
 
@@ -340,43 +321,41 @@ class Ingester:
             return
         self.subscribed.set()
         self._status(logging.INFO, f"subscribed to {self.topic} (QoS 1) at {self.broker}; "
-                                   f"errors to {ERRORS.format(code='<code>')}")  # fmt: skip
+                                   f"errors to {self.errors_topic_of(self.topic_filter)}")  # fmt: skip
 
     def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
         self._queue.put((msg, self._generation))
 
     # processing (run's thread) -------------------------------------------------------------------
-    def _store(self, msg: mqtt.MQTTMessage) -> Outcome | None:
+    def _handle(self, msg: mqtt.MQTTMessage) -> Outcome | None:
         """handle() with retries while the database is unreachable; None if stopped meanwhile."""
         delay = 0.5
         while True:
             try:
-                return handle(self.engine, msg.topic, msg.payload)
+                return handle(self.store, msg.topic, msg.payload)
             except (OperationalError, InterfaceError) as exc:
                 if self._stop.is_set():
-                    log.error(
-                        "traffic ingest: database unavailable at stop; %s left to the broker", msg.topic
-                    )
+                    log.error("%s: database unavailable at stop; %s left to the broker", self.name, msg.topic)
                     return None
-                log.warning("traffic ingest: database unavailable (%s); retrying in %.1f s",
+                log.warning("%s: database unavailable (%s); retrying in %.1f s", self.name,
                             str(exc).splitlines()[0], delay)  # fmt: skip
                 self._stop.wait(delay)
                 delay = min(delay * 2, DB_RETRY_MAX)
             except Exception:  # noqa: BLE001 - a bug must not stop the ingester or block the others
-                log.exception("traffic ingest: failed on a message to %s", msg.topic)
-                return Outcome(code_of(msg.topic), detail=_err(["body"], "internal error", "internal_error"))
+                log.exception("%s: failed on a message to %s", self.name, msg.topic)
+                return Outcome(msg.topic, detail=_err(["body"], "internal error", "internal_error"))
 
     def _process(self, msg: mqtt.MQTTMessage, generation: int) -> None:
         self.stats.received += 1
-        out = self._store(msg)
+        out = self._handle(msg)
         if out is None:
             return
         if out.ok:
             self.stats.stored += 1
-            log.debug("traffic ingest: %s: %d readings stored", out.code, out.stored)
+            log.debug("%s: %s stored", self.name, msg.topic)
         else:
             self.stats.rejected += 1
-            log.warning("traffic ingest: rejected a report for %r: %s", out.code,
+            log.warning("%s: refused a message to %s: %s", self.name, msg.topic,
                         "; ".join(f"{'.'.join(map(str, d['loc']))}: {d['msg']}" for d in out.detail or []))  # fmt: skip
             self._publish_error(msg, out)
         if msg.qos > 0 and generation == self._generation:
@@ -384,21 +363,25 @@ class Ingester:
         # else: the connection that delivered it is gone; the broker redelivers it (stored again = same row)
 
     def _publish_error(self, msg: mqtt.MQTTMessage, out: Outcome) -> None:
-        code = out.code if out.code and not any(ch in out.code for ch in "+#") else "_"
-        body = {"intersection": out.code, "topic": msg.topic, "detail": out.detail,
+        body = {**(self.describe(msg.topic) if self.describe else {}), "topic": msg.topic, "detail": out.detail,
                 "received_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}  # fmt: skip
         props = None
         correlation = getattr(msg.properties, "CorrelationData", None) if msg.properties else None
         if correlation:
             props = Properties(PacketTypes.PUBLISH)
             props.CorrelationData = correlation
-        info = self.client.publish(ERRORS.format(code=code), json.dumps(body, ensure_ascii=False), qos=1,
+        info = self.client.publish(self.errors_topic_of(msg.topic), json.dumps(body, ensure_ascii=False), qos=1,
                                    properties=props)  # fmt: skip
         self._pending = [p for p in self._pending if not _published(p)] + [info]
 
     # life cycle ----------------------------------------------------------------------------------
     def stop(self) -> None:
         self._stop.set()
+
+    def stop_on_signals(self) -> None:
+        """SIGTERM (a service manager) and SIGINT (Ctrl-C) stop the ingester cleanly (main thread only)."""
+        signal.signal(signal.SIGTERM, lambda *_a: self.stop())
+        signal.signal(signal.SIGINT, lambda *_a: self.stop())
 
     def run(self) -> None:
         props = Properties(PacketTypes.CONNECT)
@@ -438,3 +421,8 @@ class Ingester:
         self.client.loop_stop()
         self._status(logging.INFO, f"stopped: {self.stats.received} received, {self.stats.stored} stored, "
                                    f"{self.stats.rejected} rejected")  # fmt: skip
+
+
+def subscriber_from_settings(settings: Settings, topic_filter: str, store: Store, **kw: Any) -> Subscriber:
+    """A Subscriber to the broker of ``CITYBRAIN_MQTT_URL``."""
+    return Subscriber(broker_from_url(settings.mqtt_url), topic_filter, store, **kw)

@@ -8,7 +8,7 @@ Protocol (RESCO, Ault & Sharon 2021, with the changes REFERENCE 7.1/7.3 records)
   ``--tripinfo-output.write-unfinished`` (vehicles still driving at the end report partial values).
 * The window is the scenario's ``[begin, end)``; SUMO steps 1 s.
 * Every signalised intersection (every traffic light with a green phase) gets its own instance of
-  the chosen controller. The controller's :class:`~citybrain.traffic.controllers.Timing` rules:
+  the chosen controller. The controller's :class:`~citybrain.traffic.control.controllers.Timing` rules:
   RESCO's protocol is a decision every 10 s, 3 s yellow (then 7 s green) on a switch, no all-red.
   ``fixed`` leaves the network's own programs running (RESCO's FIXED).
 
@@ -18,7 +18,7 @@ Metrics (one run)
   ``avg_timeLoss``), over every vehicle that departed (finished or not), **plus every vehicle the
   route files schedule in the window that never entered the network**, each counting its full
   wait ``end - scheduled depart`` (RESCO applies this only to ``<vehicle>`` tags; we count every
-  tag, see :func:`~citybrain.traffic.scenarios.scheduled_departures`).
+  tag, see :func:`~citybrain.traffic.control.scenarios.scheduled_departures`).
 * ``trip_time``: mean tripinfo ``duration`` (partial for unfinished vehicles), departed vehicles.
 * ``waiting``: mean tripinfo ``waitingTime``, departed vehicles.
 * ``queue``: mean over 10-s samples of halting vehicles (speed < 0.1 m/s) on the controlled
@@ -47,10 +47,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from citybrain.traffic.controllers import Intersection, SignalDriver, make_controller, married_pairs, marry
-from citybrain.traffic.detectors import SumoDetectorReader, Zone, build_zones
+from citybrain.traffic.control.controllers import (
+    Intersection,
+    SignalDriver,
+    make_controller,
+    married_pairs,
+    marry,
+)
+from citybrain.traffic.control.detectors import SumoDetectorReader, Zone, build_zones
+from citybrain.traffic.control.scenarios import Scenario, scheduled_departures
 from citybrain.traffic.errors import OptionError
-from citybrain.traffic.scenarios import Scenario, scheduled_departures
 
 STUCK_SECONDS = 300.0
 BLOCKED_SECONDS = 60.0

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from citybrain.traffic.detectors import ZoneSpec, build_zones, entry_zone, inbound_zone, outbound_zone
-from citybrain.traffic.harness import load_intersections
-from citybrain.traffic.scenarios import scenario
+from citybrain.traffic.control.detectors import ZoneSpec, build_zones, entry_zone, inbound_zone, outbound_zone
+from citybrain.traffic.control.harness import load_intersections
+from citybrain.traffic.control.scenarios import scenario
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,17 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from citybrain.traffic import bench
 from citybrain.traffic.cli import app
+from citybrain.traffic.control import bench
+from citybrain.traffic.control.harness import RunSpec, run_many, trip_stats
+from citybrain.traffic.control.scenarios import (
+    from_files,
+    from_sumocfg,
+    resolve,
+    scenario,
+    scheduled_departures,
+)
 from citybrain.traffic.errors import OptionError
-from citybrain.traffic.harness import RunSpec, run_many, trip_stats
-from citybrain.traffic.scenarios import from_files, from_sumocfg, resolve, scenario, scheduled_departures
 
 
 def test_resco_scenarios_have_published_windows():
@@ -180,8 +186,8 @@ def test_cli_errors_name_the_option():
 
 _REPEAT = """
 import json, sys
-from citybrain.traffic.harness import RunSpec, run
-from citybrain.traffic.scenarios import from_files, scenario
+from citybrain.traffic.control.harness import RunSpec, run
+from citybrain.traffic.control.scenarios import from_files, scenario
 b = scenario("ingolstadt21")
 r = run(RunSpec(from_files(b.net, b.routes, 57600, 58400, name="ingolstadt21"), "adaptive", {}, 3))
 print(json.dumps({k: r.as_dict()[k] for k in ("delay", "switches", "queue", "never_departed")}))

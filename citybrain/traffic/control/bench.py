@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from citybrain.traffic.control.harness import RunSpec, run_many
+from citybrain.traffic.control.scenarios import Scenario
 from citybrain.traffic.errors import OptionError
-from citybrain.traffic.harness import RunSpec, run_many
-from citybrain.traffic.scenarios import Scenario
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def parse_variant(text: str) -> Variant:
         if not eq:
             raise OptionError("controller", f"option {part!r} in {text!r} is not key=value")
         options[key.strip()] = _parse_value(raw.strip())
-    from citybrain.traffic.controllers import make_controller
+    from citybrain.traffic.control.controllers import make_controller
 
     make_controller(name, options)  # validates name and options
     return Variant(text, name, options, text)

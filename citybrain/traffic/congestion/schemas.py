@@ -1,0 +1,29 @@
+"""Shapes of the congestion API: road segments and measured speeds."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from citybrain.core.types import AwareDatetimeIn
+from citybrain.traffic.schemas import CODE, ChinaLat, ChinaLon, In
+
+
+class SegmentIn(In):
+    code: str = Field(min_length=1, max_length=60, pattern=CODE)
+    name: str = Field(min_length=1, max_length=120)
+    coords: list[tuple[ChinaLon, ChinaLat]] = Field(min_length=2, description="[[lon, lat], ...] WGS-84")
+    free_speed_kmh: float = Field(gt=0, le=130)
+    lanes: int = Field(2, ge=1, le=8)
+
+
+
+class SegmentReadingIn(In):
+    segment: str = Field(min_length=1, max_length=60)
+    at: AwareDatetimeIn
+    speed_kmh: float = Field(ge=0, le=200)
+    volume: int | None = Field(None, ge=0)
+    source: str = Field("api", max_length=40)
+
+
+class SegmentReadingsIn(In):
+    readings: list[SegmentReadingIn] = Field(min_length=1, max_length=5000)
