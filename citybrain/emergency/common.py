@@ -1,56 +1,25 @@
-"""Small things every part of the emergency domain uses: reading departments, users and other domains'
-services (guarded: a collaborator's module may not be installed yet), and showing times.
+"""Small things every part of the emergency domain uses: reading departments (through the directory's
+public face) and showing times.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 from collections.abc import Iterable
-from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from citybrain.core.errors import DomainError, ValidationFailed
-from citybrain.directory.models import Department
+from citybrain.core.errors import ValidationFailed
+from citybrain.directory.public import Department, department_by_code
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-class DependencyMissing(DomainError):
-    """Another domain's service this feature needs is not installed in this build."""
-
-    status_code = 503
-    type = "dependency_missing"
-
-
-def optional_module(name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
-
-
-def required_function(module: str, function: str, feature: str) -> Any:
-    mod = optional_module(module)
-    fn = getattr(mod, function, None) if mod is not None else None
-    if fn is None:
-        raise DependencyMissing(f"{feature} needs {module}.{function}, which this installation does not have")
-    return fn
-
-
 # --- departments (reference data of the directory domain) -----------------------------------------
-
-def department_by_code(session: Session, code: str) -> Department | None:
-    directory = optional_module("citybrain.directory.service")
-    if directory is not None and hasattr(directory, "department_by_code"):
-        return directory.department_by_code(session, code)  # type: ignore[no-any-return]
-    return session.scalar(select(Department).where(Department.code == code))
-
 
 def departments_by_codes(session: Session, codes: Iterable[str]) -> dict[str, Department]:
     wanted = sorted(set(codes))

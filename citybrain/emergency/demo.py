@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor
 from citybrain.core.roles import Role
-from citybrain.directory.models import Department
+from citybrain.directory.public import Department, catalogue, ensure_department
 from citybrain.emergency import demo_data as data
-from citybrain.emergency.common import SHANGHAI, optional_module
+from citybrain.emergency.common import SHANGHAI
 from citybrain.emergency.dispatch import service as dispatch
 from citybrain.emergency.dispatch.models import Camera, DispatchSession
 from citybrain.emergency.dispatch.schemas import CameraIn, DecisionIn, RollCallIn, SessionIn
@@ -38,6 +38,7 @@ from citybrain.emergency.resource import roads_demo
 from citybrain.emergency.resource import service as resources
 from citybrain.emergency.resource.models import Deployment, Resource, RoadNetwork
 from citybrain.emergency.resource.schemas import ResourceIn, SupplyIn
+from citybrain.events.public import EventCategory
 
 DEMO = Actor(None, "demo", Role.ADMIN)
 STREET_OFFICES = ("street-510116001", "street-510116002", "street-510116111")
@@ -49,9 +50,7 @@ def _place(p: Any) -> tuple[float, float]:
 
 def _departments(session: Session) -> int:
     """The departments the plans name: the directory's catalogue plus a few the plans add."""
-    directory = optional_module("citybrain.directory.service")
-    catalogue = optional_module("citybrain.directory.catalogue")
-    specs = [(s.code, s.name, s.name_en, s.kind, s.phone, s.area_code) for s in getattr(catalogue, "ALL", ())]
+    specs = [(s.code, s.name, s.name_en, s.kind, s.phone, s.area_code) for s in catalogue.ALL]
     specs += [(*d, None) for d in data.EXTRA_DEPARTMENTS]
     wanted = {c for p in data.PLANS for c in incidents.plan_department_codes(plans.document_from_data(p))}
     wanted |= {m for b in data.BODIES for m in b[5]} | {"zhzx", *STREET_OFFICES}
@@ -60,11 +59,7 @@ def _departments(session: Session) -> int:
     for code, name, name_en, kind, phone, area in specs:
         if code not in wanted or code in have:
             continue
-        if directory is not None and hasattr(directory, "ensure_department"):
-            directory.ensure_department(session, code, name, name_en=name_en, kind=kind, area_code=area, phone=phone,
-                                        actor=DEMO)
-        else:
-            session.add(Department(code=code, name=name, name_en=name_en, kind=kind, area_code=area, phone=phone))
+        ensure_department(session, code, name, name_en=name_en, kind=kind, area_code=area, phone=phone, actor=DEMO)
         added += 1
     session.flush()
     missing = wanted - set(session.scalars(select(Department.code)))
@@ -190,12 +185,9 @@ def _drill_year(session: Session, today: dt.date) -> int:
 
 
 def _findings_to_events(session: Session) -> int:
-    """Turn the drills' findings into events when the event hub and a category are there."""
-    events = optional_module("citybrain.events.models")
-    if events is None or optional_module("citybrain.events.service") is None:
-        return 0
-    cat = session.scalar(select(events.EventCategory.code).where(events.EventCategory.level == 2)
-                         .order_by(events.EventCategory.code).limit(1))
+    """Turn the drills' findings into events when the event hub has a category for them."""
+    cat = session.scalar(select(EventCategory.code).where(EventCategory.level == 2)
+                         .order_by(EventCategory.code).limit(1))
     if cat is None:
         return 0
     done = 0

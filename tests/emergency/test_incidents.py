@@ -244,11 +244,10 @@ def test_overdue_tasks_are_reminded_once(session, em):  # type: ignore[no-untype
     assert [e.kind for e in incidents.log_of(session, inc.id)].count("notification") == 3
 
 
-def test_board_without_the_safety_domain(session, em, monkeypatch):  # type: ignore[no-untyped-def]
+def test_board_with_no_hazard_points_near(session, em):  # type: ignore[no-untyped-def]
     from citybrain.emergency import board
 
-    inc = _report(session)
-    monkeypatch.setattr(board, "optional_module", lambda name: None)
+    inc = _report(session)  # safety is a declared dependency now; here it simply has no points nearby
     out = board.board(session, SYSTEM, inc.id)
     assert out["hazards"] == [] and out["incident"]["number"] == inc.number
     assert set(out["nearby"]) == {"rescue_team", "expert", "depot", "shelter"}

@@ -21,7 +21,6 @@ from citybrain.emergency.common import (
     departments_by_codes,
     departments_by_ids,
     require_department,
-    required_function,
 )
 from citybrain.emergency.drill.models import (
     COMMITTEE,
@@ -35,6 +34,7 @@ from citybrain.emergency.drill.models import (
 )
 from citybrain.emergency.drill.schemas import BodyIn, DrillIn, YearPlanIn
 from citybrain.emergency.plan import service as plans
+from citybrain.events.public import EventIn, intake
 
 DONE = "done"
 
@@ -227,8 +227,6 @@ def findings_to_events(session: Session, actor: Actor, drill_id: int, category_c
                        ) -> list[DrillFinding]:
     """Turn each finding not yet followed up into an event (channel "drill") of the event hub."""
     drill = get_drill(session, drill_id)
-    intake = required_function("citybrain.events.service", "intake", "turning drill findings into events")
-    schemas = required_function("citybrain.events.schemas", "EventIn", "turning drill findings into events")
     todo = [f for f in findings(session, drill.id) if f.event_id is None]
     reports = []
     for f in todo:  # check every finding before the first event is written
@@ -239,7 +237,7 @@ def findings_to_events(session: Session, actor: Actor, drill_id: int, category_c
         address = f.address or drill.address
         if lon is None and not address:
             raise ValidationFailed(f"finding {f.id} has no place: neither it nor the drill gives one", "findings")
-        reports.append((f, schemas(channel="drill", category_code=category, lon=lon, lat=lat, crs="wgs84",
+        reports.append((f, EventIn(channel="drill", category_code=category, lon=lon, lat=lat, crs="wgs84",
                                    address=address, description=f"【演练发现问题】{drill.title}：{f.text}",
                                    idempotency_key=f"emergency-drill-finding-{f.id}",
                                    source_ref=f"emergency.drill_finding:{f.id}")))

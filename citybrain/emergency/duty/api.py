@@ -10,11 +10,10 @@ from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
 from citybrain.core.db import utcnow
-from citybrain.core.errors import ValidationFailed
 from citybrain.core.privacy import phone_for
 from citybrain.core.roles import COMMAND, STAFF, Role
 from citybrain.core.web import get_session
-from citybrain.emergency.common import departments_by_ids, require_department
+from citybrain.emergency.common import departments_by_ids
 from citybrain.emergency.duty import service
 from citybrain.emergency.duty.models import DutyShift
 from citybrain.emergency.duty.schemas import POST_NAMES, ShiftIn, ShiftOut
@@ -36,21 +35,14 @@ def roster(actor: Actor = Depends(require(*STAFF)), session: Session = Depends(g
            start: dt.datetime | None = None, end: dt.datetime | None = None,
            department: str | None = Query(default=None, max_length=40)) -> list[dict[str, Any]]:
     """Shifts overlapping [start, end) (default: the next 7 days from now)."""
-    for name, v in (("start", start), ("end", end)):
-        if v is not None and v.tzinfo is None:
-            raise ValidationFailed("give the time with its offset, e.g. 2026-07-01T08:00:00+08:00", name)
-    start = start or utcnow()
-    end = end or start + dt.timedelta(days=7)
-    ids = [require_department(session, department, "department").id] if department else None
-    return _outs(session, actor, service.roster(session, start, end, ids))
+    return _outs(session, actor, service.roster_between(session, start, end, department))
 
 
 @router.get("/duty/now", response_model=list[ShiftOut])
 def on_duty_now(actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session)
                 ) -> list[dict[str, Any]]:
     """Who is on duty now, in every department (the command centre's view)."""
-    now = utcnow()
-    return _outs(session, actor, service.roster(session, now, now + dt.timedelta(microseconds=1)))
+    return _outs(session, actor, service.on_duty_now(session))
 
 
 @router.post("/duty", response_model=ShiftOut, status_code=201)

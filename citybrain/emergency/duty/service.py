@@ -17,8 +17,8 @@ from citybrain.core.auth import Actor, User
 from citybrain.core.db import is_postgres, utcnow
 from citybrain.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from citybrain.core.roles import Role
-from citybrain.directory.models import Department
-from citybrain.emergency.common import local, require_department
+from citybrain.directory.public import Department
+from citybrain.emergency.common import aware, local, require_department
 from citybrain.emergency.duty.models import LEADER, DutyShift
 from citybrain.emergency.duty.schemas import POST_NAMES, ShiftIn
 
@@ -90,6 +90,22 @@ def roster(session: Session, start: dt.datetime, end: dt.datetime,
     if department_ids is not None:
         q = q.where(DutyShift.department_id.in_(list(department_ids)))
     return list(session.scalars(q))
+
+
+def roster_between(session: Session, start: dt.datetime | None = None, end: dt.datetime | None = None,
+                   department: str | None = None) -> list[DutyShift]:
+    """Shifts overlapping [start, end) (default: the next 7 days from now), of one department by its code."""
+    start, end = aware(start, "start"), aware(end, "end")
+    start = start or utcnow()
+    end = end or start + dt.timedelta(days=7)
+    ids = [require_department(session, department, "department").id] if department else None
+    return roster(session, start, end, ids)
+
+
+def on_duty_now(session: Session, department_ids: Iterable[int] | None = None) -> list[DutyShift]:
+    """Who is on duty now (值班人员), in every department or the given ones, in roster order."""
+    now = utcnow()
+    return roster(session, now, now + dt.timedelta(microseconds=1), department_ids)
 
 
 def on_duty(session: Session, department_ids: Iterable[int], at: dt.datetime | None = None

@@ -23,9 +23,9 @@ from citybrain.core.db import is_postgres, utcnow
 from citybrain.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from citybrain.core.geo import parse_crs, point_to_wgs84
 from citybrain.core.roles import COMMAND, Role
-from citybrain.directory.models import Department
+from citybrain.directory.public import Department
 from citybrain.emergency import domain_events as ev
-from citybrain.emergency.common import aware, departments_by_codes, jsonable, local, required_function
+from citybrain.emergency.common import aware, departments_by_codes, jsonable, local, require_department
 from citybrain.emergency.incident.models import (
     ACCEPTED,
     ACTIVE,
@@ -46,6 +46,8 @@ from citybrain.emergency.notify import notify_departments
 from citybrain.emergency.plan import service as plans
 from citybrain.emergency.plan.models import IncidentType, Plan, PlanVersion
 from citybrain.emergency.plan.schemas import PlanDocument
+from citybrain.events.public import get_event
+from citybrain.geography.public import locate
 
 # --- reading ---------------------------------------------------------------------------------------
 
@@ -60,6 +62,19 @@ def list_incidents(session: Session, status: str | None = None, limit: int = 100
     q = select(Incident).order_by(Incident.reported_at.desc(), Incident.id.desc()).limit(limit)
     if status:
         q = q.where(Incident.status == status)
+    return list(session.scalars(q))
+
+
+def list_tasks(session: Session, actor: Actor, department: str | None = None, status: str | None = None,
+               limit: int = 200) -> list[Task]:
+    """Tasks, newest first; a department handler sees their own department's only."""
+    q = select(Task).order_by(Task.created_at.desc(), Task.id.desc()).limit(limit)
+    if actor.role == Role.DEPT_HANDLER:
+        q = q.where(Task.department_id == actor.department_id)
+    elif department:
+        q = q.where(Task.department_id == require_department(session, department, "department").id)
+    if status:
+        q = q.where(Task.status == status)
     return list(session.scalars(q))
 
 
@@ -95,8 +110,6 @@ def log_of(session: Session, incident_id: int, after_id: int = 0) -> list[Incide
 
 def _locate(session: Session, lon: float, lat: float) -> tuple[str | None, str]:
     """The street of a point; an incident just outside the district is still recorded (no street)."""
-    from citybrain.geography.service import locate
-
     try:
         loc = locate(session, lon, lat)
     except ValidationFailed:
@@ -163,22 +176,18 @@ def create_incident(session: Session, actor: Actor, data: IncidentIn) -> Inciden
 def create_from_event(session: Session, actor: Actor, data: FromEventIn) -> Incident:
     """An incident declared from an event of the event hub: its place, text and report time come along."""
     it = plans.require_type(session, data.incident_type)
-    get_event = required_function("citybrain.events.service", "get_event", "an incident from an event")
     try:
         event = get_event(session, data.event_id)
     except NotFound:
         raise ValidationFailed(f"no event {data.event_id}", "event_id") from None
-    if event is None:
-        raise ValidationFailed(f"no event {data.event_id}", "event_id")
     existing = session.scalar(select(Incident).where(Incident.event_id == data.event_id))
     if existing is not None:
         raise Conflict(f"event {data.event_id} is already incident {existing.number}", "event_id")
-    description = getattr(event, "description", "") or ""
-    number = getattr(event, "number", data.event_id)
+    description = event.description or ""
     return _new_incident(
-        session, actor, it, title=data.title or (description[:60] or f"事件 {number}"), description=description,
-        lon=getattr(event, "lon", None), lat=getattr(event, "lat", None), address=getattr(event, "address", "") or "",
-        occurred_at=None, reported_at=getattr(event, "created_at", None), warning_colour=None, figures=data.figures,
+        session, actor, it, title=data.title or (description[:60] or f"事件 {event.id}"), description=description,
+        lon=event.lon, lat=event.lat, address=event.address or "",
+        occurred_at=None, reported_at=event.created_at, warning_colour=None, figures=data.figures,
         plan_code=data.plan, event_id=data.event_id)
 
 

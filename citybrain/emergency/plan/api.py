@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
@@ -56,9 +56,7 @@ def plan_out(session: Session, plan: Plan, *, full: bool = False) -> PlanOut:
 @router.get("/incident-types", response_model=list[IncidentTypeOut])
 def list_types(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
                category: Category | None = None) -> list[IncidentTypeOut]:
-    codes: dict[int, list[str]] = {}
-    for type_id, code in session.execute(select(Plan.incident_type_id, Plan.code).order_by(Plan.code)):
-        codes.setdefault(type_id, []).append(code)
+    codes = service.plan_codes_by_type(session)
     return [type_out(it, codes.get(it.id)) for it in
             service.list_incident_types(session, category.value if category else None)]
 
@@ -84,8 +82,10 @@ def save_plan(body: PlanSaveIn, actor: Actor = Depends(require(*COMMAND)),
     return service.save_plan(session, actor, body.document, body.note)[2]
 
 
-async def _raw_body(request: Request) -> bytes:
-    return await request.body()
+def _raw_body(request: Request) -> bytes:
+    """The body as sent (JSON or YAML, parsed by the service). A plain `def`: FastAPI runs it in a worker
+    thread, which hands the read back to the event loop and waits for it."""
+    return anyio.from_thread.run(request.body)
 
 
 @router.post("/plans/import", response_model=ImportResult,

@@ -74,6 +74,14 @@ def list_incident_types(session: Session, category: str | None = None) -> list[I
     return list(session.scalars(q))
 
 
+def plan_codes_by_type(session: Session) -> dict[int, list[str]]:
+    """The codes of each incident type's plans, by incident type id (for the incident type list)."""
+    codes: dict[int, list[str]] = {}
+    for type_id, code in session.execute(select(Plan.incident_type_id, Plan.code).order_by(Plan.code)):
+        codes.setdefault(type_id, []).append(code)
+    return codes
+
+
 # --- plan documents --------------------------------------------------------------------------------
 
 def _pydantic_field(loc: tuple[Any, ...]) -> str:
