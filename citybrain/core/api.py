@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from citybrain.core import auth, outbox
+from citybrain.core import auth, jobs, outbox
 from citybrain.core.audit import AuditEntry
 from citybrain.core.auth import Actor, require
 from citybrain.core.bus import EventFeed
@@ -181,6 +181,13 @@ def requeue(message_id: int, actor: Actor = Depends(require(*COMMAND)),
     m = outbox.requeue(session, message_id)
     audit.record(session, actor, "requeue", "outbox_message", m.id, {"status": "dead"}, {"status": m.status})
     return {"id": m.id, "status": m.status}
+
+
+@router.get("/workers")
+def list_workers(_actor: Actor = Depends(require(*COMMAND)), session: Session = Depends(get_session)
+                 ) -> list[dict[str, Any]]:
+    """The outbox workers by their heartbeats, the freshest first; `alive`: beat within 3 loop periods."""
+    return jobs.workers(session)
 
 
 @router.get("/channel-log")
