@@ -25,7 +25,6 @@ from typing import Any, Protocol
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     ForeignKey,
     Integer,
     String,
@@ -37,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from citybrain.core.db import Base, UTCDateTime, is_postgres, utcnow
+from citybrain.core.db import Base, BigIntId, UTCDateTime, is_postgres, utcnow
 
 PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
 STATUSES = (PENDING, SENDING, SENT, DEAD)
@@ -47,7 +46,7 @@ class OutboxMessage(Base):
     __tablename__ = "outbox_message"
     __table_args__ = (UniqueConstraint("dedup_key"),)
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     channel: Mapped[str] = mapped_column(String(40), index=True)
     recipient: Mapped[str] = mapped_column(String(200))
     subject: Mapped[str] = mapped_column(String(300), default="")
@@ -69,7 +68,7 @@ class ChannelLog(Base):
     """What the `log` channel 'sent': the record a duty officer sees in the UI."""
 
     __tablename__ = "channel_log"
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("outbox_message.id"), unique=True)
     recipient: Mapped[str] = mapped_column(String(200))
     subject: Mapped[str] = mapped_column(String(300))

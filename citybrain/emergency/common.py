@@ -8,16 +8,13 @@ import datetime as dt
 import json
 from collections.abc import Iterable
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from citybrain.core.clock import to_local
 from citybrain.core.errors import ValidationFailed
 from citybrain.directory.public import Department, department_by_code
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
 
 # --- departments (reference data of the directory domain) -----------------------------------------
 
@@ -50,10 +47,10 @@ def jsonable(d: dict[str, Any]) -> dict[str, Any]:
 # --- time -----------------------------------------------------------------------------------------
 
 def local(t: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored UTC time as shown on screen (Asia/Shanghai)."""
+    """A stored UTC time as shown on screen (in the configured zone)."""
     if t is None:
         return ""
-    return t.astimezone(SHANGHAI).strftime(fmt)
+    return to_local(t).strftime(fmt)
 
 
 def aware(t: dt.datetime | None, field: str) -> dt.datetime | None:

@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor
+from citybrain.core.clock import local_zone
 from citybrain.core.roles import Role
 from citybrain.directory.public import Department, catalogue, ensure_department
 from citybrain.emergency import demo_data as data
-from citybrain.emergency.common import SHANGHAI
 from citybrain.emergency.dispatch import service as dispatch
 from citybrain.emergency.dispatch.models import Camera, DispatchSession
 from citybrain.emergency.dispatch.schemas import CameraIn, DecisionIn, RollCallIn, SessionIn
@@ -113,7 +113,7 @@ def _roster(session: Session, today: dt.date) -> None:
     surnames = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
     by_code = {d.code: d for d in session.scalars(select(Department).where(Department.code.in_(depts)))}
     for day in range(-1, 2):
-        start = dt.datetime.combine(today + dt.timedelta(days=day), dt.time(8), SHANGHAI)
+        start = dt.datetime.combine(today + dt.timedelta(days=day), dt.time(8), local_zone())
         for i, code in enumerate(depts):
             dept = by_code.get(code)
             if dept is None:
@@ -166,7 +166,7 @@ def _drill_year(session: Session, today: dt.date) -> int:
         if (year, month) >= (today.year, today.month) or theme in titles:
             continue
         lon, lat = _place(place)
-        at = dt.datetime(year, month, 18, 9, 30, tzinfo=SHANGHAI)
+        at = dt.datetime(year, month, 18, 9, 30, tzinfo=local_zone())
         b = bodies[body]
         parts = [{"department": codes[d], "people": 6 + (d * 7) % 30} for d in members[b.id]]
         drills.record_drill(session, DEMO, DrillIn(
@@ -219,7 +219,7 @@ class Story:
 
 def _stories(today: dt.date) -> list[Story]:
     def when(month: int, day: int, hour: int, minute: int) -> dt.datetime:
-        t = dt.datetime(today.year, month, day, hour, minute, tzinfo=SHANGHAI)
+        t = dt.datetime(today.year, month, day, hour, minute, tzinfo=local_zone())
         return t if t.date() < today else t.replace(year=today.year - 1)
 
     return [
@@ -350,7 +350,7 @@ def _routine_session(session: Session, today: dt.date) -> None:
     monday = today - dt.timedelta(days=today.weekday())
     ds = dispatch.create_session(session, DEMO, SessionIn(
         title=title, kind="routine", topic="应急管理",
-        scheduled_at=dt.datetime.combine(monday, dt.time(9), SHANGHAI),
+        scheduled_at=dt.datetime.combine(monday, dt.time(9), local_zone()),
         agenda=["上周值班值守情况", "本周天气与风险研判", "安全生产隐患排查"], chaired_by="区应急局分管领导",
         departments=["yjj", "swj", "jtysj", "zjj", "street-510116001", "street-510116002", "street-510116111"]))
     dispatch.open_session(session, DEMO, ds.id)
@@ -363,7 +363,7 @@ def _routine_session(session: Session, today: dt.date) -> None:
 
 
 def seed(session: Session, tracker: Any) -> list[str] | None:
-    today = dt.datetime.now(SHANGHAI).date()
+    today = dt.datetime.now(local_zone()).date()
     step = tracker.task("应急指挥 emergency", 11)
     _departments(session)
     step(1)

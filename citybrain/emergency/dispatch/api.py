@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from citybrain.core.auth import Actor, require
 from citybrain.core.geo import parse_crs, point_to_wgs84
 from citybrain.core.roles import COMMAND, STAFF, Role
+from citybrain.core.types import LatitudeQuery, LongitudeQuery
 from citybrain.core.web import get_session
 from citybrain.emergency.common import departments_by_ids
 from citybrain.emergency.dispatch import service
@@ -108,7 +109,7 @@ def create_camera(body: CameraIn, actor: Actor = Depends(require(*COMMAND, Role.
 
 
 @router.get("/cameras/nearest", response_model=list[CameraOut])
-def nearest_cameras(lon: float = Query(ge=-180, le=180), lat: float = Query(ge=-90, le=90),
+def nearest_cameras(lon: LongitudeQuery = Query(), lat: LatitudeQuery = Query(),
                     crs: str = Query(default="wgs84", max_length=10), n: int = Query(default=5, ge=1, le=100),
                     _a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session)
                     ) -> list[dict[str, Any]]:

@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 from citybrain.core import audit
 from citybrain.core.auth import Actor
 from citybrain.core.bus import emit
+from citybrain.core.clock import local_zone
 from citybrain.core.db import utcnow
-from citybrain.core.errors import Conflict, NotFound, ValidationFailed
+from citybrain.core.errors import Conflict, ValidationFailed
+from citybrain.core.lookup import get_or_404
 from citybrain.emergency import domain_events as ev
 from citybrain.emergency.common import (
-    SHANGHAI,
     departments_by_codes,
     departments_by_ids,
     require_department,
@@ -196,17 +197,14 @@ def record_drill(session: Session, actor: Actor, data: DrillIn) -> Drill:
 
 
 def get_drill(session: Session, drill_id: int) -> Drill:
-    d = session.get(Drill, drill_id)
-    if d is None:
-        raise NotFound("drill", drill_id)
-    return d
+    return get_or_404(session, Drill, drill_id, what="drill")
 
 
 def list_drills(session: Session, year: int | None = None, body: str | None = None) -> list[Drill]:
     q = select(Drill).order_by(Drill.held_at)
     if year is not None:
-        start = dt.datetime(year, 1, 1, tzinfo=SHANGHAI).astimezone(dt.UTC)
-        end = dt.datetime(year + 1, 1, 1, tzinfo=SHANGHAI).astimezone(dt.UTC)
+        start = dt.datetime(year, 1, 1, tzinfo=local_zone()).astimezone(dt.UTC)
+        end = dt.datetime(year + 1, 1, 1, tzinfo=local_zone()).astimezone(dt.UTC)
         q = q.where(Drill.held_at >= start, Drill.held_at < end)
     if body:
         q = q.join(CommandBody, CommandBody.id == Drill.body_id).where(CommandBody.code == body)
@@ -256,7 +254,7 @@ def findings_to_events(session: Session, actor: Actor, drill_id: int, category_c
 
 def completion(session: Session, year: int, as_of: dt.date | None = None) -> dict[str, Any]:
     """Per headquarters and per member department: themes planned, due by `as_of`, drills held."""
-    as_of = as_of or utcnow().astimezone(SHANGHAI).date()
+    as_of = as_of or utcnow().astimezone(local_zone()).date()
     items = year_plan(session, year)
     held_drills = [d for d in list_drills(session, year) if d.status == DONE]
     bodies = {b.id: b for b in list_bodies(session)}
@@ -266,7 +264,7 @@ def completion(session: Session, year: int, as_of: dt.date | None = None) -> dic
 
     held_items = {d.plan_item_id for d in held_drills if d.plan_item_id}
     # a drill held without a plan item still counts for its body's month
-    held_months = {(d.body_id, d.held_at.astimezone(SHANGHAI).month) for d in held_drills}
+    held_months = {(d.body_id, d.held_at.astimezone(local_zone()).month) for d in held_drills}
     body_rows = []
     for body_id, body in bodies.items():
         mine = [i for i in items if i.body_id == body_id]

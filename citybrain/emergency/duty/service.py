@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from citybrain.core import audit
 from citybrain.core.auth import Actor, User
 from citybrain.core.db import is_postgres, utcnow
-from citybrain.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from citybrain.core.errors import Conflict, Forbidden, ValidationFailed
+from citybrain.core.lookup import get_or_404
 from citybrain.core.roles import Role
 from citybrain.directory.public import Department
 from citybrain.emergency.common import aware, local, require_department
@@ -73,9 +74,7 @@ def add_shift(session: Session, actor: Actor, data: ShiftIn) -> DutyShift:
 
 
 def delete_shift(session: Session, actor: Actor, shift_id: int) -> None:
-    shift = session.get(DutyShift, shift_id)
-    if shift is None:
-        raise NotFound("duty shift", shift_id)
+    shift = get_or_404(session, DutyShift, shift_id, what="duty shift")
     if actor.role == Role.DEPT_HANDLER and actor.department_id != shift.department_id:
         raise Forbidden("a department handler keeps the roster of their own department only", "department")
     audit.record(session, actor, "delete", "emergency_duty_shift", shift.id,

@@ -15,8 +15,8 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from citybrain.core.clock import local_zone
 from citybrain.core.errors import ValidationFailed
-from citybrain.emergency.common import SHANGHAI
 from citybrain.emergency.incident.models import Incident, Task
 from citybrain.emergency.plan import service as plans
 from citybrain.emergency.resource.models import Deployment
@@ -92,13 +92,13 @@ def _stats(key: str, label: str, values: list[float]) -> dict[str, Any]:
 def period_by_dates(session: Session, start: dt.date | None, end: dt.date | None,
                     incident_type: str | None = None) -> dict[str, Any]:
     """`period` over whole local days from `start` to `end` inclusive (default: the last 365 days)."""
-    today = dt.datetime.now(SHANGHAI).date()
+    today = dt.datetime.now(local_zone()).date()
     end = end or today
     start = start or end - dt.timedelta(days=365)
     if start > end:
         raise ValidationFailed("start is after end", "start")
-    lo = dt.datetime.combine(start, dt.time(), SHANGHAI).astimezone(dt.UTC)
-    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), SHANGHAI).astimezone(dt.UTC)
+    lo = dt.datetime.combine(start, dt.time(), local_zone()).astimezone(dt.UTC)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), local_zone()).astimezone(dt.UTC)
     type_id = plans.require_type(session, incident_type).id if incident_type else None
     return period(session, lo, hi, type_id)
 

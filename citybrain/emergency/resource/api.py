@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from citybrain.core.auth import Actor, require
 from citybrain.core.geo import parse_crs, point_to_wgs84
 from citybrain.core.roles import COMMAND, STAFF, Role
+from citybrain.core.types import LatitudeQuery, LongitudeQuery
 from citybrain.core.web import get_session
 from citybrain.emergency import board as views
 from citybrain.emergency.common import departments_by_ids
@@ -56,7 +57,7 @@ def create_resource(body: ResourceIn, actor: Actor = Depends(require(*KEEPERS)),
 
 
 @router.get("/resources/nearest", response_model=list[NearestOut])
-def nearest(lon: float = Query(ge=-180, le=180), lat: float = Query(ge=-90, le=90),
+def nearest(lon: LongitudeQuery = Query(), lat: LatitudeQuery = Query(),
             kind: ResourceKind = Query(), n: int = Query(default=5, ge=1, le=500), by: str = BY,
             crs: str = Query(default="wgs84", max_length=10), specialty: str | None = Query(default=None, max_length=60),
             item: str | None = Query(default=None, max_length=60),

@@ -18,6 +18,7 @@ from citybrain.core.bus import emit
 from citybrain.core.db import is_postgres, utcnow
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
 from citybrain.core.geo import parse_crs, point_to_wgs84
+from citybrain.core.lookup import get_or_404
 from citybrain.core.privacy import mask_name, may_see_personal, phone_for
 from citybrain.emergency import domain_events as ev
 from citybrain.emergency import roads, spatial
@@ -129,10 +130,7 @@ def create_resource(session: Session, actor: Actor, data: ResourceIn) -> Resourc
 
 
 def get_resource(session: Session, resource_id: int) -> Resource:
-    r = session.get(Resource, resource_id)
-    if r is None:
-        raise NotFound("resource", resource_id)
-    return r
+    return get_or_404(session, Resource, resource_id, what="resource")
 
 
 def update_resource(session: Session, actor: Actor, resource_id: int, patch: ResourcePatch) -> Resource:
