@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from citybrain.core.clock import to_local
 from citybrain.core.errors import ValidationFailed
+from citybrain.core.listing import Page
 from citybrain.directory.public import Department, department_by_code
 
 # --- departments (reference data of the directory domain) -----------------------------------------
@@ -37,6 +38,11 @@ def require_department(session: Session, code: str, field: str) -> Department:
     if dept is None:
         raise ValidationFailed(f"no department with code {code!r}", field)
     return dept
+
+
+def with_items(page: Page[Any], items: list[Any]) -> Page[Any]:
+    """The same page with its rows turned into outputs made in one batch (e.g. with their departments)."""
+    return Page[Any](items=items, page=page.page, size=page.size, total=page.total)
 
 
 def jsonable(d: dict[str, Any]) -> dict[str, Any]:

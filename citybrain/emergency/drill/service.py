@@ -5,9 +5,10 @@ records, findings turned into events of the event hub, and completion figures.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from citybrain.core import audit
@@ -16,6 +17,7 @@ from citybrain.core.bus import emit
 from citybrain.core.clock import local_zone
 from citybrain.core.db import utcnow
 from citybrain.core.errors import Conflict, ValidationFailed
+from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.lookup import get_or_404
 from citybrain.emergency import domain_events as ev
 from citybrain.emergency.common import (
@@ -200,15 +202,28 @@ def get_drill(session: Session, drill_id: int) -> Drill:
     return get_or_404(session, Drill, drill_id, what="drill")
 
 
+DRILL_SORT = {"held_at": Drill.held_at, "title": Drill.title, "id": Drill.id}
+
+
+def drills_page(session: Session, params: ListParams, year: int | None = None, body: str | None = None,
+                to_out: Callable[[Drill], Any] | None = None) -> Page[Any]:
+    """Drills, the earliest held first (as `list_drills`), one page at a time."""
+    return paginate(session, _drills(year, body), params, DRILL_SORT, to_out)
+
+
 def list_drills(session: Session, year: int | None = None, body: str | None = None) -> list[Drill]:
-    q = select(Drill).order_by(Drill.held_at)
+    return list(session.scalars(_drills(year, body)))
+
+
+def _drills(year: int | None = None, body: str | None = None) -> Select[Any]:
+    q = select(Drill).order_by(Drill.held_at, Drill.id)
     if year is not None:
         start = dt.datetime(year, 1, 1, tzinfo=local_zone()).astimezone(dt.UTC)
         end = dt.datetime(year + 1, 1, 1, tzinfo=local_zone()).astimezone(dt.UTC)
         q = q.where(Drill.held_at >= start, Drill.held_at < end)
     if body:
         q = q.join(CommandBody, CommandBody.id == Drill.body_id).where(CommandBody.code == body)
-    return list(session.scalars(q))
+    return q
 
 
 def participants(session: Session, drill_id: int) -> list[DrillParticipant]:

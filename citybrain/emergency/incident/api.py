@@ -9,9 +9,11 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
+from citybrain.core.listing import ListParams, Page
 from citybrain.core.roles import COMMAND, STAFF, Role
 from citybrain.core.web import get_session
 from citybrain.emergency import board as views
+from citybrain.emergency.common import with_items
 from citybrain.emergency.incident import figures, service
 from citybrain.emergency.incident.models import STATUSES, TASK_STATUSES
 from citybrain.emergency.incident.schemas import (
@@ -42,11 +44,10 @@ def _out(session: Session, inc: Any) -> IncidentOut:
     return IncidentOut(**views.incident_out(session, inc))
 
 
-@router.get("/incidents", response_model=list[IncidentOut])
+@router.get("/incidents", response_model=Page[IncidentOut])
 def list_incidents(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
-                   status: str | None = STATUS_Q, limit: int = Query(default=100, ge=1, le=1000)
-                   ) -> list[IncidentOut]:
-    return [_out(session, i) for i in service.list_incidents(session, status, limit)]
+                   params: ListParams = Depends(), status: str | None = STATUS_Q) -> Page[Any]:
+    return service.incidents_page(session, params, status, to_out=lambda i: _out(session, i))
 
 
 @router.post("/incidents", response_model=IncidentOut, status_code=201)
@@ -138,13 +139,14 @@ def incident_tasks(incident_id: int, _a: Actor = Depends(require(*STAFF)),
     return [TaskOut(**t) for t in views.tasks_out(session, service.tasks_of(session, incident_id))]
 
 
-@router.get("/tasks", response_model=list[TaskOut])
+@router.get("/tasks", response_model=Page[TaskOut])
 def list_tasks(actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
-               department: str | None = Query(default=None, max_length=40),
-               status: str | None = Query(default=None, pattern="^(" + "|".join(TASK_STATUSES) + ")$"),
-               limit: int = Query(default=200, ge=1, le=1000)) -> list[TaskOut]:
+               params: ListParams = Depends(), department: str | None = Query(default=None, max_length=40),
+               status: str | None = Query(default=None, pattern="^(" + "|".join(TASK_STATUSES) + ")$")
+               ) -> Page[Any]:
     """Tasks, newest first; a department handler sees their own department's."""
-    return [TaskOut(**t) for t in views.tasks_out(session, service.list_tasks(session, actor, department, status, limit))]
+    page = service.tasks_page(session, actor, params, department, status)
+    return with_items(page, views.tasks_out(session, page.items))
 
 
 @router.post("/tasks/{task_id}/accept", response_model=TaskOut)

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
+from citybrain.core.listing import ListParams, Page
 from citybrain.core.roles import COMMAND, STAFF, Role
 from citybrain.core.web import get_session
 from citybrain.emergency.common import departments_by_ids
@@ -53,12 +54,12 @@ def plan_out(session: Session, plan: Plan, *, full: bool = False) -> PlanOut:
     return out
 
 
-@router.get("/incident-types", response_model=list[IncidentTypeOut])
+@router.get("/incident-types", response_model=Page[IncidentTypeOut])
 def list_types(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
-               category: Category | None = None) -> list[IncidentTypeOut]:
+               params: ListParams = Depends(), category: Category | None = None) -> Page[Any]:
     codes = service.plan_codes_by_type(session)
-    return [type_out(it, codes.get(it.id)) for it in
-            service.list_incident_types(session, category.value if category else None)]
+    return service.incident_types_page(session, params, category.value if category else None,
+                                       to_out=lambda it: type_out(it, codes.get(it.id)))
 
 
 @router.post("/incident-types", response_model=IncidentTypeOut, status_code=201)
@@ -67,12 +68,12 @@ def create_type(body: IncidentTypeIn, actor: Actor = Depends(require(*COMMAND, R
     return type_out(service.create_incident_type(session, actor, body))
 
 
-@router.get("/plans", response_model=list[PlanOut])
+@router.get("/plans", response_model=Page[PlanOut])
 def list_plans(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
-               incident_type: str | None = Query(default=None, max_length=40),
-               category: Category | None = None) -> list[PlanOut]:
-    return [plan_out(session, p) for p in
-            service.list_plans(session, incident_type, category.value if category else None)]
+               params: ListParams = Depends(), incident_type: str | None = Query(default=None, max_length=40),
+               category: Category | None = None) -> Page[Any]:
+    return service.plans_page(session, params, incident_type, category.value if category else None,
+                              to_out=lambda p: plan_out(session, p))
 
 
 @router.post("/plans", response_model=PlanSaved)
