@@ -123,3 +123,35 @@ def test_workers_endpoint_says_alive_or_stopped(client, login, engine):
     assert by_id["host-a:1"]["alive"] is True and by_id["host-a:1"]["messages_sent"] == 3
     assert by_id["host-b:2"]["alive"] is False and by_id["host-b:2"]["last_error"] == "OperationalError: locked"
     assert r.json()[0]["worker_id"] == "host-a:1"  # the freshest first
+
+
+def test_a_serialization_failure_is_retried_in_process(engine, monkeypatch):
+    """The PostgreSQL side of the retry (and the same on SQLite): a round that fails with a serialization
+    failure is logged on the heartbeat and the next round delivers."""
+    maker = session_factory(engine)
+    with maker() as s, s.begin():
+        mid = outbox.enqueue(s, "log", "13800000000", "重试后送达").id
+    real_drain = outbox.drain
+    calls: list[int] = []
+
+    class Serialization(Exception):
+        sqlstate = "40001"
+
+    def flaky(*a, **k):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("UPDATE outbox_message", {}, Serialization("could not serialize access"))
+        return real_drain(*a, **k)
+
+    monkeypatch.setattr(outbox, "drain", flaky)
+    monkeypatch.setattr(jobs, "MAX_BACKOFF_S", 0.05)
+    jobs.run_worker(maker, interval=0.05, should_stop=lambda: len(calls) >= 2 and _sent(maker, mid))
+    with maker() as s:
+        row = s.scalars(select(jobs.WorkerHeartbeat)).one()
+        assert row.last_error is not None and "could not serialize" in row.last_error
+        assert row.messages_sent == 1
+
+
+def _sent(maker, mid) -> bool:  # type: ignore[no-untyped-def]
+    with maker() as s:
+        return s.get(outbox.OutboxMessage, mid).status == outbox.SENT  # type: ignore[no-any-return,union-attr]
