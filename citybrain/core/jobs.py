@@ -24,6 +24,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from citybrain.core.db import Base, UTCDateTime, utcnow
+from citybrain.core.listing import ListParams, Page, paginate
+from citybrain.core.schemas import WorkerOut
 
 log = logging.getLogger("citybrain.worker")
 
@@ -140,13 +142,18 @@ def is_alive(row: WorkerHeartbeat, now: dt.datetime | None = None) -> bool:
     return (now - row.beat_at).total_seconds() <= ALIVE_PERIODS * max(row.period_s, 1.0)
 
 
-def workers(session: Session) -> list[dict[str, object]]:
+WORKER_SORT = {"beat_at": WorkerHeartbeat.beat_at, "started_at": WorkerHeartbeat.started_at,
+               "worker_id": WorkerHeartbeat.worker_id}
+
+
+def list_workers(session: Session, params: ListParams) -> Page[WorkerOut]:
     """Every worker that beat recently enough to be remembered, the freshest first."""
     now = utcnow()
-    rows = session.scalars(select(WorkerHeartbeat).order_by(WorkerHeartbeat.beat_at.desc()))
-    return [{"worker_id": r.worker_id, "started_at": r.started_at, "beat_at": r.beat_at, "period_s": r.period_s,
-             "alive": is_alive(r, now), "last_error": r.last_error, "last_error_at": r.last_error_at,
-             "messages_sent": r.messages_sent} for r in rows]
+    q = select(WorkerHeartbeat).order_by(WorkerHeartbeat.beat_at.desc(), WorkerHeartbeat.worker_id)
+    return paginate(session, q, params, WORKER_SORT, to_out=lambda r: WorkerOut(
+        worker_id=r.worker_id, started_at=r.started_at, beat_at=r.beat_at, period_s=r.period_s,
+        alive=is_alive(r, now), last_error=r.last_error, last_error_at=r.last_error_at,
+        messages_sent=r.messages_sent))
 
 
 def beat(maker: sessionmaker[Session], who: str, *, started_at: dt.datetime, period_s: float, sent: int,

@@ -119,10 +119,10 @@ def test_workers_endpoint_says_alive_or_stopped(client, login, engine):
     assert client.get("/api/workers", headers=login("citizen")).status_code == 403
     r = client.get("/api/workers", headers=login("duty_officer"))
     assert r.status_code == 200
-    by_id = {w["worker_id"]: w for w in r.json()}
+    by_id = {w["worker_id"]: w for w in r.json()["items"]}
     assert by_id["host-a:1"]["alive"] is True and by_id["host-a:1"]["messages_sent"] == 3
     assert by_id["host-b:2"]["alive"] is False and by_id["host-b:2"]["last_error"] == "OperationalError: locked"
-    assert r.json()[0]["worker_id"] == "host-a:1"  # the freshest first
+    assert r.json()["items"][0]["worker_id"] == "host-a:1"  # the freshest first
 
 
 def test_a_serialization_failure_is_retried_in_process(engine, monkeypatch):
