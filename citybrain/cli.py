@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import signal
 import sys
-import time
 from pathlib import Path
 
 import typer
@@ -86,15 +85,29 @@ def worker(
     once: bool = typer.Option(False, help="drain one round and exit"),
     batch: int = typer.Option(50, min=1, max=10000),
     interval: float = typer.Option(1.0, min=0.05, help="seconds to sleep when idle"),
+    lock_wait: float = typer.Option(30.0, min=0.05, help="SQLite: seconds to wait for the write lock before a "
+                                    "round fails and is retried with back-off"),
 ) -> None:
-    """Drain the outbox and run scheduled jobs (overdue checks, escalation ...)."""
+    """Drain the outbox and run scheduled jobs (overdue checks, escalation ...). A transient database error
+    (a locked SQLite file, a PostgreSQL serialization failure or lost connection) is retried, never fatal."""
+    import logging
+
+    from sqlalchemy import event
+
     from citybrain.core import jobs, outbox
     from citybrain.core.db import get_engine, session_factory
     from citybrain.core.migrate import NotMigrated, check_migrated
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     _settings()
     bus = bootstrap()
     engine = get_engine()
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _lock_wait(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            dbapi_conn.execute(f"PRAGMA busy_timeout={int(lock_wait * 1000)}")
+
+        engine.dispose()  # connections opened before the listener forget their timeout
     try:
         check_migrated(engine)
     except NotMigrated as exc:
@@ -110,17 +123,8 @@ def worker(
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     console.print(f"worker {outbox.worker_id()} draining the outbox; jobs: {[j.name for j in jobs.all_jobs()]}")
-    while not stop:
-        counts = outbox.drain(maker, batch=batch)
-        ran = jobs.run_due(maker)
-        if counts:
-            console.print(f"outbox: {counts}")
-        for name, result in ran.items():
-            console.print(f"job {name}: {result}")
-        if once:
-            break
-        if not counts:
-            time.sleep(interval)
+    jobs.run_worker(maker, batch=batch, interval=interval, once=once, should_stop=lambda: stop,
+                    report=console.print)
 
 
 @app.command()

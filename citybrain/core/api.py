@@ -12,7 +12,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from citybrain.core import audit, auth, outbox, ratelimit
+from citybrain.core import audit, auth, jobs, outbox, ratelimit
 from citybrain.core.auth import Actor, require
 from citybrain.core.bus import EventFeed
 from citybrain.core.listing import ListParams, Page
@@ -29,6 +29,7 @@ from citybrain.core.schemas import (
     TokenOut,
     UserIn,
     UserOut,
+    WorkerOut,
 )
 from citybrain.core.web import TOKEN_COOKIE, bearer_token, client_address, current_actor, get_session
 
@@ -143,6 +144,13 @@ def outbox_counts(_actor: Actor = Depends(require(*COMMAND)),
 def requeue(message_id: int, actor: Actor = Depends(require(*COMMAND)),
             session: Session = Depends(get_session)) -> RequeueOut:
     return RequeueOut.model_validate(outbox.requeue_dead(session, actor, message_id), from_attributes=True)
+
+
+@router.get("/workers", response_model=Page[WorkerOut])
+def list_workers(_actor: Actor = Depends(require(*COMMAND)), session: Session = Depends(get_session),
+                 params: ListParams = Depends()) -> Page[WorkerOut]:
+    """The outbox workers by their heartbeats, the freshest first; `alive`: beat within 3 loop periods."""
+    return jobs.list_workers(session, params)
 
 
 @router.get("/channel-log", response_model=Page[ChannelLogOut])

@@ -1,4 +1,5 @@
-"""Pydantic shapes of the core endpoints: log in, who am I, users, the outbox, the channel log, the audit log."""
+"""Pydantic shapes of the core endpoints: log in, who am I, users, the outbox, the channel log, the audit log,
+the workers."""
 
 from __future__ import annotations
 
@@ -95,3 +96,16 @@ class AuditEntryOut(BaseModel):
 
 class ActiveIn(BaseModel):
     active: bool = Field(strict=True, description="false deactivates the user and revokes every token they hold")
+
+
+class WorkerOut(BaseModel):
+    """A `citybrain worker` process as its heartbeat tells it; `alive`: a beat within 3 loop periods."""
+
+    worker_id: str
+    started_at: dt.datetime
+    beat_at: dt.datetime
+    period_s: float
+    alive: bool
+    last_error: str | None
+    last_error_at: dt.datetime | None
+    messages_sent: int

@@ -1,21 +1,18 @@
 """What the incident command page shows, in one read: the incident, its tasks by department, the log,
 the deployed resources, the resources, cameras and hazard points around it, and its response times.
 
-Hazard points come from the safety domain (`citybrain.safety.service.hazard_points_near`) when it is
-installed; without it the map simply has no hazard layer.
+Hazard points come from the safety domain through its public face (`citybrain.safety.public`).
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor
 from citybrain.core.db import utcnow
-from citybrain.core.errors import ValidationFailed
-from citybrain.emergency.common import departments_by_ids, optional_module
+from citybrain.emergency.common import departments_by_ids
 from citybrain.emergency.dispatch import service as dispatch
 from citybrain.emergency.incident import figures
 from citybrain.emergency.incident import service as incidents
@@ -24,8 +21,8 @@ from citybrain.emergency.levels import LEVEL_LABELS_ZH, Level
 from citybrain.emergency.plan.models import IncidentType
 from citybrain.emergency.resource import service as resources
 from citybrain.emergency.resource.models import Resource
+from citybrain.safety.public import hazard_points_near
 
-log = logging.getLogger(__name__)
 HAZARD_RADIUS_M = 3000.0
 KINDS = ("rescue_team", "expert", "depot", "shelter")
 
@@ -77,18 +74,7 @@ def deployment_out(session: Session, dep: Any) -> dict[str, Any]:
 
 def hazards_near(session: Session, lon: float, lat: float, radius_m: float = HAZARD_RADIUS_M
                  ) -> list[dict[str, Any]]:
-    safety = optional_module("citybrain.safety.service")
-    fn = getattr(safety, "hazard_points_near", None) if safety is not None else None
-    if fn is None:
-        return []
-    try:
-        with session.begin_nested():  # a failure over there must not spoil this read
-            return list(fn(session, lon, lat, radius_m))
-    except ValidationFailed:
-        return []
-    except Exception:  # noqa: BLE001 - an optional layer; the page works without it
-        log.exception("hazard points near (%s, %s) failed", lon, lat)
-        return []
+    return hazard_points_near(session, lon, lat, radius_m)
 
 
 def board(session: Session, actor: Actor, incident_id: int, nearby: int = 5) -> dict[str, Any]:

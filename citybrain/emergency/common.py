@@ -1,56 +1,23 @@
-"""Small things every part of the emergency domain uses: reading departments, users and other domains'
-services (guarded: a collaborator's module may not be installed yet), and showing times.
+"""Small things every part of the emergency domain uses: reading departments (through the directory's
+public face) and showing times.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import json
 from collections.abc import Iterable
-from types import ModuleType
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from citybrain.core.errors import DomainError, ValidationFailed
-from citybrain.directory.models import Department
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-class DependencyMissing(DomainError):
-    """Another domain's service this feature needs is not installed in this build."""
-
-    status_code = 503
-    type = "dependency_missing"
-
-
-def optional_module(name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return None
-
-
-def required_function(module: str, function: str, feature: str) -> Any:
-    mod = optional_module(module)
-    fn = getattr(mod, function, None) if mod is not None else None
-    if fn is None:
-        raise DependencyMissing(f"{feature} needs {module}.{function}, which this installation does not have")
-    return fn
-
+from citybrain.core.clock import to_local
+from citybrain.core.errors import ValidationFailed
+from citybrain.core.listing import Page
+from citybrain.directory.public import Department, department_by_code
 
 # --- departments (reference data of the directory domain) -----------------------------------------
-
-def department_by_code(session: Session, code: str) -> Department | None:
-    directory = optional_module("citybrain.directory.service")
-    if directory is not None and hasattr(directory, "department_by_code"):
-        return directory.department_by_code(session, code)  # type: ignore[no-any-return]
-    return session.scalar(select(Department).where(Department.code == code))
-
 
 def departments_by_codes(session: Session, codes: Iterable[str]) -> dict[str, Department]:
     wanted = sorted(set(codes))
@@ -73,6 +40,11 @@ def require_department(session: Session, code: str, field: str) -> Department:
     return dept
 
 
+def with_items(page: Page[Any], items: list[Any]) -> Page[Any]:
+    """The same page with its rows turned into outputs made in one batch (e.g. with their departments)."""
+    return Page[Any](items=items, page=page.page, size=page.size, total=page.total)
+
+
 def jsonable(d: dict[str, Any]) -> dict[str, Any]:
     """Plain JSON values (times as ISO strings) for JSON columns."""
     return json.loads(json.dumps(d, default=lambda o: o.isoformat() if hasattr(o, "isoformat") else str(o)))
@@ -81,10 +53,10 @@ def jsonable(d: dict[str, Any]) -> dict[str, Any]:
 # --- time -----------------------------------------------------------------------------------------
 
 def local(t: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored UTC time as shown on screen (Asia/Shanghai)."""
+    """A stored UTC time as shown on screen (in the configured zone)."""
     if t is None:
         return ""
-    return t.astimezone(SHANGHAI).strftime(fmt)
+    return to_local(t).strftime(fmt)
 
 
 def aware(t: dt.datetime | None, field: str) -> dt.datetime | None:

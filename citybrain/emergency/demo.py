@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor
+from citybrain.core.clock import local_zone
 from citybrain.core.roles import Role
-from citybrain.directory.models import Department
+from citybrain.directory.public import Department, catalogue, ensure_department
 from citybrain.emergency import demo_data as data
-from citybrain.emergency.common import SHANGHAI, optional_module
 from citybrain.emergency.dispatch import service as dispatch
 from citybrain.emergency.dispatch.models import Camera, DispatchSession
 from citybrain.emergency.dispatch.schemas import CameraIn, DecisionIn, RollCallIn, SessionIn
@@ -38,6 +38,7 @@ from citybrain.emergency.resource import roads_demo
 from citybrain.emergency.resource import service as resources
 from citybrain.emergency.resource.models import Deployment, Resource, RoadNetwork
 from citybrain.emergency.resource.schemas import ResourceIn, SupplyIn
+from citybrain.events.public import EventCategory
 
 DEMO = Actor(None, "demo", Role.ADMIN)
 STREET_OFFICES = ("street-510116001", "street-510116002", "street-510116111")
@@ -49,9 +50,7 @@ def _place(p: Any) -> tuple[float, float]:
 
 def _departments(session: Session) -> int:
     """The departments the plans name: the directory's catalogue plus a few the plans add."""
-    directory = optional_module("citybrain.directory.service")
-    catalogue = optional_module("citybrain.directory.catalogue")
-    specs = [(s.code, s.name, s.name_en, s.kind, s.phone, s.area_code) for s in getattr(catalogue, "ALL", ())]
+    specs = [(s.code, s.name, s.name_en, s.kind, s.phone, s.area_code) for s in catalogue.ALL]
     specs += [(*d, None) for d in data.EXTRA_DEPARTMENTS]
     wanted = {c for p in data.PLANS for c in incidents.plan_department_codes(plans.document_from_data(p))}
     wanted |= {m for b in data.BODIES for m in b[5]} | {"zhzx", *STREET_OFFICES}
@@ -60,11 +59,7 @@ def _departments(session: Session) -> int:
     for code, name, name_en, kind, phone, area in specs:
         if code not in wanted or code in have:
             continue
-        if directory is not None and hasattr(directory, "ensure_department"):
-            directory.ensure_department(session, code, name, name_en=name_en, kind=kind, area_code=area, phone=phone,
-                                        actor=DEMO)
-        else:
-            session.add(Department(code=code, name=name, name_en=name_en, kind=kind, area_code=area, phone=phone))
+        ensure_department(session, code, name, name_en=name_en, kind=kind, area_code=area, phone=phone, actor=DEMO)
         added += 1
     session.flush()
     missing = wanted - set(session.scalars(select(Department.code)))
@@ -118,7 +113,7 @@ def _roster(session: Session, today: dt.date) -> None:
     surnames = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
     by_code = {d.code: d for d in session.scalars(select(Department).where(Department.code.in_(depts)))}
     for day in range(-1, 2):
-        start = dt.datetime.combine(today + dt.timedelta(days=day), dt.time(8), SHANGHAI)
+        start = dt.datetime.combine(today + dt.timedelta(days=day), dt.time(8), local_zone())
         for i, code in enumerate(depts):
             dept = by_code.get(code)
             if dept is None:
@@ -171,7 +166,7 @@ def _drill_year(session: Session, today: dt.date) -> int:
         if (year, month) >= (today.year, today.month) or theme in titles:
             continue
         lon, lat = _place(place)
-        at = dt.datetime(year, month, 18, 9, 30, tzinfo=SHANGHAI)
+        at = dt.datetime(year, month, 18, 9, 30, tzinfo=local_zone())
         b = bodies[body]
         parts = [{"department": codes[d], "people": 6 + (d * 7) % 30} for d in members[b.id]]
         drills.record_drill(session, DEMO, DrillIn(
@@ -190,12 +185,9 @@ def _drill_year(session: Session, today: dt.date) -> int:
 
 
 def _findings_to_events(session: Session) -> int:
-    """Turn the drills' findings into events when the event hub and a category are there."""
-    events = optional_module("citybrain.events.models")
-    if events is None or optional_module("citybrain.events.service") is None:
-        return 0
-    cat = session.scalar(select(events.EventCategory.code).where(events.EventCategory.level == 2)
-                         .order_by(events.EventCategory.code).limit(1))
+    """Turn the drills' findings into events when the event hub has a category for them."""
+    cat = session.scalar(select(EventCategory.code).where(EventCategory.level == 2)
+                         .order_by(EventCategory.code).limit(1))
     if cat is None:
         return 0
     done = 0
@@ -227,7 +219,7 @@ class Story:
 
 def _stories(today: dt.date) -> list[Story]:
     def when(month: int, day: int, hour: int, minute: int) -> dt.datetime:
-        t = dt.datetime(today.year, month, day, hour, minute, tzinfo=SHANGHAI)
+        t = dt.datetime(today.year, month, day, hour, minute, tzinfo=local_zone())
         return t if t.date() < today else t.replace(year=today.year - 1)
 
     return [
@@ -358,7 +350,7 @@ def _routine_session(session: Session, today: dt.date) -> None:
     monday = today - dt.timedelta(days=today.weekday())
     ds = dispatch.create_session(session, DEMO, SessionIn(
         title=title, kind="routine", topic="应急管理",
-        scheduled_at=dt.datetime.combine(monday, dt.time(9), SHANGHAI),
+        scheduled_at=dt.datetime.combine(monday, dt.time(9), local_zone()),
         agenda=["上周值班值守情况", "本周天气与风险研判", "安全生产隐患排查"], chaired_by="区应急局分管领导",
         departments=["yjj", "swj", "jtysj", "zjj", "street-510116001", "street-510116002", "street-510116111"]))
     dispatch.open_session(session, DEMO, ds.id)
@@ -371,7 +363,7 @@ def _routine_session(session: Session, today: dt.date) -> None:
 
 
 def seed(session: Session, tracker: Any) -> list[str] | None:
-    today = dt.datetime.now(SHANGHAI).date()
+    today = dt.datetime.now(local_zone()).date()
     step = tracker.task("应急指挥 emergency", 11)
     _departments(session)
     step(1)

@@ -15,7 +15,7 @@ from citybrain.core.db import utcnow
 from citybrain.core.jobs import Job
 from citybrain.core.outbox import OutboxMessage
 from citybrain.core.roles import Role
-from citybrain.directory.models import Department
+from citybrain.directory.public import Department
 from citybrain.emergency.incident import service as incidents
 from citybrain.emergency.incident.models import ACCEPTED, ACTIVE, PENDING, Incident, Task
 from citybrain.emergency.notify import notify_departments

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from citybrain.core import outbox
 from citybrain.core.auth import User
-from citybrain.directory.models import Department
+from citybrain.directory.public import Department
 from citybrain.emergency.common import local
 from citybrain.emergency.duty import service as duty
 from citybrain.emergency.incident.models import Task

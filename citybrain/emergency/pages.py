@@ -11,10 +11,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from citybrain.core.clock import local_zone
 from citybrain.core.errors import NotFound
 from citybrain.core.i18n import t
 from citybrain.core.roles import COMMAND, Role
-from citybrain.emergency.common import SHANGHAI, departments_by_codes, local
+from citybrain.emergency.common import departments_by_codes, local
 from citybrain.emergency.incident import service as incidents
 from citybrain.emergency.levels import (
     CATEGORY_LABELS_ZH,
@@ -128,7 +129,7 @@ def plan_page(request: Request, code: str, version: int | None = None) -> Respon
                "actions": r.actions} for r in sorted(doc.levels, key=lambda r: rank(r.level))]
     return render(request, "emergency/plan.html", {
         "plan": info, "version": pv.version, "doc": doc, "depts": depts, "steps": steps, "levels": levels,
-        "needs": doc.needs, "shanghai": SHANGHAI, "js_prefixes": JS}, csp=True)
+        "needs": doc.needs, "zone": local_zone(), "js_prefixes": JS}, csp=True)
 
 
 def _trigger_text(tr: Any) -> str:

@@ -57,7 +57,7 @@ def test_api_overlap_is_a_409_naming_the_field(client, login, em_api):  # type: 
                                                  "ends_at": "2026-07-03T20:00:00+08:00"}, headers=login("env_handler"))
     assert r.status_code == 403
     r = client.get("/api/emergency/duty?start=2026-07-01T00:00:00%2B08:00", headers=login("street_staff"))
-    assert r.status_code == 200 and r.json()[0]["phone"] == "139****2222"
+    assert r.status_code == 200 and r.json()["items"][0]["phone"] == "139****2222"
 
 
 def test_dispatch_session_decisions_create_tasks(session, em):  # type: ignore[no-untyped-def]

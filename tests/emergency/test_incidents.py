@@ -244,11 +244,27 @@ def test_overdue_tasks_are_reminded_once(session, em):  # type: ignore[no-untype
     assert [e.kind for e in incidents.log_of(session, inc.id)].count("notification") == 3
 
 
-def test_board_without_the_safety_domain(session, em, monkeypatch):  # type: ignore[no-untyped-def]
+def test_board_with_no_hazard_points_near(session, em):  # type: ignore[no-untyped-def]
     from citybrain.emergency import board
 
-    inc = _report(session)
-    monkeypatch.setattr(board, "optional_module", lambda name: None)
+    inc = _report(session)  # safety is a declared dependency now; here it simply has no points nearby
     out = board.board(session, SYSTEM, inc.id)
     assert out["hazards"] == [] and out["incident"]["number"] == inc.number
     assert set(out["nearby"]) == {"rescue_team", "expert", "depot", "shelter"}
+
+
+def test_lists_are_pages_and_points_are_strict(client, login, em_api):  # type: ignore[no-untyped-def]
+    h = login("duty_officer")
+    for i in range(3):
+        r = client.post("/api/emergency/incidents", json={"incident_type": "hazchem_leak", "title": f"泄漏{i}",
+                                                          "lon": 104.0, "lat": 30.5}, headers=h)
+        assert r.status_code == 201, r.text
+    body = client.get("/api/emergency/incidents?size=2", headers=h).json()
+    assert body["total"] == 3 and body["page"] == 1 and len(body["items"]) == 2
+    body = client.get("/api/emergency/incidents?size=2&page=2&sort=id", headers=h).json()
+    assert [i["title"] for i in body["items"]] == ["泄漏2"]
+    r = client.get("/api/emergency/incidents?sort=secret", headers=h)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "sort"
+    r = client.post("/api/emergency/incidents", json={"incident_type": "hazchem_leak", "title": "x", "lon": "104.0",
+                                                      "lat": 30.5}, headers=h)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "lon"

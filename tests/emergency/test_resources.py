@@ -126,7 +126,7 @@ def test_api_masks_expert_contacts(client, login, em_api):  # type: ignore[no-un
     assert r.status_code == 201, r.text
     # the data officer registered it but is not among those who see personal data
     assert r.json()["contact_phone"] == "139****4321" and r.json()["contact_name"] == "王**"
-    seen = client.get("/api/emergency/resources?kind=expert", headers=login("duty_officer")).json()[0]
+    seen = client.get("/api/emergency/resources?kind=expert", headers=login("duty_officer")).json()["items"][0]
     assert seen["contact_phone"] == "13987654321" and seen["contact_name"] == "王建国"
     r = client.get("/api/emergency/resources/nearest?lon=104.001&lat=30.5&kind=expert&n=3",
                    headers=login("street_staff"))

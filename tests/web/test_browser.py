@@ -82,6 +82,7 @@ def test_duty_officer_sees_the_map_and_clicks_a_grid(page: Any, log_in: Any, liv
     assert page.locator("#outbox b").count() == 4  # the four status counts, not the subject's <b>
     assert SENT_SUBJECT in page.locator("#channel-log").inner_text()
     assert page.locator(".who").inner_text().startswith("李静")
+    assert "从未运行" in page.locator("#worker-status").inner_text()  # no worker has written a heartbeat
     screenshot(page, "command-centre-zh")
 
     grid = _clickable_grid(page)

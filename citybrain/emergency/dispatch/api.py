@@ -9,7 +9,9 @@ from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
 from citybrain.core.geo import parse_crs, point_to_wgs84
+from citybrain.core.listing import ListParams, Page
 from citybrain.core.roles import COMMAND, STAFF, Role
+from citybrain.core.types import LatitudeQuery, LongitudeQuery
 from citybrain.core.web import get_session
 from citybrain.emergency.common import departments_by_ids
 from citybrain.emergency.dispatch import service
@@ -51,10 +53,10 @@ def camera_out(session: Session, c: Camera, distance: float | None = None) -> di
             "distance_m": None if distance is None else round(distance, 1)}
 
 
-@router.get("/dispatch-sessions", response_model=list[SessionOut])
+@router.get("/dispatch-sessions", response_model=Page[SessionOut])
 def list_sessions(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
-                  limit: int = Query(default=100, ge=1, le=1000)) -> list[dict[str, Any]]:
-    return [session_out(session, ds, full=False) for ds in service.list_sessions(session, limit)]
+                  params: ListParams = Depends()) -> Page[Any]:
+    return service.sessions_page(session, params, to_out=lambda ds: session_out(session, ds, full=False))
 
 
 @router.post("/dispatch-sessions", response_model=SessionOut, status_code=201)
@@ -95,10 +97,10 @@ def close_session(session_id: int, body: CloseSessionIn, actor: Actor = Depends(
     return session_out(session, service.close_session(session, actor, session_id, body.minutes))
 
 
-@router.get("/cameras", response_model=list[CameraOut])
-def list_cameras(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session)
-                 ) -> list[dict[str, Any]]:
-    return [camera_out(session, c) for c in service.list_cameras(session)]
+@router.get("/cameras", response_model=Page[CameraOut])
+def list_cameras(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
+                 params: ListParams = Depends()) -> Page[Any]:
+    return service.cameras_page(session, params, to_out=lambda c: camera_out(session, c))
 
 
 @router.post("/cameras", response_model=CameraOut, status_code=201)
@@ -108,7 +110,7 @@ def create_camera(body: CameraIn, actor: Actor = Depends(require(*COMMAND, Role.
 
 
 @router.get("/cameras/nearest", response_model=list[CameraOut])
-def nearest_cameras(lon: float = Query(ge=-180, le=180), lat: float = Query(ge=-90, le=90),
+def nearest_cameras(lon: LongitudeQuery = Query(), lat: LatitudeQuery = Query(),
                     crs: str = Query(default="wgs84", max_length=10), n: int = Query(default=5, ge=1, le=100),
                     _a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session)
                     ) -> list[dict[str, Any]]:

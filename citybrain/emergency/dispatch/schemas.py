@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from citybrain.core.types import AwareDatetimeIn, Latitude, Longitude
 
 
 class _In(BaseModel):
@@ -18,7 +19,7 @@ class SessionIn(_In):
     kind: Literal["routine", "ad_hoc"] = "routine"
     topic: str = Field(default="应急管理", min_length=1, max_length=40)
     incident_id: int | None = Field(default=None, ge=1)
-    scheduled_at: AwareDatetime
+    scheduled_at: AwareDatetimeIn
     agenda: list[str] = Field(default_factory=list, max_length=50)
     departments: list[str] = Field(default_factory=list, max_length=200, description="invited department codes")
     chaired_by: str = Field(default="", max_length=80)
@@ -82,20 +83,13 @@ class SessionOut(BaseModel):
 class CameraIn(_In):
     code: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,59}$")
     name: str = Field(min_length=1, max_length=200)
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
+    lon: Longitude
+    lat: Latitude
     crs: str = Field(default="wgs84", max_length=10)
     owner: str = Field(default="", max_length=100)
     department: str | None = Field(default=None, max_length=40)
     stream_url: str = Field(min_length=8, max_length=500)
     kind: Literal["fixed", "ptz", "high_point", "drone", "body"] = "fixed"
-
-    @field_validator("lon", "lat")
-    @classmethod
-    def _finite(cls, v: float) -> float:
-        if not math.isfinite(v):
-            raise ValueError("must be a finite number")
-        return v
 
     @field_validator("stream_url")
     @classmethod

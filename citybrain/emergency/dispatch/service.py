@@ -5,9 +5,11 @@ And the camera registry with the cameras nearest a point.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from citybrain.core import audit
@@ -15,6 +17,7 @@ from citybrain.core.auth import Actor
 from citybrain.core.db import is_postgres, utcnow
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
 from citybrain.core.geo import parse_crs, point_to_wgs84
+from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.emergency import spatial
 from citybrain.emergency.common import departments_by_codes, require_department
 from citybrain.emergency.dispatch.models import (
@@ -60,8 +63,23 @@ def get_session(session: Session, session_id: int, *, for_update: bool = False) 
     return ds
 
 
+SESSION_SORT = {"scheduled_at": DispatchSession.scheduled_at, "status": DispatchSession.status,
+                "id": DispatchSession.id}
+CAMERA_SORT = {"code": Camera.code, "name": Camera.name, "kind": Camera.kind}
+
+
+def _sessions() -> Select[Any]:
+    return select(DispatchSession).order_by(DispatchSession.scheduled_at.desc(), DispatchSession.id.desc())
+
+
 def list_sessions(session: Session, limit: int = 100) -> list[DispatchSession]:
-    return list(session.scalars(select(DispatchSession).order_by(DispatchSession.scheduled_at.desc()).limit(limit)))
+    return list(session.scalars(_sessions().limit(limit)))
+
+
+def sessions_page(session: Session, params: ListParams, to_out: Callable[[DispatchSession], Any] | None = None
+                  ) -> Page[Any]:
+    """Dispatch sessions, the latest scheduled first."""
+    return paginate(session, _sessions(), params, SESSION_SORT, to_out)
 
 
 def open_session(session: Session, actor: Actor, session_id: int) -> DispatchSession:
@@ -176,8 +194,17 @@ def create_camera(session: Session, actor: Actor, data: CameraIn) -> Camera:
     return cam
 
 
+def _cameras() -> Select[Any]:
+    return select(Camera).where(Camera.active).order_by(Camera.code)
+
+
 def list_cameras(session: Session, limit: int = 1000) -> list[Camera]:
-    return list(session.scalars(select(Camera).where(Camera.active).order_by(Camera.code).limit(limit)))
+    return list(session.scalars(_cameras().limit(limit)))
+
+
+def cameras_page(session: Session, params: ListParams, to_out: Callable[[Camera], Any] | None = None) -> Page[Any]:
+    """The active cameras, by code."""
+    return paginate(session, _cameras(), params, CAMERA_SORT, to_out)
 
 
 def nearest_cameras(session: Session, lon: float, lat: float, n: int = 5) -> list[tuple[Camera, float]]:

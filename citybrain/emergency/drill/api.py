@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
+from citybrain.core.listing import ListParams, Page
 from citybrain.core.roles import COMMAND, STAFF
 from citybrain.core.web import get_session
 from citybrain.emergency.common import departments_by_ids
@@ -103,11 +104,11 @@ def set_year_plan(body: YearPlanIn, actor: Actor = Depends(require(*COMMAND)),
     return item_outs(session, items, service.list_drills(session))
 
 
-@router.get("/drills", response_model=list[DrillOut])
+@router.get("/drills", response_model=Page[DrillOut])
 def list_drills(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
-                year: int | None = Query(default=None, ge=2000, le=2100),
-                body: str | None = Query(default=None, max_length=40)) -> list[dict[str, Any]]:
-    return [drill_out(session, d) for d in service.list_drills(session, year, body)]
+                params: ListParams = Depends(), year: int | None = Query(default=None, ge=2000, le=2100),
+                body: str | None = Query(default=None, max_length=40)) -> Page[Any]:
+    return service.drills_page(session, params, year, body, to_out=lambda d: drill_out(session, d))
 
 
 @router.post("/drills", response_model=DrillOut, status_code=201)

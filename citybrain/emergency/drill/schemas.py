@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
+
+from citybrain.core.types import AwareDatetimeIn, Latitude, Longitude
 
 
 class _In(BaseModel):
@@ -65,7 +66,7 @@ class ParticipantIn(_In):
 
 
 class TimelineIn(_In):
-    at: AwareDatetime
+    at: AwareDatetimeIn
     text: str = Field(min_length=1, max_length=1000)
 
 
@@ -73,16 +74,9 @@ class FindingIn(_In):
     text: str = Field(min_length=1, max_length=2000)
     category_code: str | None = Field(default=None, max_length=20, description="the event hub's category")
     department: str | None = Field(default=None, max_length=40)
-    lon: float | None = Field(default=None, ge=-180, le=180)
-    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: Longitude | None = None
+    lat: Latitude | None = None
     address: str = Field(default="", max_length=300)
-
-    @field_validator("lon", "lat")
-    @classmethod
-    def _finite(cls, v: float | None) -> float | None:
-        if v is not None and not math.isfinite(v):
-            raise ValueError("must be a finite number")
-        return v
 
 
 class DrillIn(_In):
@@ -92,10 +86,10 @@ class DrillIn(_In):
     scenario: str = Field(default="", max_length=10000)
     form: Literal["practical", "tabletop", "combined"] = "practical"
     incident_type: str | None = Field(default=None, max_length=40)
-    lon: float | None = Field(default=None, ge=-180, le=180)
-    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: Longitude | None = None
+    lat: Latitude | None = None
     address: str = Field(default="", max_length=300)
-    held_at: AwareDatetime
+    held_at: AwareDatetimeIn
     status: Literal["planned", "done"] = "done"
     participants: list[ParticipantIn] = Field(default_factory=list, max_length=200)
     timeline: list[TimelineIn] = Field(default_factory=list, max_length=200)

@@ -5,23 +5,25 @@ records, findings turned into events of the event hub, and completion figures.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from citybrain.core import audit
 from citybrain.core.auth import Actor
 from citybrain.core.bus import emit
+from citybrain.core.clock import local_zone
 from citybrain.core.db import utcnow
-from citybrain.core.errors import Conflict, NotFound, ValidationFailed
+from citybrain.core.errors import Conflict, ValidationFailed
+from citybrain.core.listing import ListParams, Page, paginate
+from citybrain.core.lookup import get_or_404
 from citybrain.emergency import domain_events as ev
 from citybrain.emergency.common import (
-    SHANGHAI,
     departments_by_codes,
     departments_by_ids,
     require_department,
-    required_function,
 )
 from citybrain.emergency.drill.models import (
     COMMITTEE,
@@ -35,6 +37,7 @@ from citybrain.emergency.drill.models import (
 )
 from citybrain.emergency.drill.schemas import BodyIn, DrillIn, YearPlanIn
 from citybrain.emergency.plan import service as plans
+from citybrain.events.public import EventIn, intake
 
 DONE = "done"
 
@@ -196,21 +199,31 @@ def record_drill(session: Session, actor: Actor, data: DrillIn) -> Drill:
 
 
 def get_drill(session: Session, drill_id: int) -> Drill:
-    d = session.get(Drill, drill_id)
-    if d is None:
-        raise NotFound("drill", drill_id)
-    return d
+    return get_or_404(session, Drill, drill_id, what="drill")
+
+
+DRILL_SORT = {"held_at": Drill.held_at, "title": Drill.title, "id": Drill.id}
+
+
+def drills_page(session: Session, params: ListParams, year: int | None = None, body: str | None = None,
+                to_out: Callable[[Drill], Any] | None = None) -> Page[Any]:
+    """Drills, the earliest held first (as `list_drills`), one page at a time."""
+    return paginate(session, _drills(year, body), params, DRILL_SORT, to_out)
 
 
 def list_drills(session: Session, year: int | None = None, body: str | None = None) -> list[Drill]:
-    q = select(Drill).order_by(Drill.held_at)
+    return list(session.scalars(_drills(year, body)))
+
+
+def _drills(year: int | None = None, body: str | None = None) -> Select[Any]:
+    q = select(Drill).order_by(Drill.held_at, Drill.id)
     if year is not None:
-        start = dt.datetime(year, 1, 1, tzinfo=SHANGHAI).astimezone(dt.UTC)
-        end = dt.datetime(year + 1, 1, 1, tzinfo=SHANGHAI).astimezone(dt.UTC)
+        start = dt.datetime(year, 1, 1, tzinfo=local_zone()).astimezone(dt.UTC)
+        end = dt.datetime(year + 1, 1, 1, tzinfo=local_zone()).astimezone(dt.UTC)
         q = q.where(Drill.held_at >= start, Drill.held_at < end)
     if body:
         q = q.join(CommandBody, CommandBody.id == Drill.body_id).where(CommandBody.code == body)
-    return list(session.scalars(q))
+    return q
 
 
 def participants(session: Session, drill_id: int) -> list[DrillParticipant]:
@@ -227,8 +240,6 @@ def findings_to_events(session: Session, actor: Actor, drill_id: int, category_c
                        ) -> list[DrillFinding]:
     """Turn each finding not yet followed up into an event (channel "drill") of the event hub."""
     drill = get_drill(session, drill_id)
-    intake = required_function("citybrain.events.service", "intake", "turning drill findings into events")
-    schemas = required_function("citybrain.events.schemas", "EventIn", "turning drill findings into events")
     todo = [f for f in findings(session, drill.id) if f.event_id is None]
     reports = []
     for f in todo:  # check every finding before the first event is written
@@ -239,7 +250,7 @@ def findings_to_events(session: Session, actor: Actor, drill_id: int, category_c
         address = f.address or drill.address
         if lon is None and not address:
             raise ValidationFailed(f"finding {f.id} has no place: neither it nor the drill gives one", "findings")
-        reports.append((f, schemas(channel="drill", category_code=category, lon=lon, lat=lat, crs="wgs84",
+        reports.append((f, EventIn(channel="drill", category_code=category, lon=lon, lat=lat, crs="wgs84",
                                    address=address, description=f"【演练发现问题】{drill.title}：{f.text}",
                                    idempotency_key=f"emergency-drill-finding-{f.id}",
                                    source_ref=f"emergency.drill_finding:{f.id}")))
@@ -258,7 +269,7 @@ def findings_to_events(session: Session, actor: Actor, drill_id: int, category_c
 
 def completion(session: Session, year: int, as_of: dt.date | None = None) -> dict[str, Any]:
     """Per headquarters and per member department: themes planned, due by `as_of`, drills held."""
-    as_of = as_of or utcnow().astimezone(SHANGHAI).date()
+    as_of = as_of or utcnow().astimezone(local_zone()).date()
     items = year_plan(session, year)
     held_drills = [d for d in list_drills(session, year) if d.status == DONE]
     bodies = {b.id: b for b in list_bodies(session)}
@@ -268,7 +279,7 @@ def completion(session: Session, year: int, as_of: dt.date | None = None) -> dic
 
     held_items = {d.plan_item_id for d in held_drills if d.plan_item_id}
     # a drill held without a plan item still counts for its body's month
-    held_months = {(d.body_id, d.held_at.astimezone(SHANGHAI).month) for d in held_drills}
+    held_months = {(d.body_id, d.held_at.astimezone(local_zone()).month) for d in held_drills}
     body_rows = []
     for body_id, body in bodies.items():
         mine = [i for i in items if i.body_id == body_id]

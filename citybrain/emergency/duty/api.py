@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
 from citybrain.core.db import utcnow
-from citybrain.core.errors import ValidationFailed
+from citybrain.core.listing import ListParams, Page
 from citybrain.core.privacy import phone_for
 from citybrain.core.roles import COMMAND, STAFF, Role
 from citybrain.core.web import get_session
-from citybrain.emergency.common import departments_by_ids, require_department
+from citybrain.emergency.common import departments_by_ids, with_items
 from citybrain.emergency.duty import service
 from citybrain.emergency.duty.models import DutyShift
 from citybrain.emergency.duty.schemas import POST_NAMES, ShiftIn, ShiftOut
@@ -31,26 +31,20 @@ def _outs(session: Session, actor: Actor, shifts: list[DutyShift]) -> list[dict[
              "ends_at": s.ends_at, "on_duty_now": s.starts_at <= now < s.ends_at} for s in shifts]
 
 
-@router.get("/duty", response_model=list[ShiftOut])
+@router.get("/duty", response_model=Page[ShiftOut])
 def roster(actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
-           start: dt.datetime | None = None, end: dt.datetime | None = None,
-           department: str | None = Query(default=None, max_length=40)) -> list[dict[str, Any]]:
+           params: ListParams = Depends(), start: dt.datetime | None = None, end: dt.datetime | None = None,
+           department: str | None = Query(default=None, max_length=40)) -> Page[Any]:
     """Shifts overlapping [start, end) (default: the next 7 days from now)."""
-    for name, v in (("start", start), ("end", end)):
-        if v is not None and v.tzinfo is None:
-            raise ValidationFailed("give the time with its offset, e.g. 2026-07-01T08:00:00+08:00", name)
-    start = start or utcnow()
-    end = end or start + dt.timedelta(days=7)
-    ids = [require_department(session, department, "department").id] if department else None
-    return _outs(session, actor, service.roster(session, start, end, ids))
+    page = service.roster_page(session, params, start, end, department)
+    return with_items(page, _outs(session, actor, page.items))
 
 
 @router.get("/duty/now", response_model=list[ShiftOut])
 def on_duty_now(actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session)
                 ) -> list[dict[str, Any]]:
     """Who is on duty now, in every department (the command centre's view)."""
-    now = utcnow()
-    return _outs(session, actor, service.roster(session, now, now + dt.timedelta(microseconds=1)))
+    return _outs(session, actor, service.on_duty_now(session))
 
 
 @router.post("/duty", response_model=ShiftOut, status_code=201)

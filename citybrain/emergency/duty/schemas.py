@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from citybrain.core.types import AwareDatetimeIn
 from citybrain.emergency.duty.models import LEADER, OFFICER
 
 
@@ -17,8 +18,8 @@ class ShiftIn(BaseModel):
     user_id: int | None = Field(default=None, ge=1)
     person_name: str | None = Field(default=None, min_length=1, max_length=60)
     phone: str | None = Field(default=None, max_length=30, pattern=r"^[0-9+\- ]{3,30}$")
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: AwareDatetimeIn
+    ends_at: AwareDatetimeIn
     note: str = Field(default="", max_length=200)
 
 

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from citybrain.core import audit
 from citybrain.core.auth import Actor, User
 from citybrain.core.db import is_postgres, utcnow
-from citybrain.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from citybrain.core.errors import Conflict, Forbidden, ValidationFailed
+from citybrain.core.listing import ListParams, Page, paginate
+from citybrain.core.lookup import get_or_404
 from citybrain.core.roles import Role
-from citybrain.directory.models import Department
-from citybrain.emergency.common import local, require_department
+from citybrain.directory.public import Department
+from citybrain.emergency.common import aware, local, require_department
 from citybrain.emergency.duty.models import LEADER, DutyShift
 from citybrain.emergency.duty.schemas import POST_NAMES, ShiftIn
 
@@ -73,9 +76,7 @@ def add_shift(session: Session, actor: Actor, data: ShiftIn) -> DutyShift:
 
 
 def delete_shift(session: Session, actor: Actor, shift_id: int) -> None:
-    shift = session.get(DutyShift, shift_id)
-    if shift is None:
-        raise NotFound("duty shift", shift_id)
+    shift = get_or_404(session, DutyShift, shift_id, what="duty shift")
     if actor.role == Role.DEPT_HANDLER and actor.department_id != shift.department_id:
         raise Forbidden("a department handler keeps the roster of their own department only", "department")
     audit.record(session, actor, "delete", "emergency_duty_shift", shift.id,
@@ -83,13 +84,37 @@ def delete_shift(session: Session, actor: Actor, shift_id: int) -> None:
     session.delete(shift)
 
 
-def roster(session: Session, start: dt.datetime, end: dt.datetime,
-           department_ids: Iterable[int] | None = None) -> list[DutyShift]:
+def _roster(start: dt.datetime, end: dt.datetime, department_ids: Iterable[int] | None = None
+            ) -> Select[Any]:
     q = (select(DutyShift).where(DutyShift.starts_at < end, DutyShift.ends_at > start)
-         .order_by(DutyShift.starts_at, DutyShift.department_id, DutyShift.post))
+         .order_by(DutyShift.starts_at, DutyShift.department_id, DutyShift.post, DutyShift.id))
     if department_ids is not None:
         q = q.where(DutyShift.department_id.in_(list(department_ids)))
-    return list(session.scalars(q))
+    return q
+
+
+def roster(session: Session, start: dt.datetime, end: dt.datetime,
+           department_ids: Iterable[int] | None = None) -> list[DutyShift]:
+    return list(session.scalars(_roster(start, end, department_ids)))
+
+
+SHIFT_SORT = {"starts_at": DutyShift.starts_at, "ends_at": DutyShift.ends_at, "person_name": DutyShift.person_name}
+
+
+def roster_page(session: Session, params: ListParams, start: dt.datetime | None = None,
+                end: dt.datetime | None = None, department: str | None = None) -> Page[DutyShift]:
+    """Shifts overlapping [start, end) (default: the next 7 days from now), of one department by its code."""
+    start, end = aware(start, "start"), aware(end, "end")
+    start = start or utcnow()
+    end = end or start + dt.timedelta(days=7)
+    ids = [require_department(session, department, "department").id] if department else None
+    return paginate(session, _roster(start, end, ids), params, SHIFT_SORT)
+
+
+def on_duty_now(session: Session, department_ids: Iterable[int] | None = None) -> list[DutyShift]:
+    """Who is on duty now (值班人员), in every department or the given ones, in roster order."""
+    now = utcnow()
+    return roster(session, now, now + dt.timedelta(microseconds=1), department_ids)
 
 
 def on_duty(session: Session, department_ids: Iterable[int], at: dt.datetime | None = None

@@ -6,17 +6,16 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
-from citybrain.core.errors import ValidationFailed
+from citybrain.core.listing import ListParams, Page
 from citybrain.core.roles import COMMAND, STAFF, Role
 from citybrain.core.web import get_session
 from citybrain.emergency import board as views
-from citybrain.emergency.common import SHANGHAI, require_department
+from citybrain.emergency.common import with_items
 from citybrain.emergency.incident import figures, service
-from citybrain.emergency.incident.models import STATUSES, TASK_STATUSES, Task
+from citybrain.emergency.incident.models import STATUSES, TASK_STATUSES
 from citybrain.emergency.incident.schemas import (
     ActivateIn,
     ActivationOut,
@@ -35,7 +34,6 @@ from citybrain.emergency.incident.schemas import (
     TaskDoneIn,
     TaskOut,
 )
-from citybrain.emergency.plan import service as plans
 
 router = APIRouter(tags=["emergency: incidents"])
 REPORTERS = (*COMMAND, Role.DEPT_HANDLER, Role.STREET_STAFF, Role.GRID_WORKER)
@@ -46,11 +44,10 @@ def _out(session: Session, inc: Any) -> IncidentOut:
     return IncidentOut(**views.incident_out(session, inc))
 
 
-@router.get("/incidents", response_model=list[IncidentOut])
+@router.get("/incidents", response_model=Page[IncidentOut])
 def list_incidents(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
-                   status: str | None = STATUS_Q, limit: int = Query(default=100, ge=1, le=1000)
-                   ) -> list[IncidentOut]:
-    return [_out(session, i) for i in service.list_incidents(session, status, limit)]
+                   params: ListParams = Depends(), status: str | None = STATUS_Q) -> Page[Any]:
+    return service.incidents_page(session, params, status, to_out=lambda i: _out(session, i))
 
 
 @router.post("/incidents", response_model=IncidentOut, status_code=201)
@@ -142,20 +139,14 @@ def incident_tasks(incident_id: int, _a: Actor = Depends(require(*STAFF)),
     return [TaskOut(**t) for t in views.tasks_out(session, service.tasks_of(session, incident_id))]
 
 
-@router.get("/tasks", response_model=list[TaskOut])
+@router.get("/tasks", response_model=Page[TaskOut])
 def list_tasks(actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
-               department: str | None = Query(default=None, max_length=40),
-               status: str | None = Query(default=None, pattern="^(" + "|".join(TASK_STATUSES) + ")$"),
-               limit: int = Query(default=200, ge=1, le=1000)) -> list[TaskOut]:
+               params: ListParams = Depends(), department: str | None = Query(default=None, max_length=40),
+               status: str | None = Query(default=None, pattern="^(" + "|".join(TASK_STATUSES) + ")$")
+               ) -> Page[Any]:
     """Tasks, newest first; a department handler sees their own department's."""
-    q = select(Task).order_by(Task.created_at.desc(), Task.id.desc()).limit(limit)
-    if actor.role == Role.DEPT_HANDLER:
-        q = q.where(Task.department_id == actor.department_id)
-    elif department:
-        q = q.where(Task.department_id == require_department(session, department, "department").id)
-    if status:
-        q = q.where(Task.status == status)
-    return [TaskOut(**t) for t in views.tasks_out(session, list(session.scalars(q)))]
+    page = service.tasks_page(session, actor, params, department, status)
+    return with_items(page, views.tasks_out(session, page.items))
 
 
 @router.post("/tasks/{task_id}/accept", response_model=TaskOut)
@@ -188,12 +179,4 @@ def period_figures(_a: Actor = Depends(require(*STAFF)), session: Session = Depe
                    incident_type: str | None = Query(default=None, max_length=40)) -> PeriodFigures:
     """Response times of the incidents reported from `start` to `end` (dates in Asia/Shanghai, inclusive;
     default: the last 365 days)."""
-    today = dt.datetime.now(SHANGHAI).date()
-    end = end or today
-    start = start or end - dt.timedelta(days=365)
-    if start > end:
-        raise ValidationFailed("start is after end", "start")
-    lo = dt.datetime.combine(start, dt.time(), SHANGHAI).astimezone(dt.UTC)
-    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), SHANGHAI).astimezone(dt.UTC)
-    type_id = plans.require_type(session, incident_type).id if incident_type else None
-    return PeriodFigures(**figures.period(session, lo, hi, type_id))
+    return PeriodFigures(**figures.period_by_dates(session, start, end, incident_type))

@@ -15,7 +15,10 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from citybrain.core.clock import local_zone
+from citybrain.core.errors import ValidationFailed
 from citybrain.emergency.incident.models import Incident, Task
+from citybrain.emergency.plan import service as plans
 from citybrain.emergency.resource.models import Deployment
 
 MILESTONES = (
@@ -84,6 +87,20 @@ def _stats(key: str, label: str, values: list[float]) -> dict[str, Any]:
     a = np.asarray(values, dtype=float)
     return {"key": key, "label": label, "count": int(a.size), "mean_s": float(a.mean()),
             "p50_s": float(np.percentile(a, 50)), "p90_s": float(np.percentile(a, 90))}
+
+
+def period_by_dates(session: Session, start: dt.date | None, end: dt.date | None,
+                    incident_type: str | None = None) -> dict[str, Any]:
+    """`period` over whole local days from `start` to `end` inclusive (default: the last 365 days)."""
+    today = dt.datetime.now(local_zone()).date()
+    end = end or today
+    start = start or end - dt.timedelta(days=365)
+    if start > end:
+        raise ValidationFailed("start is after end", "start")
+    lo = dt.datetime.combine(start, dt.time(), local_zone()).astimezone(dt.UTC)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), local_zone()).astimezone(dt.UTC)
+    type_id = plans.require_type(session, incident_type).id if incident_type else None
+    return period(session, lo, hi, type_id)
 
 
 def period(session: Session, start: dt.datetime, end: dt.datetime, incident_type_id: int | None = None

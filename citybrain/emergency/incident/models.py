@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from citybrain.core.db import Base, UTCDateTime, utcnow
+from citybrain.core.db import Base, BigIntId, UTCDateTime, utcnow
 
 # reported (接报) → verified (核实) → active (响应中) → stood_down (响应终止) → closed (总结归档)
 REPORTED, VERIFIED, ACTIVE, STOOD_DOWN, CLOSED = "reported", "verified", "active", "stood_down", "closed"
@@ -67,7 +67,7 @@ class IncidentLog(Base):
     """The incident's log (事件日志): reports, decisions, figures, photos and every change of state."""
 
     __tablename__ = "emergency_incident_log"
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("emergency_incident.id"), index=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     kind: Mapped[str] = mapped_column(String(20))

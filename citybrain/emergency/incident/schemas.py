@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from citybrain.core.types import AwareDatetimeIn, Latitude, Longitude
 from citybrain.emergency.levels import LevelIn, Metric, WarningColour
 
 
@@ -35,22 +35,15 @@ class IncidentIn(_In):
     incident_type: str = Field(min_length=1, max_length=40, description="incident type code, e.g. earthquake")
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=4000)
-    lon: float | None = Field(default=None, ge=-180, le=180)
-    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: Longitude | None = None
+    lat: Latitude | None = None
     crs: str = Field(default="wgs84", max_length=10)
     address: str = Field(default="", max_length=300)
-    occurred_at: AwareDatetime | None = None
-    reported_at: AwareDatetime | None = None  # when the report came in (default: now)
+    occurred_at: AwareDatetimeIn | None = None
+    reported_at: AwareDatetimeIn | None = None  # when the report came in (default: now)
     warning_colour: WarningColour | None = None
     figures: Figures | None = None
     plan: str | None = Field(default=None, max_length=40, description="plan code (default: the type's plan)")
-
-    @field_validator("lon", "lat")
-    @classmethod
-    def _finite(cls, v: float | None) -> float | None:
-        if v is not None and not math.isfinite(v):
-            raise ValueError("must be a finite number")
-        return v
 
     @model_validator(mode="after")
     def _where(self) -> IncidentIn:
@@ -98,7 +91,7 @@ class LogIn(_In):
     text: str = Field(default="", max_length=4000)
     figures: Figures | None = None
     photo_ref: str | None = Field(default=None, min_length=1, max_length=500)
-    at: AwareDatetime | None = None  # when it happened (default: now)
+    at: AwareDatetimeIn | None = None  # when it happened (default: now)
 
     @model_validator(mode="after")
     def _shape(self) -> LogIn:

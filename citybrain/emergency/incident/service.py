@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from citybrain.core import audit
@@ -22,10 +22,11 @@ from citybrain.core.bus import emit
 from citybrain.core.db import is_postgres, utcnow
 from citybrain.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from citybrain.core.geo import parse_crs, point_to_wgs84
+from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.roles import COMMAND, Role
-from citybrain.directory.models import Department
+from citybrain.directory.public import Department
 from citybrain.emergency import domain_events as ev
-from citybrain.emergency.common import aware, departments_by_codes, jsonable, local, required_function
+from citybrain.emergency.common import aware, departments_by_codes, jsonable, local, require_department
 from citybrain.emergency.incident.models import (
     ACCEPTED,
     ACTIVE,
@@ -41,11 +42,21 @@ from citybrain.emergency.incident.models import (
     Task,
 )
 from citybrain.emergency.incident.schemas import Figures, FromEventIn, IncidentIn, LogIn
+from citybrain.emergency.incident.states import (
+    ACTIVATE,
+    CHANGE_LEVEL,
+    CLOSE,
+    INCIDENT_STATES,
+    STAND_DOWN,
+    VERIFY,
+)
 from citybrain.emergency.levels import Level, Metric, label, more_severe, parse_level
 from citybrain.emergency.notify import notify_departments
 from citybrain.emergency.plan import service as plans
 from citybrain.emergency.plan.models import IncidentType, Plan, PlanVersion
 from citybrain.emergency.plan.schemas import PlanDocument
+from citybrain.events.public import get_event
+from citybrain.geography.public import locate
 
 # --- reading ---------------------------------------------------------------------------------------
 
@@ -56,11 +67,37 @@ def get_incident(session: Session, incident_id: int, *, for_update: bool = False
     return inc
 
 
+INCIDENT_SORT = {"reported_at": Incident.reported_at, "occurred_at": Incident.occurred_at,
+                 "status": Incident.status, "number": Incident.number, "id": Incident.id}
+TASK_SORT = {"created_at": Task.created_at, "deadline_at": Task.deadline_at, "status": Task.status, "id": Task.id}
+
+
+def _incidents(status: str | None = None) -> Select[Any]:
+    q = select(Incident).order_by(Incident.reported_at.desc(), Incident.id.desc())
+    return q.where(Incident.status == status) if status else q
+
+
 def list_incidents(session: Session, status: str | None = None, limit: int = 100) -> list[Incident]:
-    q = select(Incident).order_by(Incident.reported_at.desc(), Incident.id.desc()).limit(limit)
+    return list(session.scalars(_incidents(status).limit(limit)))
+
+
+def incidents_page(session: Session, params: ListParams, status: str | None = None,
+                   to_out: Callable[[Incident], Any] | None = None) -> Page[Any]:
+    """Incidents, newest report first (or by `params.sort`)."""
+    return paginate(session, _incidents(status), params, INCIDENT_SORT, to_out)
+
+
+def tasks_page(session: Session, actor: Actor, params: ListParams, department: str | None = None,
+               status: str | None = None) -> Page[Task]:
+    """Tasks, newest first; a department handler sees their own department's only."""
+    q = select(Task).order_by(Task.created_at.desc(), Task.id.desc())
+    if actor.role == Role.DEPT_HANDLER:
+        q = q.where(Task.department_id == actor.department_id)
+    elif department:
+        q = q.where(Task.department_id == require_department(session, department, "department").id)
     if status:
-        q = q.where(Incident.status == status)
-    return list(session.scalars(q))
+        q = q.where(Task.status == status)
+    return paginate(session, q, params, TASK_SORT)
 
 
 def figures_of(inc: Incident) -> dict[str, float]:
@@ -95,8 +132,6 @@ def log_of(session: Session, incident_id: int, after_id: int = 0) -> list[Incide
 
 def _locate(session: Session, lon: float, lat: float) -> tuple[str | None, str]:
     """The street of a point; an incident just outside the district is still recorded (no street)."""
-    from citybrain.geography.service import locate
-
     try:
         loc = locate(session, lon, lat)
     except ValidationFailed:
@@ -163,22 +198,18 @@ def create_incident(session: Session, actor: Actor, data: IncidentIn) -> Inciden
 def create_from_event(session: Session, actor: Actor, data: FromEventIn) -> Incident:
     """An incident declared from an event of the event hub: its place, text and report time come along."""
     it = plans.require_type(session, data.incident_type)
-    get_event = required_function("citybrain.events.service", "get_event", "an incident from an event")
     try:
         event = get_event(session, data.event_id)
     except NotFound:
         raise ValidationFailed(f"no event {data.event_id}", "event_id") from None
-    if event is None:
-        raise ValidationFailed(f"no event {data.event_id}", "event_id")
     existing = session.scalar(select(Incident).where(Incident.event_id == data.event_id))
     if existing is not None:
         raise Conflict(f"event {data.event_id} is already incident {existing.number}", "event_id")
-    description = getattr(event, "description", "") or ""
-    number = getattr(event, "number", data.event_id)
+    description = event.description or ""
     return _new_incident(
-        session, actor, it, title=data.title or (description[:60] or f"事件 {number}"), description=description,
-        lon=getattr(event, "lon", None), lat=getattr(event, "lat", None), address=getattr(event, "address", "") or "",
-        occurred_at=None, reported_at=getattr(event, "created_at", None), warning_colour=None, figures=data.figures,
+        session, actor, it, title=data.title or (description[:60] or f"事件 {event.id}"), description=description,
+        lon=event.lon, lat=event.lat, address=event.address or "",
+        occurred_at=None, reported_at=event.created_at, warning_colour=None, figures=data.figures,
         plan_code=data.plan, event_id=data.event_id)
 
 
@@ -313,9 +344,7 @@ def activate(session: Session, actor: Actor, incident_id: int, level: Level | st
     level = parse_level(level)
     response = parse_level(response_level, "response_level") if response_level is not None else level
     inc = get_incident(session, incident_id, for_update=True)
-    if inc.status not in (REPORTED, VERIFIED):
-        raise Conflict(f"incident {inc.number} is {inc.status}; only a reported or verified incident is "
-                       "activated (use a level change once active)", "status")
+    INCIDENT_STATES.check(inc.status, ACTIVATE)
     plan, pv, doc = _require_plan(session, inc)
     _check_level(doc, plan, pv, response, "response_level" if response_level is not None else "level")
     now = utcnow()
@@ -346,9 +375,7 @@ def activate(session: Session, actor: Actor, incident_id: int, level: Level | st
 
 def verify(session: Session, actor: Actor, incident_id: int, note: str = "") -> Incident:
     inc = get_incident(session, incident_id, for_update=True)
-    if inc.status != REPORTED:
-        raise Conflict(f"incident {inc.number} is {inc.status}; only a reported incident is verified", "status")
-    inc.status, inc.verified_at = VERIFIED, utcnow()
+    inc.status, inc.verified_at = INCIDENT_STATES.check(inc.status, VERIFY).target, utcnow()
     record_log(session, actor, inc, "status", f"核实：{note}" if note else "核实", {"status": VERIFIED})
     audit.record(session, actor, "verify", "emergency_incident", inc.id, {"status": REPORTED}, {"status": VERIFIED})
     emit(session, ev.IncidentVerified(incident_id=inc.id, number=inc.number))
@@ -360,8 +387,7 @@ def change_level(session: Session, actor: Actor, incident_id: int, level: Level 
     """Raise (升级) or lower (降级) the response; raising adds the steps of the new level."""
     level = parse_level(level)
     inc = get_incident(session, incident_id, for_update=True)
-    if inc.status != ACTIVE:
-        raise Conflict(f"incident {inc.number} is {inc.status}; the level changes only during a response", "status")
+    INCIDENT_STATES.check(inc.status, CHANGE_LEVEL)
     if inc.response_level == level.value:
         raise Conflict(f"the response is already at level {level}", "level")
     plan, pv, doc = _require_plan(session, inc)
@@ -390,8 +416,7 @@ def stand_down(session: Session, actor: Actor, incident_id: int, reason: str) ->
     from citybrain.emergency.resource import service as resources
 
     inc = get_incident(session, incident_id, for_update=True)
-    if inc.status != ACTIVE:
-        raise Conflict(f"incident {inc.number} is {inc.status}; only an active response stands down", "status")
+    INCIDENT_STATES.check(inc.status, STAND_DOWN)
     now = utcnow()
     inc.status, inc.stood_down_at = STOOD_DOWN, now
     cancelled = 0
@@ -417,9 +442,7 @@ def stand_down(session: Session, actor: Actor, incident_id: int, reason: str) ->
 def close(session: Session, actor: Actor, incident_id: int, summary: str, lessons: str = "") -> Incident:
     """Archive with the after-action summary; an incident never activated (a false alarm) closes directly."""
     inc = get_incident(session, incident_id, for_update=True)
-    if inc.status not in (STOOD_DOWN, REPORTED, VERIFIED):
-        raise Conflict(f"incident {inc.number} is {inc.status}; stand the response down before closing",
-                       "status")
+    INCIDENT_STATES.check(inc.status, CLOSE)
     before = inc.status
     inc.status, inc.closed_at, inc.summary, inc.lessons = CLOSED, utcnow(), summary, lessons
     record_log(session, actor, inc, "summary", summary[:500], {"status": CLOSED, "lessons": lessons[:500]})

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
+from citybrain.core.listing import ListParams, Page
 from citybrain.core.roles import COMMAND, STAFF, Role
 from citybrain.core.web import get_session
 from citybrain.emergency.common import departments_by_ids
@@ -53,14 +54,12 @@ def plan_out(session: Session, plan: Plan, *, full: bool = False) -> PlanOut:
     return out
 
 
-@router.get("/incident-types", response_model=list[IncidentTypeOut])
+@router.get("/incident-types", response_model=Page[IncidentTypeOut])
 def list_types(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
-               category: Category | None = None) -> list[IncidentTypeOut]:
-    codes: dict[int, list[str]] = {}
-    for type_id, code in session.execute(select(Plan.incident_type_id, Plan.code).order_by(Plan.code)):
-        codes.setdefault(type_id, []).append(code)
-    return [type_out(it, codes.get(it.id)) for it in
-            service.list_incident_types(session, category.value if category else None)]
+               params: ListParams = Depends(), category: Category | None = None) -> Page[Any]:
+    codes = service.plan_codes_by_type(session)
+    return service.incident_types_page(session, params, category.value if category else None,
+                                       to_out=lambda it: type_out(it, codes.get(it.id)))
 
 
 @router.post("/incident-types", response_model=IncidentTypeOut, status_code=201)
@@ -69,12 +68,12 @@ def create_type(body: IncidentTypeIn, actor: Actor = Depends(require(*COMMAND, R
     return type_out(service.create_incident_type(session, actor, body))
 
 
-@router.get("/plans", response_model=list[PlanOut])
+@router.get("/plans", response_model=Page[PlanOut])
 def list_plans(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
-               incident_type: str | None = Query(default=None, max_length=40),
-               category: Category | None = None) -> list[PlanOut]:
-    return [plan_out(session, p) for p in
-            service.list_plans(session, incident_type, category.value if category else None)]
+               params: ListParams = Depends(), incident_type: str | None = Query(default=None, max_length=40),
+               category: Category | None = None) -> Page[Any]:
+    return service.plans_page(session, params, incident_type, category.value if category else None,
+                              to_out=lambda p: plan_out(session, p))
 
 
 @router.post("/plans", response_model=PlanSaved)
@@ -84,8 +83,10 @@ def save_plan(body: PlanSaveIn, actor: Actor = Depends(require(*COMMAND)),
     return service.save_plan(session, actor, body.document, body.note)[2]
 
 
-async def _raw_body(request: Request) -> bytes:
-    return await request.body()
+def _raw_body(request: Request) -> bytes:
+    """The body as sent (JSON or YAML, parsed by the service). A plain `def`: FastAPI runs it in a worker
+    thread, which hands the read back to the event loop and waits for it."""
+    return anyio.from_thread.run(request.body)
 
 
 @router.post("/plans/import", response_model=ImportResult,

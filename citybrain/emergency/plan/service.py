@@ -10,16 +10,18 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from citybrain.core import audit
 from citybrain.core.auth import Actor
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
+from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.roles import Role
 from citybrain.emergency.common import departments_by_codes
 from citybrain.emergency.levels import LEVELS, Level, rank
@@ -67,11 +69,31 @@ def require_type(session: Session, code: str, field: str = "incident_type") -> I
     return it
 
 
-def list_incident_types(session: Session, category: str | None = None) -> list[IncidentType]:
+TYPE_SORT = {"code": IncidentType.code, "name": IncidentType.name, "category": IncidentType.category}
+PLAN_SORT = {"code": Plan.code, "title": Plan.title, "updated_at": Plan.updated_at}
+
+
+def _incident_types(category: str | None = None) -> Select[Any]:
     q = select(IncidentType).where(IncidentType.active).order_by(IncidentType.category, IncidentType.code)
-    if category:
-        q = q.where(IncidentType.category == category)
-    return list(session.scalars(q))
+    return q.where(IncidentType.category == category) if category else q
+
+
+def list_incident_types(session: Session, category: str | None = None) -> list[IncidentType]:
+    return list(session.scalars(_incident_types(category)))
+
+
+def incident_types_page(session: Session, params: ListParams, category: str | None = None,
+                        to_out: Callable[[IncidentType], Any] | None = None) -> Page[Any]:
+    """The active incident types by category and code; `to_out` gets each with its plans' codes known."""
+    return paginate(session, _incident_types(category), params, TYPE_SORT, to_out)
+
+
+def plan_codes_by_type(session: Session) -> dict[int, list[str]]:
+    """The codes of each incident type's plans, by incident type id (for the incident type list)."""
+    codes: dict[int, list[str]] = {}
+    for type_id, code in session.execute(select(Plan.incident_type_id, Plan.code).order_by(Plan.code)):
+        codes.setdefault(type_id, []).append(code)
+    return codes
 
 
 # --- plan documents --------------------------------------------------------------------------------
@@ -215,14 +237,23 @@ def get_plan(session: Session, code: str) -> Plan:
     return plan
 
 
-def list_plans(session: Session, incident_type: str | None = None, category: str | None = None) -> list[Plan]:
+def _plans(incident_type: str | None = None, category: str | None = None) -> Select[Any]:
     q = select(Plan).join(IncidentType, IncidentType.id == Plan.incident_type_id).order_by(
         IncidentType.category, IncidentType.code, Plan.code)
     if incident_type:
         q = q.where(IncidentType.code == incident_type)
     if category:
         q = q.where(IncidentType.category == category)
-    return list(session.scalars(q))
+    return q
+
+
+def list_plans(session: Session, incident_type: str | None = None, category: str | None = None) -> list[Plan]:
+    return list(session.scalars(_plans(incident_type, category)))
+
+
+def plans_page(session: Session, params: ListParams, incident_type: str | None = None, category: str | None = None,
+               to_out: Callable[[Plan], Any] | None = None) -> Page[Any]:
+    return paginate(session, _plans(incident_type, category), params, PLAN_SORT, to_out)
 
 
 def plan_for_type(session: Session, incident_type_id: int) -> Plan | None:

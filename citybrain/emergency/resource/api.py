@@ -9,10 +9,12 @@ from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
 from citybrain.core.geo import parse_crs, point_to_wgs84
+from citybrain.core.listing import ListParams, Page
 from citybrain.core.roles import COMMAND, STAFF, Role
+from citybrain.core.types import LatitudeQuery, LongitudeQuery
 from citybrain.core.web import get_session
 from citybrain.emergency import board as views
-from citybrain.emergency.common import departments_by_ids
+from citybrain.emergency.common import departments_by_ids, with_items
 from citybrain.emergency.incident import service as incidents
 from citybrain.emergency.plan.schemas import ResourceKind
 from citybrain.emergency.resource import service
@@ -40,13 +42,14 @@ def _outs(session: Session, actor: Actor, rows: list[Resource]) -> list[dict[str
     return [service.resource_out(session, r, actor.role, sup.get(r.id), codes) for r in rows]
 
 
-@router.get("/resources", response_model=list[ResourceOut])
+@router.get("/resources", response_model=Page[ResourceOut])
 def list_resources(actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
-                   kind: ResourceKind | None = None,
-                   status: str | None = Query(default=None, pattern="^(" + "|".join(RESOURCE_STATUSES) + ")$"),
-                   limit: int = Query(default=500, ge=1, le=5000)) -> list[dict[str, Any]]:
+                   params: ListParams = Depends(), kind: ResourceKind | None = None,
+                   status: str | None = Query(default=None, pattern="^(" + "|".join(RESOURCE_STATUSES) + ")$")
+                   ) -> Page[Any]:
     """Resources; contact phones (and experts' names) are masked unless the caller's role may see them."""
-    return _outs(session, actor, service.list_resources(session, kind.value if kind else None, status, limit))
+    page = service.resources_page(session, params, kind.value if kind else None, status)
+    return with_items(page, _outs(session, actor, page.items))
 
 
 @router.post("/resources", response_model=ResourceOut, status_code=201)
@@ -56,7 +59,7 @@ def create_resource(body: ResourceIn, actor: Actor = Depends(require(*KEEPERS)),
 
 
 @router.get("/resources/nearest", response_model=list[NearestOut])
-def nearest(lon: float = Query(ge=-180, le=180), lat: float = Query(ge=-90, le=90),
+def nearest(lon: LongitudeQuery = Query(), lat: LatitudeQuery = Query(),
             kind: ResourceKind = Query(), n: int = Query(default=5, ge=1, le=500), by: str = BY,
             crs: str = Query(default="wgs84", max_length=10), specialty: str | None = Query(default=None, max_length=60),
             item: str | None = Query(default=None, max_length=60),

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
+from citybrain.core.types import Latitude, Longitude
 from citybrain.emergency.plan.schemas import ResourceKind
 
 
@@ -28,8 +28,8 @@ class ResourceIn(_In):
     specialty: str = Field(default="", max_length=60)
     organisation: str = Field(default="", max_length=200)
     department: str | None = Field(default=None, max_length=40, description="owning department code")
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
+    lon: Longitude
+    lat: Latitude
     crs: str = Field(default="wgs84", max_length=10)
     address: str = Field(default="", max_length=300)
     headcount: int | None = Field(default=None, ge=0, le=100_000)
@@ -40,19 +40,12 @@ class ResourceIn(_In):
     contact_phone: str | None = Field(default=None, max_length=30, pattern=r"^[0-9+\- ]{3,30}$")
     supplies: list[SupplyIn] = Field(default_factory=list, max_length=500)
 
-    @field_validator("lon", "lat")
-    @classmethod
-    def _finite(cls, v: float) -> float:
-        if not math.isfinite(v):
-            raise ValueError("must be a finite number")
-        return v
-
 
 class ResourcePatch(_In):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     status: Literal["available", "out_of_service"] | None = None
-    lon: float | None = Field(default=None, ge=-180, le=180)
-    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: Longitude | None = None
+    lat: Latitude | None = None
     crs: str = Field(default="wgs84", max_length=10)
     headcount: int | None = Field(default=None, ge=0, le=100_000)
     capacity: int | None = Field(default=None, ge=0, le=10_000_000)

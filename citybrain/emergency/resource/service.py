@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from citybrain.core import audit
@@ -18,6 +18,8 @@ from citybrain.core.bus import emit
 from citybrain.core.db import is_postgres, utcnow
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
 from citybrain.core.geo import parse_crs, point_to_wgs84
+from citybrain.core.listing import ListParams, Page, paginate
+from citybrain.core.lookup import get_or_404
 from citybrain.core.privacy import mask_name, may_see_personal, phone_for
 from citybrain.emergency import domain_events as ev
 from citybrain.emergency import roads, spatial
@@ -129,10 +131,7 @@ def create_resource(session: Session, actor: Actor, data: ResourceIn) -> Resourc
 
 
 def get_resource(session: Session, resource_id: int) -> Resource:
-    r = session.get(Resource, resource_id)
-    if r is None:
-        raise NotFound("resource", resource_id)
-    return r
+    return get_or_404(session, Resource, resource_id, what="resource")
 
 
 def update_resource(session: Session, actor: Actor, resource_id: int, patch: ResourcePatch) -> Resource:
@@ -159,14 +158,26 @@ def update_resource(session: Session, actor: Actor, resource_id: int, patch: Res
     return r
 
 
-def list_resources(session: Session, kind: str | None = None, status: str | None = None,
-                   limit: int = 500) -> list[Resource]:
-    q = select(Resource).order_by(Resource.kind, Resource.code).limit(limit)
+RESOURCE_SORT = {"code": Resource.code, "name": Resource.name, "kind": Resource.kind, "status": Resource.status}
+
+
+def _resources(kind: str | None = None, status: str | None = None) -> Select[Any]:
+    q = select(Resource).order_by(Resource.kind, Resource.code)
     if kind:
         q = q.where(Resource.kind == kind)
     if status:
         q = q.where(Resource.status == status)
-    return list(session.scalars(q))
+    return q
+
+
+def list_resources(session: Session, kind: str | None = None, status: str | None = None,
+                   limit: int = 500) -> list[Resource]:
+    return list(session.scalars(_resources(kind, status).limit(limit)))
+
+
+def resources_page(session: Session, params: ListParams, kind: str | None = None,
+                   status: str | None = None) -> Page[Resource]:
+    return paginate(session, _resources(kind, status), params, RESOURCE_SORT)
 
 
 def supplies_of(session: Session, depot_ids: Sequence[int]) -> dict[int, list[Supply]]:

@@ -330,12 +330,29 @@
     ]);
   }
 
+  /* the freshest heartbeat says whether a worker drains the outbox (alive: beat within 3 loop periods) */
+  function workerStatus(workers) {
+    var live = workers.filter(function (w) { return w.alive; });
+    var badge;
+    if (live.length) {
+      badge = el("span", {class: "badge status-sent"}, t("web.js.worker.alive") + (live.length > 1 ? " ×" + live.length : ""));
+    } else if (workers.length) {
+      badge = el("span", {class: "badge status-dead", title: workers[0].last_error || ""},
+        t("web.js.worker.stopped", {since: CB.time(workers[0].beat_at)}));
+    } else {
+      badge = el("span", {class: "badge status-dead"}, t("web.js.worker.none"));
+    }
+    return [t("web.js.worker.label"), badge];
+  }
+
   async function loadOutbox() {
     var outboxBox = document.getElementById("outbox");
     var logBox = document.getElementById("channel-log");
+    var workerBox = document.getElementById("worker-status");
     if (!outboxBox) return;
     try {
       // lists answer one page: {items, page, size, total}; the counts per state are their own endpoint
+      if (workerBox) workerBox.replaceChildren.apply(workerBox, workerStatus((await CB.getJSON("/api/workers")).items));
       var data = await CB.getJSON("/api/outbox?size=12");
       var tally = await CB.getJSON("/api/outbox/counts");
       var log = await CB.getJSON("/api/channel-log?size=8");

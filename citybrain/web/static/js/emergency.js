@@ -67,8 +67,8 @@
   fill("duty-now", CB.getJSON("/api/emergency/duty/now"), function (shifts) {
     return shifts.map(function (s) { return [s.department_name, s.post_name, s.person_name, s.phone || ""]; });
   });
-  fill("dispatch-sessions", CB.getJSON("/api/emergency/dispatch-sessions?limit=8"), function (list) {
-    return list.map(function (d) {
+  fill("dispatch-sessions", CB.getJSON("/api/emergency/dispatch-sessions?size=8"), function (page) {
+    return page.items.map(function (d) {
       return [CB.time(d.scheduled_at).slice(0, 10), d.title, t("emergency.js.session." + d.kind),
         EM.status(d.status === "open" ? "active" : d.status === "planned" ? "pending" : "closed")];
     });
@@ -87,8 +87,8 @@
   var form = document.getElementById("new-incident");
   if (form) {
     var select = document.getElementById("new-type");
-    CB.getJSON("/api/emergency/incident-types").then(function (types) {
-      types.forEach(function (ty) {
+    CB.getJSON("/api/emergency/incident-types?size=500").then(function (page) {
+      page.items.forEach(function (ty) {
         select.appendChild(el("option", {value: ty.code}, ty.category_name + " · " + ty.name));
       });
     });

@@ -1,7 +1,7 @@
 """core: rate-limit counters shared by every API process; tokens remember when they were last used
 
-Revision ID: core_0002
-Revises: core_0001
+Revision ID: core_0003
+Revises: core_0002
 Logins and access codes are limited per account and per address (issue #13); a token unused for
 longer than the idle timeout stops working.
 """
@@ -12,8 +12,8 @@ from alembic import op
 
 from citybrain.core.db import UTCDateTime
 
-revision = "core_0002"
-down_revision = "core_0001"
+revision = "core_0003"
+down_revision = "core_0002"
 branch_labels = None
 depends_on = None
 
