@@ -11,15 +11,19 @@ from citybrain.core.audit import AuditEntry
 from citybrain.core.auth import SYSTEM
 from citybrain.core.errors import Conflict, Forbidden, ValidationFailed
 from citybrain.core.outbox import OutboxMessage
-from citybrain.safety import rollup, service
+from citybrain.safety import common
+from citybrain.safety.inspections import escalation
+from citybrain.safety.inspections import service as inspections
+from citybrain.safety.inspections.schemas import InspectionIn, TransitionIn
 from citybrain.safety.models import HiddenDanger, Inspection
-from citybrain.safety.schemas import InspectionIn, TransitionIn
+from citybrain.safety.stats import rollup
+from citybrain.safety.units import service as units
 
 from .conftest import hd_in, unit_in
 
 
 def test_deadline_before_finding_refused(session, geo, inspector):
-    u = service.register_unit(session, SYSTEM, unit_in())
+    u = units.register_unit(session, SYSTEM, unit_in())
     found = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)
     with pytest.raises(ValidationError) as e:
         hd_in(u.id, found=found, days=-1)
@@ -38,15 +42,15 @@ def test_deadline_before_finding_refused(session, geo, inspector):
         ],
     )
     with pytest.raises(ValidationFailed) as f:
-        service.record_inspection(session, inspector, body)
+        inspections.record_inspection(session, inspector, body)
     assert f.value.field == "hidden_dangers[0].deadline"
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Inspection)) == 0
 
 
 def test_inspection_with_checklist_and_findings(session, geo, inspector):
-    u = service.register_unit(session, SYSTEM, unit_in())
-    items = service.checklist_for(u.venue_type)
+    u = units.register_unit(session, SYSTEM, unit_in())
+    items = inspections.checklist_for(u.venue_type)
     body = InspectionIn(
         unit_id=u.id,
         checklist=[
@@ -63,12 +67,12 @@ def test_inspection_with_checklist_and_findings(session, geo, inspector):
             }
         ],
     )
-    insp, found = service.record_inspection(session, inspector, body)
+    insp, found = inspections.record_inspection(session, inspector, body)
     assert (insp.passed, insp.failed) == (1, 1) and insp.checklist[1]["text"] == items[3]["text"]
     assert len(found) == 1 and found[0].inspection_id == insp.id and found[0].found_at == insp.visited_at
     assert found[0].deadline.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%H:%M") == "23:59"
     with pytest.raises(ValidationFailed) as e:
-        service.record_inspection(
+        inspections.record_inspection(
             session,
             inspector,
             InspectionIn(unit_id=u.id, checklist=[{"item": "no.such.item", "result": "pass"}]),
@@ -77,36 +81,36 @@ def test_inspection_with_checklist_and_findings(session, geo, inspector):
 
 
 def test_lifecycle_and_illegal_transitions(session, geo, inspector, officer):
-    u = service.register_unit(session, SYSTEM, unit_in())
-    hd = service.record_hidden_danger(session, inspector, hd_in(u.id))
+    u = units.register_unit(session, SYSTEM, unit_in())
+    hd = inspections.record_hidden_danger(session, inspector, hd_in(u.id))
     assert hd.status == "open"
     with pytest.raises(Conflict):
-        service.transition(session, inspector, hd.id, TransitionIn(action="verify"))
-    service.transition(session, inspector, hd.id, TransitionIn(action="start"))
-    service.transition(
+        inspections.transition(session, inspector, hd.id, TransitionIn(action="verify"))
+    inspections.transition(session, inspector, hd.id, TransitionIn(action="start"))
+    inspections.transition(
         session, inspector, hd.id, TransitionIn(action="rectify", note="已清理", photos=["p/1.jpg"])
     )
     assert hd.status == "rectified" and hd.rectified_late is False and hd.photos == ["p/1.jpg"]
     with pytest.raises(Forbidden):  # four eyes: who rectified does not verify
-        service.transition(session, inspector, hd.id, TransitionIn(action="verify"))
-    service.transition(session, officer, hd.id, TransitionIn(action="reject", note="未彻底"))
+        inspections.transition(session, inspector, hd.id, TransitionIn(action="verify"))
+    inspections.transition(session, officer, hd.id, TransitionIn(action="reject", note="未彻底"))
     assert hd.status == "rectifying" and hd.rectified_at is None
-    service.transition(session, inspector, hd.id, TransitionIn(action="rectify"))
-    service.transition(session, officer, hd.id, TransitionIn(action="verify"))
+    inspections.transition(session, inspector, hd.id, TransitionIn(action="rectify"))
+    inspections.transition(session, officer, hd.id, TransitionIn(action="verify"))
     assert hd.status == "closed" and hd.verified_by == "t_street_staff"
     with pytest.raises(Conflict):
-        service.transition(session, officer, hd.id, TransitionIn(action="rectify"))
-    actions = [a["action"] for a in service.timeline(session, "safety_hidden_danger", hd.id)]
+        inspections.transition(session, officer, hd.id, TransitionIn(action="rectify"))
+    actions = [a["action"] for a in common.timeline(session, "safety_hidden_danger", hd.id)]
     assert actions == ["create", "start", "rectify", "reject", "rectify", "verify"]
 
 
 def test_major_needs_a_plan_to_start(session, geo, inspector):
-    u = service.register_unit(session, SYSTEM, unit_in())
-    hd = service.record_hidden_danger(session, inspector, hd_in(u.id, level="major"))
+    u = units.register_unit(session, SYSTEM, unit_in())
+    hd = inspections.record_hidden_danger(session, inspector, hd_in(u.id, level="major"))
     with pytest.raises(ValidationFailed) as e:
-        service.transition(session, inspector, hd.id, TransitionIn(action="start"))
+        inspections.transition(session, inspector, hd.id, TransitionIn(action="start"))
     assert e.value.field == "plan"
-    service.transition(
+    inspections.transition(
         session,
         inspector,
         hd.id,
@@ -119,17 +123,17 @@ def test_major_needs_a_plan_to_start(session, geo, inspector):
 
 
 def test_overdue_marking_and_escalation(session, geo, inspector):
-    u = service.register_unit(session, SYSTEM, unit_in(lec_l=1, lec_e=6, lec_c=7))
+    u = units.register_unit(session, SYSTEM, unit_in(lec_l=1, lec_e=6, lec_c=7))
     now = dt.datetime.now(dt.UTC)
-    late = service.record_hidden_danger(
+    late = inspections.record_hidden_danger(
         session, inspector, hd_in(u.id, found=now - dt.timedelta(days=20), days=10)
     )
-    soon = service.record_hidden_danger(
+    soon = inspections.record_hidden_danger(
         session, inspector, hd_in(u.id, found=now - dt.timedelta(days=1), days=2)
     )
     with rollup.Tracker(session, [late]):  # as if recorded before its deadline passed
         late.overdue = False
-    out = service.mark_overdue_and_escalate(session, now=now)
+    out = escalation.mark_overdue_and_escalate(session, now=now)
     assert out["marked_overdue"] == 1 and out["escalated"] == 1
     assert late.overdue and late.escalation_level == 2  # ten days late: past the street, to the district
     assert not soon.overdue and soon.escalation_level == 0
@@ -137,22 +141,22 @@ def test_overdue_marking_and_escalation(session, geo, inspector):
     assert [m.recipient for m in msgs] == ["district:应急管理局"]
     session.refresh(u)
     assert u.risk_level == 2 and u.risk_flags & 1 << 1  # overdue hidden danger: +1 level
-    again = service.mark_overdue_and_escalate(session, now=now + dt.timedelta(minutes=5))
+    again = escalation.mark_overdue_and_escalate(session, now=now + dt.timedelta(minutes=5))
     assert again == {"marked_overdue": 0, "escalated": 0, "units_regraded": 0}
     # a rectification after the deadline is late, and clears the overdue factor
-    service.transition(session, inspector, late.id, TransitionIn(action="rectify"))
+    inspections.transition(session, inspector, late.id, TransitionIn(action="rectify"))
     assert late.rectified_late is True and not late.overdue
     session.refresh(u)
     assert u.risk_level == 1
 
 
 def test_escalation_to_street_first(session, geo, inspector):
-    u = service.register_unit(session, SYSTEM, unit_in())
+    u = units.register_unit(session, SYSTEM, unit_in())
     now = dt.datetime.now(dt.UTC)
-    hd = service.record_hidden_danger(
+    hd = inspections.record_hidden_danger(
         session, inspector, hd_in(u.id, found=now - dt.timedelta(days=5), days=3)
     )
-    service.mark_overdue_and_escalate(session, now=now)
+    escalation.mark_overdue_and_escalate(session, now=now)
     assert hd.escalation_level == 1
     assert session.scalar(select(OutboxMessage.recipient)) == "street:510116001"
 
@@ -162,29 +166,29 @@ def test_major_hidden_danger_opens_an_event(session, geo, inspector):
     from citybrain.events.models import Event
 
     events_catalogue.load_default_categories(session)
-    u = service.register_unit(session, SYSTEM, unit_in())
-    general = service.record_hidden_danger(session, inspector, hd_in(u.id))
-    major = service.record_hidden_danger(session, inspector, hd_in(u.id, level="major", category="chemical"))
+    u = units.register_unit(session, SYSTEM, unit_in())
+    general = inspections.record_hidden_danger(session, inspector, hd_in(u.id))
+    major = inspections.record_hidden_danger(session, inspector, hd_in(u.id, level="major", category="chemical"))
     assert general.event_id is None
     assert major.event_id is not None
     ev = session.get(Event, major.event_id)
     assert ev.source_ref == f"safety.hidden_danger:{major.id}" and ev.channel == "inspection"
     assert ev.category_code == "E1204" and ev.priority == "urgent"
     # idempotent: linking again opens nothing new
-    assert service.link_pending_events(session) == 0
+    assert escalation.link_pending_events(session) == 0
     assert session.scalar(select(func.count()).select_from(Event)) == 1
 
 
 def test_major_event_retried_when_hub_refuses(session, geo, inspector):
     # no event categories loaded: the hub refuses; the hidden danger stays, without an event
     pytest.importorskip("citybrain.events.catalogue")
-    u = service.register_unit(session, SYSTEM, unit_in())
-    major = service.record_hidden_danger(session, inspector, hd_in(u.id, level="major"))
+    u = units.register_unit(session, SYSTEM, unit_in())
+    major = inspections.record_hidden_danger(session, inspector, hd_in(u.id, level="major"))
     assert major.event_id is None and session.get(HiddenDanger, major.id) is not None
     from citybrain.events.catalogue import load_default_categories
 
     load_default_categories(session)
-    assert service.link_pending_events(session) == 1 and major.event_id is not None
+    assert escalation.link_pending_events(session) == 1 and major.event_id is not None
     assert (
         session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "open_event"))
         == 1

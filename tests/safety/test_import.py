@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from citybrain.core.auth import SYSTEM
-from citybrain.safety import importer
+from citybrain.safety.importer import service as importer
 from citybrain.safety.models import Equipment, HazardChemical, HazardPoint, Unit
 
 from .conftest import new_code

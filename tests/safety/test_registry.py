@@ -9,15 +9,20 @@ from sqlalchemy import func, select
 from citybrain.core.auth import SYSTEM
 from citybrain.core.errors import Conflict, ValidationFailed
 from citybrain.geography.testing import POINTS
-from citybrain.safety import gps, service
+from citybrain.safety.equipment import service as equipment
+from citybrain.safety.equipment.schemas import EquipmentIn
+from citybrain.safety.gps import service as gps
+from citybrain.safety.gps.schemas import GpsDeviceIn, GpsTrackIn
+from citybrain.safety.hazards import service as hazards
+from citybrain.safety.hazards.schemas import ChemicalIn, HazardPointIn
 from citybrain.safety.models import GpsFix, HazardChemical, HazardPoint, Unit
-from citybrain.safety.schemas import ChemicalIn, EquipmentIn, GpsDeviceIn, GpsTrackIn, HazardPointIn
+from citybrain.safety.units import service as units
 
 from .conftest import unit_in
 
 
 def test_register_unit_locates_and_grades(session, geo):
-    u = service.register_unit(session, SYSTEM, unit_in(lec_l=3, lec_e=6, lec_c=15))
+    u = units.register_unit(session, SYSTEM, unit_in(lec_l=3, lec_e=6, lec_c=15))
     assert (u.grid_code, u.community_code, u.street_code) == ("510116001001001", "510116001001", "510116001")
     assert u.inherent_d == 270 and u.inherent_level == 3 and u.risk_level == 3  # orange by LEC
     assert u.fire_key_unit  # chemical stores are fire-safety key units by default
@@ -25,21 +30,21 @@ def test_register_unit_locates_and_grades(session, geo):
 
 
 def test_default_lec_by_venue_and_partial_lec_refused(session, geo):
-    u = service.register_unit(
+    u = units.register_unit(
         session, SYSTEM, unit_in(venue_type="office", industry="other", lec_l=None, lec_e=None, lec_c=None)
     )
     assert (u.lec_l, u.lec_e, u.lec_c) == (1, 6, 1)
     with pytest.raises(ValidationFailed) as e:
-        service.register_unit(session, SYSTEM, unit_in(lec_l=3, lec_e=None, lec_c=None))
+        units.register_unit(session, SYSTEM, unit_in(lec_l=3, lec_e=None, lec_c=None))
     assert e.value.field == "lec_l"
 
 
 def test_places_outside_or_not_governed_are_refused(session, geo):
     with pytest.raises(ValidationFailed) as e:
-        service.register_unit(session, SYSTEM, unit_in(lon=POINTS["outside"][0], lat=POINTS["outside"][1]))
+        units.register_unit(session, SYSTEM, unit_in(lon=POINTS["outside"][0], lat=POINTS["outside"][1]))
     assert e.value.field == "location" and "outside" in e.value.msg
     with pytest.raises(ValidationFailed) as e:
-        service.register_unit(session, SYSTEM, unit_in(lon=POINTS["huayang"][0], lat=POINTS["huayang"][1]))
+        units.register_unit(session, SYSTEM, unit_in(lon=POINTS["huayang"][0], lat=POINTS["huayang"][1]))
     assert e.value.field == "location" and "天府新区" in e.value.msg
     assert session.scalar(select(func.count()).select_from(Unit)) == 0
 
@@ -49,9 +54,9 @@ def test_credit_code_validated_and_unique(session, geo):
         unit_in(credit_code="91350100M000100Y44")
     assert e.value.errors()[0]["loc"] == ("credit_code",)
     first = unit_in()
-    service.register_unit(session, SYSTEM, first)
+    units.register_unit(session, SYSTEM, first)
     with pytest.raises(Conflict) as c:
-        service.register_unit(session, SYSTEM, unit_in(credit_code=first.credit_code))
+        units.register_unit(session, SYSTEM, unit_in(credit_code=first.credit_code))
     assert c.value.field == "credit_code"
 
 
@@ -59,14 +64,14 @@ def test_gcj02_input_is_stored_as_wgs84(session, geo):
     from citybrain.core.geo import wgs84_to_gcj02
 
     glon, glat = wgs84_to_gcj02(104.005, 30.405)
-    u = service.register_unit(session, SYSTEM, unit_in(lon=float(glon), lat=float(glat), crs="gcj02"))
+    u = units.register_unit(session, SYSTEM, unit_in(lon=float(glon), lat=float(glat), crs="gcj02"))
     assert u.lon == pytest.approx(104.005, abs=1e-7) and u.lat == pytest.approx(30.405, abs=1e-7)
 
 
 def test_hazchem_site_assessed_and_raises_unit(session, geo):
-    u = service.register_unit(session, SYSTEM, unit_in(lec_l=1, lec_e=6, lec_c=7))
+    u = units.register_unit(session, SYSTEM, unit_in(lec_l=1, lec_e=6, lec_c=7))
     assert u.risk_level == 1
-    p = service.save_hazard_point(
+    p = hazards.save_hazard_point(
         session,
         SYSTEM,
         HazardPointIn(
@@ -82,13 +87,13 @@ def test_hazchem_site_assessed_and_raises_unit(session, geo):
     assert p.is_major_hazard and p.r_value == pytest.approx(30) and p.major_hazard_grade == 3
     session.refresh(u)
     assert u.risk_level == 2  # a grade-3 major hazard source: at least yellow
-    out = service.hazard_point_out(session, p)
+    out = hazards.hazard_point_out(session, p)
     assert out["chemicals"] == [{"cas": "7446-09-5", "name": "二氧化硫", "quantity_t": 200.0}]
     # 500 t with 120 people nearby: S = 25, α = 2, R = 2 × 2 × 25 = 100 → 一级 → the unit turns red
-    service.replace_chemicals(session, SYSTEM, p.id, [ChemicalIn(cas="7446-09-5", quantity_t=500)], 120)
+    hazards.replace_chemicals(session, SYSTEM, p.id, [ChemicalIn(cas="7446-09-5", quantity_t=500)], 120)
     assert p.r_value == pytest.approx(100.0) and p.major_hazard_grade == 1
     session.refresh(u)
-    assert u.risk_level == 4 and service.unit_out(u, "admin")["risk_reasons"] == ["一级重大危险源"]
+    assert u.risk_level == 4 and units.unit_out(u, "admin")["risk_reasons"] == ["一级重大危险源"]
 
 
 def test_bad_hazard_points_name_the_field_and_write_nothing(session, geo):
@@ -111,12 +116,12 @@ def test_bad_hazard_points_name_the_field_and_write_nothing(session, geo):
         )
     assert e.value.errors()[0]["loc"] == ("chemicals", 0, "quantity_t")
     with pytest.raises(ValidationFailed) as f:
-        service.save_hazard_point(
+        hazards.save_hazard_point(
             session, SYSTEM, HazardPointIn(kind="hazchem", name="x", lon=104.005, lat=30.405)
         )
     assert f.value.field == "chemicals"
     with pytest.raises(ValidationFailed) as f:
-        service.save_hazard_point(
+        hazards.save_hazard_point(
             session,
             SYSTEM,
             HazardPointIn(
@@ -133,13 +138,13 @@ def test_bad_hazard_points_name_the_field_and_write_nothing(session, geo):
 
 
 def test_hazard_points_near(session, geo):
-    u = service.register_unit(session, SYSTEM, unit_in(lec_l=6, lec_e=6, lec_c=15))  # red
-    service.save_hazard_point(
+    u = units.register_unit(session, SYSTEM, unit_in(lec_l=6, lec_e=6, lec_c=15))  # red
+    hazards.save_hazard_point(
         session,
         SYSTEM,
         HazardPointIn(kind="fire", name="仓库消防通道", unit_id=u.id, lon=104.005, lat=30.405),
     )
-    service.save_hazard_point(
+    hazards.save_hazard_point(
         session,
         SYSTEM,
         HazardPointIn(
@@ -150,18 +155,18 @@ def test_hazard_points_near(session, geo):
             chemicals=[{"cas": "7664-41-7", "quantity_t": 2}],
         ),
     )
-    near = service.hazard_points_near(session, 104.005, 30.405, 500)
+    near = hazards.hazard_points_near(session, 104.005, 30.405, 500)
     assert [p["name"] for p in near] == ["仓库消防通道"]
     assert near[0]["kind"] == "fire" and near[0]["risk_level"] == "red" and near[0]["distance_m"] < 1
-    both = service.hazard_points_near(session, 104.005, 30.405, 2000)
+    both = hazards.hazard_points_near(session, 104.005, 30.405, 2000)
     assert [p["name"] for p in both] == ["仓库消防通道", "液氨"]
     assert both[1]["risk_level"] == "blue" and 900 < both[1]["distance_m"] < 1000
     assert set(both[0]) == {"id", "kind", "name", "lon", "lat", "risk_level", "distance_m"}
 
 
 def test_equipment_due_dates(session, geo):
-    u = service.register_unit(session, SYSTEM, unit_in())
-    eq = service.register_equipment(
+    u = units.register_unit(session, SYSTEM, unit_in())
+    eq = equipment.register_equipment(
         session,
         SYSTEM,
         EquipmentIn(
@@ -184,7 +189,7 @@ def test_equipment_due_dates(session, geo):
         )
     assert e.value.errors()[0]["loc"] == ("next_due",)
     with pytest.raises(Conflict):
-        service.register_equipment(
+        equipment.register_equipment(
             session, SYSTEM, EquipmentIn(kind="crane", registration_no="梯11川A00001(23)", unit_id=u.id)
         )
 

@@ -4,13 +4,19 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from citybrain.alerts.public import WeatherWarningIssued
 from citybrain.core.auth import SYSTEM
 from citybrain.core.bus import EventFeed, emit
-from citybrain.safety import service
-from citybrain.safety.events import AlarmRaised, WeatherWarningIssued
+from citybrain.monitoring.public import AlarmRaised
+from citybrain.safety.accidents import service as accidents
+from citybrain.safety.accidents.schemas import AccidentIn
+from citybrain.safety.factors import service as factors
+from citybrain.safety.factors.schemas import RiskFactorIn
+from citybrain.safety.inspections import service as inspections
+from citybrain.safety.inspections.schemas import TransitionIn
 from citybrain.safety.models import RiskChange, Unit
-from citybrain.safety.risk import explain, grade, regrade
-from citybrain.safety.schemas import AccidentIn, RiskFactorIn, TransitionIn
+from citybrain.safety.risk.service import explain, grade, regrade
+from citybrain.safety.units import service as units
 
 from .conftest import hd_in, unit_in
 
@@ -21,18 +27,18 @@ def level(session, unit):
 
 
 def test_major_hidden_danger_makes_red_until_rectified(session, geo, inspector, officer):
-    u = service.register_unit(session, SYSTEM, unit_in(lec_l=1, lec_e=6, lec_c=7))  # D 42: blue
+    u = units.register_unit(session, SYSTEM, unit_in(lec_l=1, lec_e=6, lec_c=7))  # D 42: blue
     assert level(session, u) == 1
-    hd = service.record_hidden_danger(session, inspector, hd_in(u.id, level="major"))
+    hd = inspections.record_hidden_danger(session, inspector, hd_in(u.id, level="major"))
     assert level(session, u) == 4
     why = explain(session, u)
     assert [r["code"] for r in why["reasons"]] == ["inherent", "major_hidden_danger"]
     assert why["reasons"][1]["count"] == 1 and why["up_to_date"]
-    service.transition(
+    inspections.transition(
         session, inspector, hd.id, TransitionIn(action="start", plan={"goal": "g", "measures": "m"})
     )
     assert level(session, u) == 4
-    service.transition(session, inspector, hd.id, TransitionIn(action="rectify"))
+    inspections.transition(session, inspector, hd.id, TransitionIn(action="rectify"))
     assert level(session, u) == 1  # rectified: no longer outstanding
     history = session.scalars(
         select(RiskChange).where(RiskChange.unit_id == u.id).order_by(RiskChange.id)
@@ -43,16 +49,16 @@ def test_major_hidden_danger_makes_red_until_rectified(session, geo, inspector, 
 
 
 def test_many_open_general_and_the_step_cap(session, geo, inspector):
-    u = service.register_unit(session, SYSTEM, unit_in(lec_l=3, lec_e=6, lec_c=7))  # D 126: yellow
+    u = units.register_unit(session, SYSTEM, unit_in(lec_l=3, lec_e=6, lec_c=7))  # D 126: yellow
     for _ in range(2):
-        service.record_hidden_danger(session, inspector, hd_in(u.id))
+        inspections.record_hidden_danger(session, inspector, hd_in(u.id))
     assert level(session, u) == 2
-    service.record_hidden_danger(session, inspector, hd_in(u.id))  # the third open general one
+    inspections.record_hidden_danger(session, inspector, hd_in(u.id))  # the third open general one
     assert level(session, u) == 3
     now = dt.datetime.now(dt.UTC)
-    service.record_hidden_danger(session, inspector, hd_in(u.id, found=now - dt.timedelta(days=9), days=3))
+    inspections.record_hidden_danger(session, inspector, hd_in(u.id, found=now - dt.timedelta(days=9), days=3))
     assert level(session, u) == 4  # + overdue: yellow + 2 steps = red
-    service.record_risk_factor(
+    factors.record_risk_factor(
         session, SYSTEM, RiskFactorIn(kind="weather", level="red", title="暴雨红色预警", area_code="510116")
     )
     assert level(session, u) == 4  # capped at red (and at +2 steps)
@@ -60,22 +66,22 @@ def test_many_open_general_and_the_step_cap(session, geo, inspector):
 
 
 def test_accidents_raise_by_grade(session, geo):
-    a = service.register_unit(session, SYSTEM, unit_in(lec_l=1, lec_e=6, lec_c=7))
-    b = service.register_unit(session, SYSTEM, unit_in(lec_l=1, lec_e=6, lec_c=7))
+    a = units.register_unit(session, SYSTEM, unit_in(lec_l=1, lec_e=6, lec_c=7))
+    b = units.register_unit(session, SYSTEM, unit_in(lec_l=1, lec_e=6, lec_c=7))
     when = dt.datetime.now(dt.UTC) - dt.timedelta(days=30)
-    service.record_accident(session, SYSTEM, AccidentIn(unit_id=a.id, occurred_at=when, serious_injuries=1))
-    service.record_accident(session, SYSTEM, AccidentIn(unit_id=b.id, occurred_at=when, deaths=3))
+    accidents.record_accident(session, SYSTEM, AccidentIn(unit_id=a.id, occurred_at=when, serious_injuries=1))
+    accidents.record_accident(session, SYSTEM, AccidentIn(unit_id=b.id, occurred_at=when, deaths=3))
     assert (level(session, a), level(session, b)) == (2, 4)  # 一般: +1; 较大: red
-    old = service.register_unit(session, SYSTEM, unit_in(lec_l=1, lec_e=6, lec_c=7))
-    service.record_accident(
+    old = units.register_unit(session, SYSTEM, unit_in(lec_l=1, lec_e=6, lec_c=7))
+    accidents.record_accident(
         session, SYSTEM, AccidentIn(unit_id=old.id, occurred_at=when - dt.timedelta(days=400), deaths=3)
     )
     assert level(session, old) == 1  # outside the one-year window
 
 
 def test_alarm_event_from_monitoring_matches_the_nearest_unit(session, geo):
-    near = service.register_unit(session, SYSTEM, unit_in(lon=104.0050, lat=30.4050))
-    far = service.register_unit(session, SYSTEM, unit_in(lon=104.0150, lat=30.4050))
+    near = units.register_unit(session, SYSTEM, unit_in(lon=104.0050, lat=30.4050))
+    far = units.register_unit(session, SYSTEM, unit_in(lon=104.0150, lat=30.4050))
     emit(
         session,
         AlarmRaised(
@@ -97,8 +103,8 @@ def test_alarm_event_from_monitoring_matches_the_nearest_unit(session, geo):
 
 
 def test_weather_warning_for_a_street_and_its_end(session, geo):
-    ds = service.register_unit(session, SYSTEM, unit_in())  # 东升
-    xhg = service.register_unit(session, SYSTEM, unit_in(lon=104.03, lat=30.41))  # 西航港
+    ds = units.register_unit(session, SYSTEM, unit_in())  # 东升
+    xhg = units.register_unit(session, SYSTEM, unit_in(lon=104.03, lat=30.41))  # 西航港
     emit(
         session,
         WeatherWarningIssued(
@@ -106,12 +112,12 @@ def test_weather_warning_for_a_street_and_its_end(session, geo):
         ),
     )
     assert (level(session, ds), level(session, xhg)) == (1, 2)
-    assert "气象/季节性预警（橙色及以上）" in service.unit_out(xhg, "admin")["risk_reasons"]
-    yellow, _ = service.record_risk_factor(
+    assert "气象/季节性预警（橙色及以上）" in units.unit_out(xhg, "admin")["risk_reasons"]
+    yellow, _ = factors.record_risk_factor(
         session, SYSTEM, RiskFactorIn(kind="season", level="yellow", title="汛期", area_code="510116")
     )
     assert level(session, ds) == 1  # yellow warnings are shown, they do not raise
-    factor, created = service.record_risk_factor(
+    factor, created = factors.record_risk_factor(
         session,
         SYSTEM,
         RiskFactorIn(
@@ -119,14 +125,14 @@ def test_weather_warning_for_a_street_and_its_end(session, geo):
         ),
     )
     assert not created
-    service.end_risk_factor(session, SYSTEM, factor.id)
+    factors.end_risk_factor(session, SYSTEM, factor.id)
     assert level(session, xhg) == 1
 
 
 def test_warning_expiry_job(session, geo):
-    u = service.register_unit(session, SYSTEM, unit_in())
+    u = units.register_unit(session, SYSTEM, unit_in())
     now = dt.datetime.now(dt.UTC)
-    service.record_risk_factor(
+    factors.record_risk_factor(
         session,
         SYSTEM,
         RiskFactorIn(
@@ -138,7 +144,7 @@ def test_warning_expiry_job(session, geo):
         ),
     )
     assert level(session, u) == 2
-    out = service.expire_factors(session, now=now + dt.timedelta(hours=2))
+    out = factors.expire_factors(session, now=now + dt.timedelta(hours=2))
     assert out == {"factors_ended": 1, "units_changed": 1}
     assert level(session, u) == 1
 
@@ -149,16 +155,16 @@ def test_bad_factors_refused(session, geo):
     from citybrain.core.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed) as e:
-        service.record_risk_factor(
+        factors.record_risk_factor(
             session, SYSTEM, RiskFactorIn(kind="weather", level="red", title="x", area_code="999")
         )
     assert e.value.field == "area_code"
     with pytest.raises(ValidationFailed) as e:
-        service.record_risk_factor(session, SYSTEM, RiskFactorIn(kind="alarm", level="red", title="x"))
+        factors.record_risk_factor(session, SYSTEM, RiskFactorIn(kind="alarm", level="red", title="x"))
     assert e.value.field == "unit_id"
     now = dt.datetime.now(dt.UTC)
     with pytest.raises(ValidationFailed) as e:
-        service.record_risk_factor(
+        factors.record_risk_factor(
             session,
             SYSTEM,
             RiskFactorIn(
@@ -169,8 +175,8 @@ def test_bad_factors_refused(session, geo):
 
 
 def test_bulk_regrade_agrees_with_unit_by_unit(session, geo, inspector):
-    units = [
-        service.register_unit(
+    made = [
+        units.register_unit(
             session,
             SYSTEM,
             unit_in(
@@ -179,9 +185,9 @@ def test_bulk_regrade_agrees_with_unit_by_unit(session, geo, inspector):
         )
         for i in range(12)
     ]
-    for i, u in enumerate(units):
+    for i, u in enumerate(made):
         if i % 4 == 0:
-            service.record_hidden_danger(
+            inspections.record_hidden_danger(
                 session, inspector, hd_in(u.id, level="major" if i % 8 == 0 else "general")
             )
     # make the stored levels stale, then re-grade everything in bulk
@@ -191,7 +197,7 @@ def test_bulk_regrade_agrees_with_unit_by_unit(session, geo, inspector):
     g, *_ = grade(session)
     stored = dict(session.execute(select(Unit.id, Unit.risk_level)).all())
     assert {int(i): int(lv) for i, lv in zip(g.ids, g.level, strict=True)} == stored
-    for u in units:
+    for u in made:
         one, *_ = grade(session, [u.id])
         assert int(one.level[0]) == stored[u.id]
     assert regrade(session, cause="again").changed == 0

@@ -7,11 +7,12 @@ that the code applies the tables as documented, and name the figures they depend
 import pytest
 
 from citybrain.core.errors import ValidationFailed
-from citybrain.safety import credit_code, lec
-from citybrain.safety import reference as ref
-from citybrain.safety.accident import grade
-from citybrain.safety.chemicals import CATALOGUE, cas_is_well_formed, lookup
-from citybrain.safety.hazard import Holding, alpha, assess, grade_of
+from citybrain.safety.grading import lec
+from citybrain.safety.grading import reference as ref
+from citybrain.safety.grading.accident import grade
+from citybrain.safety.grading.chemicals import CATALOGUE, cas_is_well_formed, lookup
+from citybrain.safety.grading.major_hazard import Holding, alpha, assess, grade_of
+from citybrain.safety.units import credit_code
 
 
 def test_gb18218_worked_example():

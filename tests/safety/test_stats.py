@@ -6,9 +6,14 @@ import pytest
 from sqlalchemy import select
 
 from citybrain.core.auth import SYSTEM
-from citybrain.safety import rollup, service, stats
+from citybrain.safety import common
+from citybrain.safety.inspections import escalation
+from citybrain.safety.inspections import service as inspections
+from citybrain.safety.inspections.schemas import TransitionIn
 from citybrain.safety.models import HdDay, HdWeekCommunity, HdWeekVenue, HiddenDanger, Unit
-from citybrain.safety.schemas import TransitionIn
+from citybrain.safety.stats import rollup
+from citybrain.safety.stats import service as stats
+from citybrain.safety.units import service as units
 
 from .conftest import hd_in, unit_in
 
@@ -18,23 +23,23 @@ DAY = dt.timedelta(days=1)
 @pytest.fixture
 def known(session, geo, inspector, officer):
     now = dt.datetime.now(dt.UTC)
-    u1 = service.register_unit(session, SYSTEM, unit_in())  # 东升/棠湖, hazchem, chemical_store
-    u2 = service.register_unit(
+    u1 = units.register_unit(session, SYSTEM, unit_in())  # 东升/棠湖, hazchem, chemical_store
+    u2 = units.register_unit(
         session, SYSTEM, unit_in(lon=104.005, lat=30.415, industry="catering", venue_type="restaurant")
     )  # 东升/白衣
-    u3 = service.register_unit(
+    u3 = units.register_unit(
         session, SYSTEM, unit_in(lon=104.03, lat=30.41, industry="manufacturing", venue_type="factory")
     )  # 西航港/航港
-    h1 = service.record_hidden_danger(session, inspector, hd_in(u1.id, found=now - 40 * DAY, days=10))
-    h2 = service.record_hidden_danger(session, inspector, hd_in(u1.id, found=now - 40 * DAY, days=3))
-    service.record_hidden_danger(session, inspector, hd_in(u2.id, found=now - 20 * DAY, days=5))
-    service.record_hidden_danger(session, inspector, hd_in(u3.id, found=now - 2 * DAY, days=30))
-    service.record_hidden_danger(
+    h1 = inspections.record_hidden_danger(session, inspector, hd_in(u1.id, found=now - 40 * DAY, days=10))
+    h2 = inspections.record_hidden_danger(session, inspector, hd_in(u1.id, found=now - 40 * DAY, days=3))
+    inspections.record_hidden_danger(session, inspector, hd_in(u2.id, found=now - 20 * DAY, days=5))
+    inspections.record_hidden_danger(session, inspector, hd_in(u3.id, found=now - 2 * DAY, days=30))
+    inspections.record_hidden_danger(
         session, inspector, hd_in(u3.id, found=now - 2 * DAY, days=30, level="major")
     )
-    service.transition(session, inspector, h1.id, TransitionIn(action="rectify"), now=now - 35 * DAY)
-    service.transition(session, officer, h1.id, TransitionIn(action="verify"), now=now - 34 * DAY)
-    service.transition(session, inspector, h2.id, TransitionIn(action="rectify"), now=now)
+    inspections.transition(session, inspector, h1.id, TransitionIn(action="rectify"), now=now - 35 * DAY)
+    inspections.transition(session, officer, h1.id, TransitionIn(action="verify"), now=now - 34 * DAY)
+    inspections.transition(session, inspector, h2.id, TransitionIn(action="rectify"), now=now)
     return now
 
 
@@ -58,7 +63,7 @@ def test_rectification_status(session, known):
     assert (street["found"], street["pending"], street["major"]) == (2, 2, 1)
     hazchem = stats.rectification(session, stats.Filters(industry="hazchem"))
     assert (hazchem["found"], hazchem["rectified"]) == (2, 2)
-    today = dt.datetime.now(dt.UTC).astimezone(service.tz()).date()
+    today = dt.datetime.now(dt.UTC).astimezone(common.tz()).date()
     recent = stats.rectification(session, stats.Filters(since=today - dt.timedelta(days=10)))
     assert recent["found"] == 2
 
@@ -83,11 +88,11 @@ def test_rankings(session, known):
 
 
 def test_timeline(session, known):
-    today = known.astimezone(service.tz()).date()
+    today = known.astimezone(common.tz()).date()
     t = stats.timeline(session, stats.Filters(since=today - dt.timedelta(days=45)), bucket="day")
     s = {r["period"]: r for r in t["series"]}
     day = lambda n: (today - dt.timedelta(days=n)).isoformat()  # noqa: E731
-    found_40 = (known - 40 * DAY).astimezone(service.tz()).date().isoformat()
+    found_40 = (known - 40 * DAY).astimezone(common.tz()).date().isoformat()
     assert s[found_40]["found"] == 2
     assert t["outstanding_at_start"] == 0
     assert t["series"][-1]["outstanding"] == 3
@@ -128,11 +133,11 @@ def _rollups(session):
 def test_incremental_rollups_equal_a_rebuild(session, known, inspector):
     # a unit moving street carries its hidden dangers' counts along
     from citybrain.safety.models import Unit
-    from citybrain.safety.schemas import UnitPatch
+    from citybrain.safety.units.schemas import UnitPatch
 
     u3 = session.scalar(select(Unit).where(Unit.street_code == "510116002"))
-    service.update_unit(session, SYSTEM, u3.id, UnitPatch(lon=104.015, lat=30.405))
-    service.mark_overdue_and_escalate(session)
+    units.update_unit(session, SYSTEM, u3.id, UnitPatch(lon=104.015, lat=30.405))
+    escalation.mark_overdue_and_escalate(session)
     incremental = _rollups(session)
     rollup.rebuild(session)
     assert _rollups(session) == incremental
@@ -140,11 +145,11 @@ def test_incremental_rollups_equal_a_rebuild(session, known, inspector):
 
 def test_week_split_matches_brute_force(session, known):
     hds = session.scalars(select(HiddenDanger)).all()
-    today = known.astimezone(service.tz()).date()
+    today = known.astimezone(common.tz()).date()
     for back, length in ((60, 60), (45, 3), (41, 13), (40, 40), (400, 365), (1, 0)):
         since = today - dt.timedelta(days=back)
         until = since + dt.timedelta(days=length)
-        first, last = (since - service.EPOCH).days, (until - service.EPOCH).days
+        first, last = (since - common.EPOCH).days, (until - common.EPOCH).days
         expected = sum(first <= h.found_day <= last for h in hds)
         got = stats.rectification(session, stats.Filters(since=since, until=until))["found"]
         assert got == expected, (back, length)
