@@ -9,11 +9,12 @@ import datetime as dt
 from typing import Any
 
 import h3
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citybrain.core.audit import AuditEntry
 from citybrain.core.auth import SYSTEM, Actor, User
+from citybrain.core.clock import local_zone, to_local
 from citybrain.core.errors import ValidationFailed
 from citybrain.core.privacy import SEES_PERSONAL_DATA
 from citybrain.core.roles import STAFF, Role
@@ -51,19 +52,14 @@ def place(session: Session, lon: float, lat: float, crs: str = "wgs84", field: s
     return loc
 
 
-def tz() -> Any:
-    from citybrain.config import get_settings
-
-    return get_settings().tz
-
-
 def today() -> dt.date:
-    return dt.datetime.now(tz()).date()
+    """Today's date in the configured zone."""
+    return dt.datetime.now(local_zone()).date()
 
 
 def local_day(t: dt.datetime) -> int:
     """The local calendar date of an instant, as days since 1970-01-01 (statistics group by it)."""
-    return (t.astimezone(tz()).date() - EPOCH).days
+    return (to_local(t).date() - EPOCH).days
 
 
 def day_to_date(day: int) -> dt.date:
@@ -97,10 +93,3 @@ def equal_to(*pairs: tuple[Any, Any]) -> list[Any]:
     """`column == value` for each pair whose value is given (a filter left out is None)."""
     return [col == v for col, v in pairs if v is not None]
 
-
-def count_and_page(session: Session, model: Any, cond: list[Any], order: list[Any], limit: int, offset: int
-                   ) -> tuple[int, list[Any]]:
-    """How many rows of `model` meet `cond`, and one page of them."""
-    total = session.scalar(select(func.count()).select_from(model).where(*cond)) or 0
-    rows: Any = session.scalars(select(model).where(*cond).order_by(*order).limit(limit).offset(offset))
-    return int(total), list(rows)

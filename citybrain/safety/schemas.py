@@ -14,31 +14,25 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from citybrain.core.clock import local_zone
+from citybrain.core.types import Latitude, Longitude
+
 Colour = Literal["red", "orange", "yellow", "blue"]
 PHONE = r"^[0-9+\- ]{3,30}$"
-LOCAL_TZ = "Asia/Shanghai"
-
-
-def _local_tz() -> dt.tzinfo:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(LOCAL_TZ)
-
-
 def as_instant(v: Any) -> Any:
-    """Accept aware datetimes; a naive one or a bare date is Asia/Shanghai local time (a bare date is the
+    """Accept aware datetimes; a naive one or a bare date is local time (the configured zone) (a bare date is the
     end of that day, which is what a deadline written as a date means)."""
     if isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v.strip()):
         v = dt.date.fromisoformat(v.strip())
     if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
-        return dt.datetime.combine(v, dt.time(23, 59, 59), tzinfo=_local_tz())
+        return dt.datetime.combine(v, dt.time(23, 59, 59), tzinfo=local_zone())
     if isinstance(v, str):
         try:
             v = dt.datetime.fromisoformat(v.strip().replace("Z", "+00:00"))
         except ValueError:
             return v  # let pydantic word the error
     if isinstance(v, dt.datetime) and v.tzinfo is None:
-        return v.replace(tzinfo=_local_tz())
+        return v.replace(tzinfo=local_zone())
     return v
 
 
@@ -76,7 +70,9 @@ OptFloat = Annotated[float | None, BeforeValidator(blank_to_none)]
 
 
 class Position(InModel):
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
+    """A point in the caller's CRS (the CRS stays free text: `core.geo.parse_crs` also takes aliases)."""
+
+    lon: Longitude
+    lat: Latitude
     crs: str = Field(default="wgs84", description="wgs84, gcj02 (AMap/Tencent) or bd09 (Baidu)")
 

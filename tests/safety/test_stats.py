@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from citybrain.core.auth import SYSTEM
+from citybrain.core.clock import local_zone
 from citybrain.safety import common
 from citybrain.safety.inspections import escalation
 from citybrain.safety.inspections import service as inspections
@@ -63,7 +64,7 @@ def test_rectification_status(session, known):
     assert (street["found"], street["pending"], street["major"]) == (2, 2, 1)
     hazchem = stats.rectification(session, stats.Filters(industry="hazchem"))
     assert (hazchem["found"], hazchem["rectified"]) == (2, 2)
-    today = dt.datetime.now(dt.UTC).astimezone(common.tz()).date()
+    today = dt.datetime.now(dt.UTC).astimezone(local_zone()).date()
     recent = stats.rectification(session, stats.Filters(since=today - dt.timedelta(days=10)))
     assert recent["found"] == 2
 
@@ -88,11 +89,11 @@ def test_rankings(session, known):
 
 
 def test_timeline(session, known):
-    today = known.astimezone(common.tz()).date()
+    today = known.astimezone(local_zone()).date()
     t = stats.timeline(session, stats.Filters(since=today - dt.timedelta(days=45)), bucket="day")
     s = {r["period"]: r for r in t["series"]}
     day = lambda n: (today - dt.timedelta(days=n)).isoformat()  # noqa: E731
-    found_40 = (known - 40 * DAY).astimezone(common.tz()).date().isoformat()
+    found_40 = (known - 40 * DAY).astimezone(local_zone()).date().isoformat()
     assert s[found_40]["found"] == 2
     assert t["outstanding_at_start"] == 0
     assert t["series"][-1]["outstanding"] == 3
@@ -145,7 +146,7 @@ def test_incremental_rollups_equal_a_rebuild(session, known, inspector):
 
 def test_week_split_matches_brute_force(session, known):
     hds = session.scalars(select(HiddenDanger)).all()
-    today = known.astimezone(common.tz()).date()
+    today = known.astimezone(local_zone()).date()
     for back, length in ((60, 60), (45, 3), (41, 13), (40, 40), (400, 365), (1, 0)):
         since = today - dt.timedelta(days=back)
         until = since + dt.timedelta(days=length)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
+from citybrain.core.listing import ListParams, Page
 from citybrain.core.web import get_session
 from citybrain.safety.common import READ, REGISTRY
 from citybrain.safety.equipment import service
@@ -30,11 +31,9 @@ def list_equipment(
     unit_id: int | None = None,
     kind: str | None = None,
     overdue: bool | None = None,
-    limit: int = Query(200, ge=1, le=5000),
-    offset: int = Query(0, ge=0),
-) -> list[dict[str, Any]]:
-    return service.list_equipment(session, unit_id=unit_id, kind=kind, overdue=overdue, limit=limit,
-                                  offset=offset)
+    params: ListParams = Depends(),
+) -> Page[dict[str, Any]]:
+    return service.list_equipment(session, params, unit_id=unit_id, kind=kind, overdue=overdue)
 
 
 @router.post("/equipment/{equipment_id}/inspections")

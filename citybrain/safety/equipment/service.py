@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 from citybrain.core import audit
 from citybrain.core.auth import Actor
 from citybrain.core.bus import emit
-from citybrain.core.errors import Conflict, NotFound, ValidationFailed
-from citybrain.safety.common import today
+from citybrain.core.errors import Conflict, ValidationFailed
+from citybrain.core.listing import ListParams, Page, paginate
+from citybrain.core.lookup import get_or_404
+from citybrain.safety.common import equal_to, today
 from citybrain.safety.domain_events import EquipmentChanged
 from citybrain.safety.equipment.models import Equipment
 from citybrain.safety.equipment.schemas import EquipmentIn, EquipmentInspectionIn
@@ -75,9 +77,7 @@ def register_equipment(
 def record_equipment_inspection(
     session: Session, actor: Actor, equipment_id: int, data: EquipmentInspectionIn
 ) -> Equipment:
-    eq = session.get(Equipment, equipment_id)
-    if eq is None:
-        raise NotFound("equipment", equipment_id)
+    eq = get_or_404(session, Equipment, equipment_id, what="equipment")
     if data.inspected_on > today():
         raise ValidationFailed("an inspection cannot be in the future", "inspected_on")
     if data.next_due is not None and data.next_due < data.inspected_on:
@@ -111,20 +111,18 @@ def equipment_out(eq: Equipment, on: dt.date | None = None) -> dict[str, Any]:
     }
 
 
-def list_equipment(session: Session, *, unit_id: int | None = None, kind: str | None = None,
-                   overdue: bool | None = None, limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
+def list_equipment(session: Session, params: ListParams, *, unit_id: int | None = None, kind: str | None = None,
+                   overdue: bool | None = None) -> Page[dict[str, Any]]:
     """Equipment by id; `overdue` keeps only (or leaves out) equipment in use past its inspection date."""
     on = today()
-    q = select(Equipment)
-    if unit_id is not None:
-        q = q.where(Equipment.unit_id == unit_id)
-    if kind:
-        q = q.where(Equipment.kind == kind)
+    stmt = select(Equipment).where(*equal_to((Equipment.unit_id, unit_id), (Equipment.kind, kind or None)))
     if overdue is True:
-        q = q.where(Equipment.status == "in_use", Equipment.next_due < on)
+        stmt = stmt.where(Equipment.status == "in_use", Equipment.next_due < on)
     elif overdue is False:
-        q = q.where((Equipment.next_due >= on) | Equipment.next_due.is_(None) | (Equipment.status != "in_use"))
-    return [equipment_out(e, on) for e in session.scalars(q.order_by(Equipment.id).limit(limit).offset(offset))]
+        stmt = stmt.where((Equipment.next_due >= on) | Equipment.next_due.is_(None) | (Equipment.status != "in_use"))
+    return paginate(session, stmt.order_by(Equipment.id), params,
+                    {"id": Equipment.id, "next_due": Equipment.next_due, "kind": Equipment.kind},
+                    lambda e: equipment_out(e, on))
 
 
 def equipment_of_unit(session: Session, unit_id: int) -> list[dict[str, Any]]:

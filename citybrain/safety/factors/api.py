@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Response
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
+from citybrain.core.listing import ListParams, Page
 from citybrain.core.web import get_session
 from citybrain.safety.common import FACTORS, READ
 from citybrain.safety.factors import service
@@ -35,9 +36,9 @@ def list_risk_factors(
     _a: Actor = Depends(require(*READ)),
     session: Session = Depends(get_session),
     active: bool = True,
-    limit: int = Query(200, ge=1, le=2000),
-) -> list[dict[str, Any]]:
-    return service.list_risk_factors(session, active=active, limit=limit)
+    params: ListParams = Depends(),
+) -> Page[dict[str, Any]]:
+    return service.list_risk_factors(session, params, active=active)
 
 
 @router.post("/risk-factors/{factor_id}/end")

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from citybrain.core.types import Latitude, Longitude
 from citybrain.safety.schemas import (
     Colour,
     InModel,
@@ -21,8 +22,8 @@ class RiskFactorIn(InModel):
     title: str = Field(min_length=1, max_length=300)
     unit_id: int | None = None
     area_code: str | None = Field(default=None, max_length=20, description="district/street/community/grid")
-    lon: float | None = Field(default=None, ge=-180, le=180)
-    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: Longitude | None = None
+    lat: Latitude | None = None
     crs: str = "wgs84"
     source_ref: str | None = Field(
         default=None, max_length=120, description="idempotency: one factor per ref"

@@ -18,8 +18,10 @@ from citybrain.core import audit
 from citybrain.core.auth import Actor
 from citybrain.core.bus import emit
 from citybrain.core.db import utcnow
-from citybrain.core.errors import Conflict, NotFound, ValidationFailed
+from citybrain.core.errors import Conflict, ValidationFailed
 from citybrain.core.geo import haversine_m
+from citybrain.core.listing import ListParams, Page, paginate
+from citybrain.core.lookup import get_or_404
 from citybrain.geography.public import area_by_code, locate
 from citybrain.safety.domain_events import RiskFactorEnded, RiskFactorRecorded
 from citybrain.safety.factors.models import RiskFactor
@@ -97,9 +99,7 @@ def end_risk_factor(
     session: Session, actor: Actor, factor_id: int, now: dt.datetime | None = None
 ) -> RiskFactor:
     now = now or utcnow()
-    factor = session.get(RiskFactor, factor_id)
-    if factor is None:
-        raise NotFound("risk factor", factor_id)
+    factor = get_or_404(session, RiskFactor, factor_id, what="risk factor")
     if factor.ends_at is not None and factor.ends_at <= now:
         raise Conflict("the factor has already ended", "ends_at")
     before = {"ends_at": factor.ends_at}
@@ -148,10 +148,11 @@ def expire_factors(session: Session, now: dt.datetime | None = None) -> dict[str
     return {"factors_ended": len(rows), "units_changed": changed}
 
 
-def list_risk_factors(session: Session, *, active: bool = True, limit: int = 200) -> list[dict[str, Any]]:
+def list_risk_factors(session: Session, params: ListParams, *, active: bool = True) -> Page[dict[str, Any]]:
     """Factors, the newest first; `active`: only those in force now."""
     now = utcnow()
-    q = select(RiskFactor)
+    stmt = select(RiskFactor)
     if active:
-        q = q.where(RiskFactor.starts_at <= now, RiskFactor.ends_at.is_(None) | (RiskFactor.ends_at > now))
-    return [factor_out(f) for f in session.scalars(q.order_by(RiskFactor.id.desc()).limit(limit))]
+        stmt = stmt.where(RiskFactor.starts_at <= now, RiskFactor.ends_at.is_(None) | (RiskFactor.ends_at > now))
+    return paginate(session, stmt.order_by(RiskFactor.id.desc()), params,
+                    {"id": RiskFactor.id, "level": RiskFactor.level, "starts_at": RiskFactor.starts_at}, factor_out)

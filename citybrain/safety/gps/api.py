@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
+from citybrain.core.listing import ListParams, Page
 from citybrain.core.roles import Role
 from citybrain.core.web import get_session
 from citybrain.safety.common import READ, REGISTRY
@@ -27,9 +28,9 @@ def create_device(
 
 
 @router.get("/gps/devices")
-def list_devices(_a: Actor = Depends(require(*READ)), session: Session = Depends(get_session)
-                 ) -> list[dict[str, Any]]:
-    return service.list_devices(session)
+def list_devices(_a: Actor = Depends(require(*READ)), session: Session = Depends(get_session),
+                 params: ListParams = Depends()) -> Page[dict[str, Any]]:
+    return service.list_devices(session, params)
 
 
 @router.post("/gps/devices/{code}/fixes")
@@ -52,5 +53,5 @@ def get_track(
     _a: Actor = Depends(require(*READ)),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
-    """The device's fixes in a period (times without a zone are Asia/Shanghai)."""
+    """The device's fixes in a period (times without a zone are local time)."""
     return service.history(session, code, as_instant(since), as_instant(until), include_flagged)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    BigInteger,
     Float,
     ForeignKey,
     Index,
@@ -14,9 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from citybrain.core.db import Base, UTCDateTime, utcnow
-
-BigId = BigInteger().with_variant(Integer, "sqlite")  # the kit's BigIntId replaces this
+from citybrain.core.db import Base, BigIntId, UTCDateTime, utcnow
 
 
 class GpsDevice(Base):
@@ -40,7 +37,7 @@ class GpsFix(Base):
 
     __tablename__ = "safety_gps_fix"
     __table_args__ = (Index("ix_safety_gps_fix_device_at", "device_id", "at"),)
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     device_id: Mapped[int] = mapped_column(ForeignKey("safety_gps_device.id", ondelete="CASCADE"))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     lon: Mapped[float] = mapped_column(Float)

@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
+from citybrain.core.types import Latitude, Longitude
 from citybrain.safety.schemas import (
     InModel,
     Instant,
@@ -23,8 +24,8 @@ class GpsDeviceIn(InModel):
 
 
 class GpsFixIn(InModel):
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
+    lon: Longitude
+    lat: Latitude
     at: Instant
 
 

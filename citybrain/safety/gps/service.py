@@ -21,6 +21,7 @@ from citybrain.core.auth import Actor
 from citybrain.core.db import utcnow
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
 from citybrain.core.geo import haversine_m, to_wgs84
+from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.geography.public import locate_many
 from citybrain.safety.common import FUTURE_SLACK
 from citybrain.safety.gps.models import GpsDevice, GpsFix
@@ -178,5 +179,6 @@ def history(
     }
 
 
-def list_devices(session: Session) -> list[dict[str, Any]]:
-    return [device_out(d) for d in session.scalars(select(GpsDevice).order_by(GpsDevice.code))]
+def list_devices(session: Session, params: ListParams) -> Page[dict[str, Any]]:
+    return paginate(session, select(GpsDevice).order_by(GpsDevice.code), params, {"code": GpsDevice.code},
+                    device_out)

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
+from citybrain.core.listing import ListParams, Page
+from citybrain.core.types import LatitudeQuery, LongitudeQuery
 from citybrain.core.web import get_session
 from citybrain.safety.common import READ, REGISTRY
 from citybrain.safety.hazards import service
@@ -30,17 +32,15 @@ def list_hazard_points(
     kind: Literal["fire", "hazchem"] | None = None,
     street: str | None = None,
     major_only: bool = False,
-    limit: int = Query(200, ge=1, le=5000),
-    offset: int = Query(0, ge=0),
-) -> list[dict[str, Any]]:
-    return service.list_hazard_points(session, kind=kind, street=street, major_only=major_only, limit=limit,
-                                      offset=offset)
+    params: ListParams = Depends(),
+) -> Page[dict[str, Any]]:
+    return service.list_hazard_points(session, params, kind=kind, street=street, major_only=major_only)
 
 
 @router.get("/hazard-points/near")  # before /hazard-points/{point_id}, which would take "near" as an id
 def near(
-    lon: float = Query(ge=-180, le=180),
-    lat: float = Query(ge=-90, le=90),
+    lon: LongitudeQuery,
+    lat: LatitudeQuery,
     radius_m: float = Query(1000, gt=0, le=100_000),
     crs: str = "wgs84",
     _a: Actor = Depends(require(*READ)),

@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 from citybrain.core import audit
 from citybrain.core.auth import Actor
 from citybrain.core.bus import emit
-from citybrain.core.errors import Conflict, NotFound, ValidationFailed
+from citybrain.core.errors import Conflict, ValidationFailed
 from citybrain.core.geo import haversine_m, point_to_wgs84
-from citybrain.safety.common import h3_cell, place
+from citybrain.core.listing import ListParams, Page, paginate
+from citybrain.core.lookup import get_or_404
+from citybrain.safety.common import equal_to, h3_cell, place
 from citybrain.safety.domain_events import HazardPointAssessed
 from citybrain.safety.grading import reference as ref
 from citybrain.safety.grading.chemicals import CATALOGUE
@@ -107,10 +109,7 @@ def save_hazard_point(
 
 
 def get_hazard_point(session: Session, point_id: int) -> HazardPoint:
-    point = session.get(HazardPoint, point_id)
-    if point is None:
-        raise NotFound("hazard point", point_id)
-    return point
+    return get_or_404(session, HazardPoint, point_id, what="hazard point")
 
 
 def replace_chemicals(
@@ -174,17 +173,14 @@ def hazard_point_out(session: Session, point: HazardPoint, unit_level: int | Non
     }
 
 
-def list_hazard_points(session: Session, *, kind: str | None = None, street: str | None = None,
-                       major_only: bool = False, limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
-    q = select(HazardPoint)
-    if kind:
-        q = q.where(HazardPoint.kind == kind)
-    if street:
-        q = q.where(HazardPoint.street_code == street)
+def list_hazard_points(session: Session, params: ListParams, *, kind: str | None = None, street: str | None = None,
+                       major_only: bool = False) -> Page[dict[str, Any]]:
+    stmt = select(HazardPoint).where(*equal_to((HazardPoint.kind, kind), (HazardPoint.street_code, street or None)))
     if major_only:
-        q = q.where(HazardPoint.is_major_hazard)
-    return [hazard_point_out(session, p)
-            for p in session.scalars(q.order_by(HazardPoint.id).limit(limit).offset(offset))]
+        stmt = stmt.where(HazardPoint.is_major_hazard)
+    return paginate(session, stmt.order_by(HazardPoint.id), params,
+                    {"id": HazardPoint.id, "name": HazardPoint.name, "own_level": HazardPoint.own_level},
+                    lambda p: hazard_point_out(session, p))
 
 
 def points_of_unit(session: Session, unit: Unit) -> list[dict[str, Any]]:

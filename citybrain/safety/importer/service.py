@@ -235,6 +235,8 @@ def _normalise(kind: str, raw: dict[str, Any], warnings: set[str]) -> dict[str, 
         v = _clean(value)
         if v is None:
             continue
+        if field in ("lon", "lat") and isinstance(v, str):  # a CSV cell is text; the model takes numbers only
+            v = _number(v)
         if field == "fire_key_unit" and isinstance(v, str):
             v = BOOL_WORDS.get(v.lower(), v)
         if field == "chemicals" and isinstance(v, str):
@@ -250,6 +252,14 @@ def _normalise(kind: str, raw: dict[str, Any], warnings: set[str]) -> dict[str, 
             v = str(v)
         out[field] = v
     return out
+
+
+def _number(text: str) -> float | str:
+    """A number written in a cell, or the text itself (the model then says what is wrong with it)."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def _parse_chemicals(text: str) -> list[dict[str, Any]] | str:

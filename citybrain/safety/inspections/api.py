@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
+from citybrain.core.listing import ListParams, Page
 from citybrain.core.web import get_session
 from citybrain.safety.common import INSPECT, READ
 from citybrain.safety.inspections import service
@@ -38,10 +39,9 @@ def list_inspections(
     _a: Actor = Depends(require(*READ)),
     session: Session = Depends(get_session),
     unit_id: int | None = None,
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
-) -> list[dict[str, Any]]:
-    return service.list_inspections(session, unit_id=unit_id, limit=limit, offset=offset)
+    params: ListParams = Depends(),
+) -> Page[dict[str, Any]]:
+    return service.list_inspections(session, params, unit_id=unit_id)
 
 
 @router.post("/hidden-dangers", status_code=201)
@@ -61,12 +61,10 @@ def list_hidden_dangers(
     street: str | None = None,
     community: str | None = None,
     overdue: bool | None = None,
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
-) -> dict[str, Any]:
-    return service.list_hidden_dangers(session, actor.role, unit_id=unit_id, status=status, level=level,
-                                       street=street, community=community, overdue=overdue, limit=limit,
-                                       offset=offset)
+    params: ListParams = Depends(),
+) -> Page[dict[str, Any]]:
+    return service.list_hidden_dangers(session, actor.role, params, unit_id=unit_id, status=status, level=level,
+                                       street=street, community=community, overdue=overdue)
 
 
 @router.get("/hidden-dangers/{hd_id}")

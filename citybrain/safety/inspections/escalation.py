@@ -12,10 +12,11 @@ from sqlalchemy.orm import Session
 from citybrain.core import audit, outbox
 from citybrain.core.auth import SYSTEM, Actor
 from citybrain.core.bus import emit
+from citybrain.core.clock import to_local
 from citybrain.core.db import utcnow
 from citybrain.core.errors import DomainError
 from citybrain.events.public import EventIn, intake
-from citybrain.safety.common import actor_by_id, tz
+from citybrain.safety.common import actor_by_id
 from citybrain.safety.domain_events import HiddenDangerOverdue
 from citybrain.safety.grading import reference as ref
 from citybrain.safety.inspections.models import OUTSTANDING, OUTSTANDING_SQL, HiddenDanger
@@ -51,7 +52,7 @@ def open_event_for(session: Session, hd: HiddenDanger, actor: Actor | None = Non
         crs="wgs84",
         address=unit.address or unit.name,
         description=f"重大事故隐患：{unit.name}（{unit.credit_code}）— {hd.description}；"
-        f"整改期限 {hd.deadline.astimezone(tz()):%Y-%m-%d %H:%M}，责任人 {hd.responsible_person}",
+        f"整改期限 {to_local(hd.deadline):%Y-%m-%d %H:%M}，责任人 {hd.responsible_person}",
         priority=EVENT_PRIORITY,
         external_id=ref_key,
         idempotency_key=ref_key,

@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     ForeignKey,
     Index,
@@ -24,9 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from citybrain.core.db import Base, UTCDateTime, utcnow
-
-BigId = BigInteger().with_variant(Integer, "sqlite")  # the kit's BigIntId replaces this
+from citybrain.core.db import Base, BigIntId, UTCDateTime, utcnow
 
 
 class Inspection(Base):
@@ -82,7 +79,7 @@ class HiddenDanger(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("safety_unit.id"), index=True)
     inspection_id: Mapped[int | None] = mapped_column(
         ForeignKey("safety_inspection.id"), nullable=True, index=True

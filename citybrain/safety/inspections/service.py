@@ -14,16 +14,18 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from citybrain.core import audit
-from citybrain.core.auth import Actor, check_role
+from citybrain.core.auth import Actor
 from citybrain.core.bus import emit
 from citybrain.core.db import utcnow
 from citybrain.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from citybrain.core.listing import ListParams, Page, paginate
+from citybrain.core.lookup import get_or_404
 from citybrain.core.privacy import mask_phone
 from citybrain.core.roles import Role
+from citybrain.core.transitions import Transition, TransitionTable
 from citybrain.safety.common import (
     FUTURE_SLACK,
     VERIFY,
-    count_and_page,
     equal_to,
     local_day,
     sees_contacts,
@@ -187,20 +189,22 @@ def record_hidden_danger(
     return hd
 
 
-# action → (statuses it may start from, status it leads to)
-TRANSITIONS = {
-    "start": ((OPEN,), RECTIFYING),
-    "rectify": ((OPEN, RECTIFYING), RECTIFIED),
-    "verify": ((RECTIFIED,), CLOSED),
-    "reject": ((RECTIFIED,), RECTIFYING),
-}
+# The rectification lifecycle (整改): (state, action) → new state; judging a rectification (verify,
+# reject) is for the roles of VERIFY, never for whoever rectified (see `_apply_transition`).
+LIFECYCLE: TransitionTable[str] = TransitionTable(
+    [
+        Transition("start", frozenset({OPEN}), RECTIFYING),
+        Transition("rectify", frozenset({OPEN, RECTIFYING}), RECTIFIED),
+        Transition("verify", frozenset({RECTIFIED}), CLOSED, roles=VERIFY),
+        Transition("reject", frozenset({RECTIFIED}), RECTIFYING, roles=VERIFY),
+    ],
+    subject="hidden danger",
+    state_names={OPEN: "待整改", RECTIFYING: "整改中", RECTIFIED: "已整改", CLOSED: "已验收销号"},
+)
 
 
 def get_hidden_danger(session: Session, hd_id: int) -> HiddenDanger:
-    hd = session.get(HiddenDanger, hd_id)
-    if hd is None:
-        raise NotFound("hidden danger", hd_id)
-    return hd
+    return get_or_404(session, HiddenDanger, hd_id, what="hidden danger")
 
 
 def transition(
@@ -208,13 +212,12 @@ def transition(
 ) -> HiddenDanger:
     """Move a hidden danger along open → rectifying → rectified → closed (verified); reject sends a
     rectified one back to rectifying. A major hidden danger needs its 治理方案 to start."""
-    if data.action in ("verify", "reject"):  # only some roles judge a rectification
-        check_role(actor, VERIFY)
     now = now or utcnow()
     hd = get_hidden_danger(session, hd_id)
-    sources, target = TRANSITIONS[data.action]
-    if hd.status not in sources:
-        raise Conflict(f"cannot {data.action} a hidden danger that is {hd.status}", "action")
+    try:
+        target = LIFECYCLE.check(hd.status, data.action, actor.role).target
+    except Conflict as exc:  # the refusal names the action the caller sent, as it always has
+        raise Conflict(exc.msg, "action") from None
     before = {"status": hd.status, "rectified_at": hd.rectified_at, "closed_at": hd.closed_at}
     with rollup.Tracker(session, [hd]):
         from_status = _apply_transition(hd, actor, data, target, now)
@@ -310,6 +313,7 @@ def hidden_danger_out(
 def list_hidden_dangers(
     session: Session,
     role: Role | str | None,
+    params: ListParams,
     *,
     unit_id: int | None = None,
     status: str | None = None,
@@ -317,10 +321,8 @@ def list_hidden_dangers(
     street: str | None = None,
     community: str | None = None,
     overdue: bool | None = None,
-    limit: int = 100,
-    offset: int = 0,
     now: dt.datetime | None = None,
-) -> dict[str, Any]:
+) -> Page[dict[str, Any]]:
     """Hidden dangers, the newest first; `overdue` keeps (or leaves out) outstanding ones past deadline."""
     now = now or utcnow()
     cond: list[Any] = equal_to(
@@ -329,8 +331,12 @@ def list_hidden_dangers(
     if overdue is not None:
         late = and_(HiddenDanger.status.in_(OUTSTANDING), HiddenDanger.deadline < now)
         cond.append(late if overdue else ~late)
-    total, rows = count_and_page(session, HiddenDanger, cond, [HiddenDanger.id.desc()], limit, offset)
-    return {"total": total, "items": [hidden_danger_out(h, role, now) for h in rows]}
+    stmt = select(HiddenDanger).where(*cond).order_by(HiddenDanger.id.desc())
+    return paginate(session, stmt, params, HIDDEN_DANGER_SORTS, lambda h: hidden_danger_out(h, role, now))
+
+
+HIDDEN_DANGER_SORTS = {"id": HiddenDanger.id, "found_at": HiddenDanger.found_at, "deadline": HiddenDanger.deadline,
+                       "level": HiddenDanger.level, "status": HiddenDanger.status}
 
 
 def hidden_danger_detail(session: Session, hd_id: int, role: Role | str | None) -> dict[str, Any]:
@@ -345,15 +351,15 @@ def inspection_out(insp: Inspection, found: list[HiddenDanger], role: Role | str
             "hidden_dangers": [hidden_danger_out(h, role) for h in found]}
 
 
-def list_inspections(session: Session, *, unit_id: int | None = None, limit: int = 100, offset: int = 0
-                     ) -> list[dict[str, Any]]:
+def list_inspections(session: Session, params: ListParams, *, unit_id: int | None = None
+                     ) -> Page[dict[str, Any]]:
     """Inspections, the latest visit first."""
-    q = select(Inspection)
-    if unit_id is not None:
-        q = q.where(Inspection.unit_id == unit_id)
-    return [{"id": i.id, "unit_id": i.unit_id, "kind": i.kind, "visited_at": i.visited_at,
-             "inspector": i.inspector_name, "passed": i.passed, "failed": i.failed, "notes": i.notes}
-            for i in session.scalars(q.order_by(Inspection.visited_at.desc()).limit(limit).offset(offset))]
+    stmt = select(Inspection).where(*equal_to((Inspection.unit_id, unit_id)))
+    stmt = stmt.order_by(Inspection.visited_at.desc(), Inspection.id.desc())
+    return paginate(session, stmt, params, {"visited_at": Inspection.visited_at, "id": Inspection.id},
+                    lambda i: {"id": i.id, "unit_id": i.unit_id, "kind": i.kind, "visited_at": i.visited_at,
+                               "inspector": i.inspector_name, "passed": i.passed, "failed": i.failed,
+                               "notes": i.notes})
 
 
 def checklists() -> dict[str, list[dict[str, str]]]:

@@ -5,23 +5,20 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    BigInteger,
     Integer,
     SmallInteger,
     String,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from citybrain.core.db import Base, UTCDateTime
-
-BigId = BigInteger().with_variant(Integer, "sqlite")
+from citybrain.core.db import Base, BigIntId, UTCDateTime
 
 
 class RiskChange(Base):
     """The history of a unit's risk level: one row per change, with the cause."""
 
     __tablename__ = "safety_risk_change"
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     unit_id: Mapped[int] = mapped_column(Integer, index=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     from_level: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)

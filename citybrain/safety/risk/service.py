@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from citybrain.core import audit
 from citybrain.core.auth import Actor
 from citybrain.core.bus import emit
+from citybrain.core.clock import to_local
 from citybrain.core.db import is_postgres, utcnow
 from citybrain.safety.accidents.models import Accident
 from citybrain.safety.domain_events import RiskLevelChanged, RiskRegraded
@@ -183,7 +184,7 @@ def grade(
 
     # special equipment in use past its inspection date
     eq = Equipment.__table__
-    today = now.astimezone(_tz()).date()
+    today = to_local(now).date()
     res = session.execute(
         select(eq.c.unit_id, func.count())
         .where(eq.c.status == "in_use", eq.c.next_due < today, _restrict(eq.c.unit_id, few))
@@ -195,12 +196,6 @@ def grade(
 
     apply_rules(g)
     return g, old_level, old_flags, grids
-
-
-def _tz() -> Any:
-    from citybrain.config import get_settings
-
-    return get_settings().tz
 
 
 def regrade(

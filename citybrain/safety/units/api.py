@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
+from citybrain.core.listing import ListParams, Page
 from citybrain.core.web import get_session
 from citybrain.safety.common import READ, REGISTRY
 from citybrain.safety.units import service
@@ -36,12 +37,12 @@ def list_units(
     venue_type: str | None = None,
     level: Literal["red", "orange", "yellow", "blue"] | None = None,
     q: str | None = Query(default=None, max_length=100),
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
-) -> dict[str, Any]:
-    return service.list_units(session, actor.role, street=street, community=community, grid=grid,
-                              industry=industry, venue_type=venue_type, level=level, q=q, limit=limit,
-                              offset=offset, lang=lang)
+    params: ListParams = Depends(),
+) -> Page[dict[str, Any]]:
+    """Active units, the riskiest first (`sort` by id, name, risk_level, inherent_level, street_code,
+    updated_at)."""
+    return service.list_units(session, actor.role, params, street=street, community=community, grid=grid,
+                              industry=industry, venue_type=venue_type, level=level, q=q, lang=lang)
 
 
 @router.get("/units/{unit_id}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field, ValidationInfo, field_validator
 
 from citybrain.core.errors import ValidationFailed
+from citybrain.core.types import Latitude, Longitude
 from citybrain.safety.grading import reference as ref
 from citybrain.safety.schemas import (
     PHONE,
@@ -69,8 +70,8 @@ class UnitPatch(InModel):
     venue_type: str | None = None
     scale: str | None = None
     address: str | None = Field(default=None, max_length=300)
-    lon: float | None = Field(default=None, ge=-180, le=180)
-    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: Longitude | None = None
+    lat: Latitude | None = None
     crs: str = "wgs84"
     employees: int | None = Field(default=None, ge=0)
     fire_key_unit: bool | None = None

@@ -15,10 +15,12 @@ from citybrain.core import audit
 from citybrain.core.auth import Actor
 from citybrain.core.bus import emit
 from citybrain.core.db import utcnow
-from citybrain.core.errors import Conflict, NotFound, ValidationFailed
+from citybrain.core.errors import Conflict, ValidationFailed
+from citybrain.core.listing import ListParams, Page, paginate
+from citybrain.core.lookup import get_or_404
 from citybrain.core.privacy import mask_name, mask_phone
 from citybrain.core.roles import Role
-from citybrain.safety.common import count_and_page, equal_to, h3_cell, place, sees_contacts
+from citybrain.safety.common import equal_to, h3_cell, place, sees_contacts
 from citybrain.safety.domain_events import UnitChanged
 from citybrain.safety.grading import lec
 from citybrain.safety.grading import reference as ref
@@ -93,11 +95,11 @@ def register_unit(session: Session, actor: Actor, data: UnitIn, *, source: str =
 
 def get_unit(session: Session, unit_id: int, field: str | None = None) -> Unit:
     """The unit; a missing one is a 404 for a path id, a 422 naming `field` for an id in a body."""
+    if field is None:
+        return get_or_404(session, Unit, unit_id, what="unit")
     unit = session.get(Unit, unit_id)
     if unit is None:
-        if field:
-            raise ValidationFailed(f"unit {unit_id} not found", field)
-        raise NotFound("unit", unit_id)
+        raise ValidationFailed(f"unit {unit_id} not found", field)
     return unit
 
 
@@ -206,6 +208,7 @@ def unit_out(unit: Unit, role: Role | str | None, lang: str = "zh-CN") -> dict[s
 def list_units(
     session: Session,
     role: Role | str | None,
+    params: ListParams,
     *,
     street: str | None = None,
     community: str | None = None,
@@ -214,10 +217,8 @@ def list_units(
     venue_type: str | None = None,
     level: str | None = None,
     q: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
     lang: str = "zh-CN",
-) -> dict[str, Any]:
+) -> Page[dict[str, Any]]:
     """Active units, the riskiest first; `level` is a colour, `q` a part of the name or a credit code."""
     cond: list[Any] = [Unit.active, *equal_to(
         (Unit.street_code, street), (Unit.community_code, community), (Unit.grid_code, grid),
@@ -225,5 +226,9 @@ def list_units(
         (Unit.risk_level, ref.LEVEL_OF_COLOUR[level] if level else None))]
     if q:
         cond.append(or_(Unit.name.contains(q, autoescape=True), Unit.credit_code == q.upper()))
-    total, rows = count_and_page(session, Unit, cond, [Unit.risk_level.desc(), Unit.id], limit, offset)
-    return {"total": total, "items": [unit_out(u, role, lang) for u in rows]}
+    stmt = select(Unit).where(*cond).order_by(Unit.risk_level.desc(), Unit.id)
+    return paginate(session, stmt, params, UNIT_SORTS, lambda u: unit_out(u, role, lang))
+
+
+UNIT_SORTS = {"id": Unit.id, "name": Unit.name, "risk_level": Unit.risk_level, "inherent_level": Unit.inherent_level,
+              "street_code": Unit.street_code, "updated_at": Unit.updated_at}
