@@ -70,6 +70,13 @@ def h3_cell(lon: float, lat: float, res: int = H3_RES) -> str:
     return str(h3.latlng_to_cell(lat, lon, res))
 
 
+def located(loc: Any) -> dict[str, Any]:
+    """The place columns of a located row (a unit, a hazard point) from a `Location`: the WGS-84 point,
+    the grid/community/street codes and the h3 cell."""
+    return {"lon": loc.lon, "lat": loc.lat, "grid_code": loc.grid_code, "community_code": loc.community_code,
+            "street_code": loc.street_code, "h3_r9": h3_cell(loc.lon, loc.lat)}
+
+
 # ── people and the audit trail ───────────────────────────────────────────────────────────────────
 def actor_by_id(session: Session, user_id: int | None) -> Actor:
     if user_id is None:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from citybrain.safety.schemas import (
-    InModel,
-    Instant,
-)
+from citybrain.safety.schemas import InModel, Instant
 
 
 class AccidentIn(InModel):

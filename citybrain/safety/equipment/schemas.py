@@ -8,12 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 
 from citybrain.safety.grading import reference as ref
-from citybrain.safety.schemas import (
-    InModel,
-    OptStr,
-    blank_to_none,
-    one_of,
-)
+from citybrain.safety.schemas import InModel, OptStr, blank_to_none, one_of
 
 
 class EquipmentIn(InModel):

@@ -7,11 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from citybrain.core.types import Latitude, Longitude
-from citybrain.safety.schemas import (
-    Colour,
-    InModel,
-    Instant,
-)
+from citybrain.safety.schemas import Colour, InModel, Instant
 
 
 class RiskFactorIn(InModel):

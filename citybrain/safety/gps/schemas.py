@@ -7,10 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from citybrain.core.types import Latitude, Longitude
-from citybrain.safety.schemas import (
-    InModel,
-    Instant,
-)
+from citybrain.safety.schemas import InModel, Instant
 
 
 class GpsDeviceIn(InModel):

@@ -8,13 +8,7 @@ from pydantic import Field, field_validator
 
 from citybrain.core.errors import ValidationFailed
 from citybrain.safety.grading import chemicals
-from citybrain.safety.schemas import (
-    Colour,
-    InModel,
-    OptStr,
-    Position,
-    finite,
-)
+from citybrain.safety.schemas import Colour, InModel, OptStr, Position, finite
 
 
 class ChemicalIn(InModel):

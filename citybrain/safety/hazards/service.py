@@ -21,7 +21,7 @@ from citybrain.core.errors import Conflict, ValidationFailed
 from citybrain.core.geo import haversine_m, point_to_wgs84
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.lookup import get_or_404
-from citybrain.safety.common import equal_to, h3_cell, place
+from citybrain.safety.common import equal_to, located, place
 from citybrain.safety.domain_events import HazardPointAssessed
 from citybrain.safety.grading import reference as ref
 from citybrain.safety.grading.chemicals import CATALOGUE
@@ -52,12 +52,7 @@ def new_point(data: HazardPointIn, loc: Any, unit_id: int | None, source: str) -
         name=data.name,
         description=data.description,
         address=data.address,
-        lon=loc.lon,
-        lat=loc.lat,
-        grid_code=loc.grid_code,
-        community_code=loc.community_code,
-        street_code=loc.street_code,
-        h3_r9=h3_cell(loc.lon, loc.lat),
+        **located(loc),
         people_within_500m=data.people_within_500m,
         assessed_level=ref.LEVEL_OF_COLOUR[data.assessed_level] if data.assessed_level else None,
         source=source,

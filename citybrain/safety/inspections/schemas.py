@@ -8,13 +8,7 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator
 
 from citybrain.safety.grading import reference as ref
-from citybrain.safety.schemas import (
-    PHONE,
-    InModel,
-    Instant,
-    OptStr,
-    one_of,
-)
+from citybrain.safety.schemas import PHONE, InModel, Instant, OptStr, one_of
 
 
 class HiddenDangerFinding(InModel):

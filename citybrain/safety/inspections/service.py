@@ -23,14 +23,7 @@ from citybrain.core.lookup import get_or_404
 from citybrain.core.privacy import mask_phone
 from citybrain.core.roles import Role
 from citybrain.core.transitions import Transition, TransitionTable
-from citybrain.safety.common import (
-    FUTURE_SLACK,
-    VERIFY,
-    equal_to,
-    local_day,
-    sees_contacts,
-    timeline,
-)
+from citybrain.safety.common import FUTURE_SLACK, VERIFY, equal_to, local_day, sees_contacts, timeline
 from citybrain.safety.domain_events import HiddenDangerRecorded, HiddenDangerStatusChanged
 from citybrain.safety.grading import reference as ref
 from citybrain.safety.inspections.models import (

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (
-    Integer,
-    SmallInteger,
-    String,
-)
+from sqlalchemy import Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from citybrain.core.db import Base, BigIntId, UTCDateTime

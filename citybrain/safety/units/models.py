@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (
-    Boolean,
-    Float,
-    Index,
-    Integer,
-    SmallInteger,
-    String,
-    text,
-)
+from sqlalchemy import Boolean, Float, Index, Integer, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from citybrain.core.db import Base, UTCDateTime, utcnow

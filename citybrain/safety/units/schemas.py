@@ -7,15 +7,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from citybrain.core.errors import ValidationFailed
 from citybrain.core.types import Latitude, Longitude
 from citybrain.safety.grading import reference as ref
-from citybrain.safety.schemas import (
-    PHONE,
-    InModel,
-    OptFloat,
-    OptInt,
-    OptStr,
-    Position,
-    one_of,
-)
+from citybrain.safety.schemas import PHONE, InModel, OptFloat, OptInt, OptStr, Position, one_of
 from citybrain.safety.units import credit_code
 
 

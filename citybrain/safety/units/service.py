@@ -20,7 +20,7 @@ from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.lookup import get_or_404
 from citybrain.core.privacy import mask_name, mask_phone
 from citybrain.core.roles import Role
-from citybrain.safety.common import equal_to, h3_cell, place, sees_contacts
+from citybrain.safety.common import equal_to, located, place, sees_contacts
 from citybrain.safety.domain_events import UnitChanged
 from citybrain.safety.grading import lec
 from citybrain.safety.grading import reference as ref
@@ -55,12 +55,7 @@ def unit_row(data: UnitIn, loc: Any, source: str) -> dict[str, Any]:
         venue_type=data.venue_type,
         scale=data.scale,
         address=data.address,
-        lon=loc.lon,
-        lat=loc.lat,
-        grid_code=loc.grid_code,
-        community_code=loc.community_code,
-        street_code=loc.street_code,
-        h3_r9=h3_cell(loc.lon, loc.lat),
+        **located(loc),
         employees=data.employees,
         fire_key_unit=fire_key,
         safety_officer=data.safety_officer,
@@ -129,12 +124,8 @@ def update_unit(session: Session, actor: Actor, unit_id: int, patch: UnitPatch) 
         if patch.lon is None or patch.lat is None:
             raise ValidationFailed("give lon and lat together", "lon" if patch.lon is None else "lat")
         loc = place(session, patch.lon, patch.lat, patch.crs)
-        unit.lon, unit.lat, unit.h3_r9 = loc.lon, loc.lat, h3_cell(loc.lon, loc.lat)
-        unit.grid_code, unit.community_code, unit.street_code = (
-            loc.grid_code,
-            loc.community_code,
-            loc.street_code,
-        )
+        for column, value in located(loc).items():
+            setattr(unit, column, value)
     if any(v is not None for v in (patch.lec_l, patch.lec_e, patch.lec_c)):
         # a patch may change one factor of the assessment; the others stay as they were
         a = lec.check(
