@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 from citybrain.core.auth import SYSTEM
 from citybrain.safety.importer import service as importer
 from citybrain.safety.models import Equipment, HazardChemical, HazardPoint, Unit
-
-from .conftest import new_code
+from tests.safety.conftest import new_code
 
 
 def csv_bytes(rows, encoding="utf-8-sig"):

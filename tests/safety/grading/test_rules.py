@@ -12,7 +12,6 @@ from citybrain.safety.grading import reference as ref
 from citybrain.safety.grading.accident import grade
 from citybrain.safety.grading.chemicals import CATALOGUE, cas_is_well_formed, lookup
 from citybrain.safety.grading.major_hazard import Holding, alpha, assess, grade_of
-from citybrain.safety.units import credit_code
 
 
 def test_gb18218_worked_example():
@@ -161,16 +160,3 @@ def test_accident_grade_refuses_negatives():
     with pytest.raises(ValidationFailed) as e:
         grade(-1)
     assert e.value.field == "deaths"
-
-
-def test_credit_code_checksum():
-    assert credit_code.problem("91350100M000100Y43") is None  # the code GB 32100's readers usually cite
-    assert credit_code.normalise(" 91350100m000100y43 ") == "91350100M000100Y43"
-    assert "check character" in credit_code.problem("91350100M000100Y44")
-    assert "18 characters" in credit_code.problem("91350100M000100Y4")
-    assert "not allowed" in credit_code.problem("91350100M0001O0Y43")  # the letter O is not in the alphabet
-    made = credit_code.make("91510116MA6C" + "12345")
-    assert credit_code.problem(made) is None and len(made) == 18
-    with pytest.raises(ValidationFailed) as e:
-        credit_code.normalise("123")
-    assert e.value.field == "credit_code"

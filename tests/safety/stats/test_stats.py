@@ -15,8 +15,7 @@ from citybrain.safety.models import HdDay, HdWeekCommunity, HdWeekVenue, HiddenD
 from citybrain.safety.stats import rollup
 from citybrain.safety.stats import service as stats
 from citybrain.safety.units import service as units
-
-from .conftest import hd_in, unit_in
+from tests.safety.conftest import hd_in, unit_in
 
 DAY = dt.timedelta(days=1)
 

@@ -17,8 +17,7 @@ from citybrain.safety.inspections.schemas import TransitionIn
 from citybrain.safety.models import RiskChange, Unit
 from citybrain.safety.risk.service import explain, grade, regrade
 from citybrain.safety.units import service as units
-
-from .conftest import hd_in, unit_in
+from tests.safety.conftest import hd_in, unit_in
 
 
 def level(session, unit):

@@ -18,8 +18,7 @@ from citybrain.safety.inspections.schemas import InspectionIn, TransitionIn
 from citybrain.safety.models import HiddenDanger, Inspection
 from citybrain.safety.stats import rollup
 from citybrain.safety.units import service as units
-
-from .conftest import hd_in, unit_in
+from tests.safety.conftest import hd_in, unit_in
 
 
 def test_deadline_before_finding_refused(session, geo, inspector):
