@@ -11,6 +11,8 @@ from citybrain.core.audit import AuditEntry
 from citybrain.core.auth import SYSTEM
 from citybrain.core.errors import Conflict, Forbidden, ValidationFailed
 from citybrain.core.outbox import OutboxMessage
+from citybrain.events.catalogue import load_default_categories
+from citybrain.events.models import Event
 from citybrain.safety import common
 from citybrain.safety.inspections import escalation
 from citybrain.safety.inspections import service as inspections
@@ -161,10 +163,7 @@ def test_escalation_to_street_first(session, geo, inspector):
 
 
 def test_major_hidden_danger_opens_an_event(session, geo, inspector):
-    events_catalogue = pytest.importorskip("citybrain.events.catalogue")
-    from citybrain.events.models import Event
-
-    events_catalogue.load_default_categories(session)
+    load_default_categories(session)
     u = units.register_unit(session, SYSTEM, unit_in())
     general = inspections.record_hidden_danger(session, inspector, hd_in(u.id))
     major = inspections.record_hidden_danger(session, inspector, hd_in(u.id, level="major", category="chemical"))
@@ -180,12 +179,9 @@ def test_major_hidden_danger_opens_an_event(session, geo, inspector):
 
 def test_major_event_retried_when_hub_refuses(session, geo, inspector):
     # no event categories loaded: the hub refuses; the hidden danger stays, without an event
-    pytest.importorskip("citybrain.events.catalogue")
     u = units.register_unit(session, SYSTEM, unit_in())
     major = inspections.record_hidden_danger(session, inspector, hd_in(u.id, level="major"))
     assert major.event_id is None and session.get(HiddenDanger, major.id) is not None
-    from citybrain.events.catalogue import load_default_categories
-
     load_default_categories(session)
     assert escalation.link_pending_events(session) == 1 and major.event_id is not None
     assert (
