@@ -283,7 +283,7 @@ def load(engine: Engine, n_units: int, n_hd: int, seed: int = 6) -> None:
         cur.close()
     finally:
         raw.close()
-    from citybrain.safety.rollup import rebuild
+    from citybrain.safety.stats.rollup import rebuild
 
     with session_factory(engine)() as s, s.begin():
         rebuild(s)
@@ -305,10 +305,10 @@ def bench_regrade(engine: Engine, n_units: int, repeat: int) -> list[tuple[str, 
     """(what, median ms, best ms, units changed): each re-grading timed with its commit."""
     from citybrain.core.auth import SYSTEM
     from citybrain.core.db import utcnow
+    from citybrain.safety.factors.schemas import RiskFactorIn
+    from citybrain.safety.factors.service import end_risk_factor, record_risk_factor
     from citybrain.safety.models import RiskFactor
-    from citybrain.safety.risk import regrade
-    from citybrain.safety.schemas import RiskFactorIn
-    from citybrain.safety.service import end_risk_factor, record_risk_factor
+    from citybrain.safety.risk.service import regrade
 
     maker = session_factory(engine)
 
@@ -370,7 +370,7 @@ def bench_regrade(engine: Engine, n_units: int, repeat: int) -> list[tuple[str, 
 
 
 def bench_stats(engine: Engine, repeat: int) -> list[tuple[str, str, float]]:
-    from citybrain.safety import stats
+    from citybrain.safety.stats import service as stats
 
     maker = session_factory(engine)
     out = []

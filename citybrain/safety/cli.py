@@ -32,7 +32,7 @@ def import_(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from citybrain.core.auth import SYSTEM
-    from citybrain.safety import importer
+    from citybrain.safety.importer import service as importer
 
     rows = importer.read_table(path.read_bytes(), path.name)
     progress = Progress(
@@ -81,7 +81,7 @@ def _errors(report) -> None:  # type: ignore[no-untyped-def]
 @app.command()
 def regrade(street: str = typer.Option(None, help="only this street (or community/grid) code")) -> None:
     """Re-grade every unit now."""
-    from citybrain.safety.risk import regrade as run
+    from citybrain.safety.risk.service import regrade as run
 
     with _session() as s:
         r = run(s, area_code=street, cause="command line")
@@ -91,7 +91,7 @@ def regrade(street: str = typer.Option(None, help="only this street (or communit
 @app.command("check-overdue")
 def check_overdue() -> None:
     """Mark overdue hidden dangers and escalate them (what the worker does every five minutes)."""
-    from citybrain.safety.service import mark_overdue_and_escalate
+    from citybrain.safety.inspections.escalation import mark_overdue_and_escalate
 
     with _session() as s:
         console.print(mark_overdue_and_escalate(s))
@@ -100,7 +100,7 @@ def check_overdue() -> None:
 @app.command("rebuild-rollups")
 def rebuild_rollups() -> None:
     """Recompute the statistics rollups from the hidden dangers."""
-    from citybrain.safety.rollup import rebuild
+    from citybrain.safety.stats.rollup import rebuild
 
     with _session() as s:
         console.print(rebuild(s))

@@ -5,7 +5,7 @@ warning — so the risk map and the rankings have something to show.
 
 Deterministic (one seeded random generator; times count back from today's date) and idempotent (a
 second run finds the demo units and changes nothing). Every point is kept only if it falls in a grid
-the district runs (`geography.service.locate_many`), whatever geography is loaded. Names, credit codes
+the district runs (`geography.public.locate_many`), whatever geography is loaded. Names, credit codes
 and people are invented; the cluster centres are approximate and flagged so in docs/safety.md.
 """
 
@@ -23,10 +23,20 @@ from sqlalchemy.orm import Session
 from citybrain.core.auth import SYSTEM
 from citybrain.core.db import utcnow
 from citybrain.core.geo import gcj02_to_wgs84
-from citybrain.geography import service as geography
-from citybrain.safety import credit_code, lec, rollup
-from citybrain.safety import reference as ref
-from citybrain.safety.hazard import Holding, assess
+from citybrain.geography import public as geography
+from citybrain.safety.common import h3_cell, local_day
+from citybrain.safety.equipment.service import default_next_due
+from citybrain.safety.factors.schemas import RiskFactorIn
+from citybrain.safety.factors.service import record_risk_factor
+from citybrain.safety.gps import service as gps
+from citybrain.safety.gps.schemas import GpsDeviceIn, GpsTrackIn
+from citybrain.safety.grading import lec
+from citybrain.safety.grading import reference as ref
+from citybrain.safety.grading.accident import grade
+from citybrain.safety.grading.chemicals import CATALOGUE
+from citybrain.safety.grading.major_hazard import Holding, assess
+from citybrain.safety.grading.rules import GRADE_LEVEL
+from citybrain.safety.inspections.escalation import link_pending_events
 from citybrain.safety.models import (
     CLOSED,
     OPEN,
@@ -40,6 +50,9 @@ from citybrain.safety.models import (
     Inspection,
     Unit,
 )
+from citybrain.safety.risk.service import regrade
+from citybrain.safety.stats import rollup
+from citybrain.safety.units import credit_code
 
 SEED = 510116
 N_UNITS = 3000
@@ -246,7 +259,7 @@ def _points(session: Session, rng: random.Random, n: int) -> list[tuple[float, f
     """n points in governed grids: (lon, lat, index row, venue type), clustered, deterministic."""
     import shapely
 
-    from citybrain.geography.models import Area
+    from citybrain.geography.public import Area
 
     idx = geography.index(session)
     shapes = [
@@ -324,9 +337,6 @@ def seed(session: Session, tracker: Any, n_units: int = N_UNITS) -> list[str] | 
     _accidents_and_factors(session, rng, units, today)
     n_gps = _gps(session, rng, units, today)
     rollup.rebuild(session)
-    from citybrain.safety.risk import regrade
-    from citybrain.safety.service import link_pending_events
-
     regrade(session, cause="demo")
     events = link_pending_events(session, limit=40)
     advance(2)
@@ -350,8 +360,6 @@ def _units(
     points: list[tuple[float, float, int, str]],
     today: dt.datetime,
 ) -> list[int]:
-    from citybrain.safety.service import h3_cell
-
     rows = []
     for n, (lon, lat, hit, venue) in enumerate(points, start=1):
         r = idx.rows[hit]
@@ -401,8 +409,6 @@ def _units(
 
 
 def _hazard_points(session: Session, rng: random.Random, units: Sequence[Any]) -> tuple[int, int]:
-    from citybrain.safety.service import GRADE_LEVEL, h3_cell
-
     n = major = 0
     for u in units:
         if u.venue_type in CHEMICALS and (u.venue_type != "airport" or rng.random() < 0.5):
@@ -434,8 +440,6 @@ def _hazard_points(session: Session, rng: random.Random, units: Sequence[Any]) -
             )
             session.add(p)
             session.flush()
-            from citybrain.safety.chemicals import CATALOGUE
-
             session.execute(
                 insert(HazardChemical),
                 [
@@ -469,8 +473,6 @@ def _hazard_points(session: Session, rng: random.Random, units: Sequence[Any]) -
 
 
 def _equipment(session: Session, rng: random.Random, units: Sequence[Any], today: dt.datetime) -> int:
-    from citybrain.safety.service import default_next_due
-
     wanted = {
         "hotel": ["elevator", "elevator", "boiler"],
         "shopping_mall": ["elevator"] * 4,
@@ -513,8 +515,6 @@ def _equipment(session: Session, rng: random.Random, units: Sequence[Any], today
 def _inspections(
     session: Session, rng: random.Random, units: Sequence[Any], today: dt.datetime
 ) -> tuple[int, int]:
-    from citybrain.safety.service import local_day
-
     now = utcnow()
     n_insp = n_hd = 0
     hd_rows: list[dict[str, Any]] = []
@@ -615,10 +615,6 @@ def _inspections(
 def _accidents_and_factors(
     session: Session, rng: random.Random, units: Sequence[Any], today: dt.datetime
 ) -> None:
-    from citybrain.safety.accident import grade
-    from citybrain.safety.schemas import RiskFactorIn
-    from citybrain.safety.service import record_risk_factor
-
     risky = [u for u in units if u.industry in ("hazchem", "construction", "manufacturing")]
     for k in range(6):
         u = rng.choice(risky or units)
@@ -650,9 +646,6 @@ def _accidents_and_factors(
 
 
 def _gps(session: Session, rng: random.Random, units: Sequence[Any], today: dt.datetime) -> int:
-    from citybrain.safety import gps
-    from citybrain.safety.schemas import GpsDeviceIn, GpsTrackIn
-
     carriers = [u for u in units if u.venue_type in ("chemical_store", "gas_station", "warehouse")][:6]
     for k, u in enumerate(carriers):
         code = f"DEMO-HAZ-TRUCK-{k + 1:02d}"

@@ -1,5 +1,6 @@
-"""Reactions of the safety domain: re-grade the units a change touches; open an event-hub event for a
-major hidden danger; turn other domains' alarms and warnings into risk factors."""
+"""Reactions of the safety domain to domain events: re-grade the units a change touches; open an
+event-hub event (事件) for a major hidden danger; turn monitoring's alarms and alerts' weather warnings
+into risk factors; note on a hidden danger's timeline that the hub closed its event."""
 
 from __future__ import annotations
 
@@ -8,15 +9,25 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from citybrain.alerts.public import WeatherWarningIssued
+from citybrain.core import audit
 from citybrain.core.auth import SYSTEM
 from citybrain.core.bus import DomainEvent
-from citybrain.safety import events as ev
+from citybrain.events.public import EventClosed
+from citybrain.monitoring.public import AlarmRaised
+from citybrain.safety import domain_events as ev
+from citybrain.safety.common import actor_by_id
+from citybrain.safety.factors.schemas import RiskFactorIn
+from citybrain.safety.factors.service import record_risk_factor
+from citybrain.safety.inspections.escalation import open_event_for
+from citybrain.safety.inspections.models import HiddenDanger
+from citybrain.safety.risk.service import regrade
+
+HIDDEN_DANGER_REF = "safety.hidden_danger:"  # the source_ref of a hidden danger's event in the hub
 
 
 def _regrade_unit(cause: str) -> Callable[[Session, Any], None]:
     def handler(session: Session, event: Any) -> None:
-        from citybrain.safety.risk import regrade
-
         if getattr(event, "unit_id", None) is not None:
             regrade(session, [event.unit_id], cause=cause)
 
@@ -25,19 +36,14 @@ def _regrade_unit(cause: str) -> Callable[[Session, Any], None]:
 
 
 def open_event_for_major(session: Session, event: ev.HiddenDangerRecorded) -> None:
-    from citybrain.safety import service
-    from citybrain.safety.models import HiddenDanger
-
     if event.level != "major":
         return
     hd = session.get(HiddenDanger, event.hidden_danger_id)
     if hd is not None:
-        service.open_event_for(session, hd, service.actor_by_id(session, event.reported_by_id))
+        open_event_for(session, hd, actor_by_id(session, event.reported_by_id))
 
 
 def regrade_for_factor(session: Session, event: ev.RiskFactorRecorded | ev.RiskFactorEnded) -> None:
-    from citybrain.safety.risk import regrade
-
     cause = f"risk factor {event.factor_id}"
     if event.unit_id is not None:
         regrade(session, [event.unit_id], cause=cause)
@@ -45,66 +51,28 @@ def regrade_for_factor(session: Session, event: ev.RiskFactorRecorded | ev.RiskF
         regrade(session, area_code=event.area_code, cause=cause)
 
 
-def factor_from_alarm(session: Session, event: ev.AlarmRaised) -> None:
-    from citybrain.safety.schemas import RiskFactorIn
-    from citybrain.safety.service import record_risk_factor
-
-    record_risk_factor(
-        session,
-        SYSTEM,
-        RiskFactorIn(
-            kind="alarm",
-            level=event.level,
-            title=event.title,
-            unit_id=event.unit_id,
-            lon=event.lon,
-            lat=event.lat,
-            source_ref=event.source_ref,
-            starts_at=event.raised_at,
-            ends_at=event.ends_at,
-        ),
-    )  # type: ignore[arg-type]
+def factor_from_alarm(session: Session, event: AlarmRaised) -> None:
+    record_risk_factor(session, SYSTEM, RiskFactorIn(
+        kind="alarm", level=event.level, title=event.title, unit_id=event.unit_id, lon=event.lon, lat=event.lat,
+        source_ref=event.source_ref, starts_at=event.raised_at, ends_at=event.ends_at))  # type: ignore[arg-type]
 
 
-def factor_from_warning(session: Session, event: ev.WeatherWarningIssued) -> None:
-    from citybrain.safety.schemas import RiskFactorIn
-    from citybrain.safety.service import record_risk_factor
-
-    record_risk_factor(
-        session,
-        SYSTEM,
-        RiskFactorIn(
-            kind=event.kind,
-            level=event.level,
-            title=event.title,
-            area_code=event.area_code,  # type: ignore[arg-type]
-            source_ref=event.source_ref,
-            starts_at=event.starts_at,
-            ends_at=event.ends_at,
-        ),
-    )
+def factor_from_warning(session: Session, event: WeatherWarningIssued) -> None:
+    record_risk_factor(session, SYSTEM, RiskFactorIn(
+        kind=event.kind, level=event.level, title=event.title, area_code=event.area_code,  # type: ignore[arg-type]
+        source_ref=event.source_ref, starts_at=event.starts_at, ends_at=event.ends_at))
 
 
-def note_event_closed(session: Session, event: Any) -> None:
+def note_event_closed(session: Session, event: EventClosed) -> None:
     """The event hub closed the event of a hidden danger: put it on the hidden danger's timeline."""
-    from citybrain.core import audit
-    from citybrain.safety.models import HiddenDanger
-
-    source = getattr(event, "source_ref", None) or ""
-    prefix = "safety.hidden_danger:"
-    if not source.startswith(prefix) or not source[len(prefix) :].isdigit():
+    source = event.source_ref or ""
+    ident = source.removeprefix(HIDDEN_DANGER_REF)
+    if not source.startswith(HIDDEN_DANGER_REF) or not ident.isdigit():
         return
-    hd = session.get(HiddenDanger, int(source[len(prefix) :]))
+    hd = session.get(HiddenDanger, int(ident))
     if hd is not None:
-        audit.record(
-            session,
-            SYSTEM,
-            "event_closed",
-            "safety_hidden_danger",
-            hd.id,
-            None,
-            {"event_id": event.event_id, "on_time": getattr(event, "on_time", None)},
-        )
+        audit.record(session, SYSTEM, "event_closed", "safety_hidden_danger", hd.id, None,
+                     {"event_id": event.event_id, "on_time": event.on_time})
 
 
 HANDLERS: dict[type[DomainEvent], list[Callable[[Session, Any], None]]] = {
@@ -116,13 +84,7 @@ HANDLERS: dict[type[DomainEvent], list[Callable[[Session, Any], None]]] = {
     ev.AccidentRecorded: [_regrade_unit("accident recorded")],
     ev.RiskFactorRecorded: [regrade_for_factor],
     ev.RiskFactorEnded: [regrade_for_factor],
-    ev.AlarmRaised: [factor_from_alarm],
-    ev.WeatherWarningIssued: [factor_from_warning],
+    AlarmRaised: [factor_from_alarm],
+    WeatherWarningIssued: [factor_from_warning],
+    EventClosed: [note_event_closed],
 }
-
-try:  # the event hub is another branch of the code; safety works without it
-    from citybrain.events.domain_events import EventClosed
-except ImportError:  # pragma: no cover
-    pass
-else:
-    HANDLERS[EventClosed] = [note_event_closed]

@@ -5,30 +5,25 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from citybrain.core.jobs import Job
+from citybrain.safety.factors.service import expire_factors
+from citybrain.safety.inspections.escalation import link_pending_events, mark_overdue_and_escalate
+from citybrain.safety.risk.service import regrade
 
 
 def overdue_and_escalation(session: Session) -> object:
-    from citybrain.safety.service import mark_overdue_and_escalate
-
     return mark_overdue_and_escalate(session)
 
 
 def factor_expiry(session: Session) -> object:
-    from citybrain.safety.service import expire_factors
-
     return expire_factors(session)
 
 
 def link_major_events(session: Session) -> object:
-    from citybrain.safety.service import link_pending_events
-
     return {"events_opened": link_pending_events(session)}
 
 
 def regrade_all(session: Session) -> object:
     """Windows slide (an alarm older than 7 days, an accident older than a year): re-grade everything."""
-    from citybrain.safety.risk import regrade
-
     return regrade(session, cause="scheduled re-grading").as_dict()
 
 

@@ -3,6 +3,17 @@
 Every other domain imports safety only through this module.
 """
 
-from citybrain.safety.service import hazard_points_near
+from citybrain.safety.domain_events import (
+    AccidentRecorded,
+    HiddenDangerOverdue,
+    HiddenDangerRecorded,
+    HiddenDangerStatusChanged,
+    RiskLevelChanged,
+    RiskRegraded,
+)
+from citybrain.safety.hazards.service import hazard_points_near
 
-__all__ = ["hazard_points_near"]
+__all__ = [
+    "AccidentRecorded", "HiddenDangerOverdue", "HiddenDangerRecorded", "HiddenDangerStatusChanged",
+    "RiskLevelChanged", "RiskRegraded", "hazard_points_near",
+]

@@ -11,8 +11,9 @@ import pytest
 from citybrain.core.auth import Actor
 from citybrain.core.roles import Role
 from citybrain.geography.testing import POINTS
-from citybrain.safety import credit_code
-from citybrain.safety.schemas import HiddenDangerIn, UnitIn
+from citybrain.safety.inspections.schemas import HiddenDangerIn
+from citybrain.safety.units import credit_code
+from citybrain.safety.units.schemas import UnitIn
 
 _seq = itertools.count(1)
 

@@ -4,8 +4,10 @@ from sqlalchemy import func, select
 
 from citybrain.demo.loader import Tracker
 from citybrain.geography import service as geography
-from citybrain.safety import demo, rollup, stats
+from citybrain.safety import demo
 from citybrain.safety.models import HazardPoint, HiddenDanger, Unit
+from citybrain.safety.stats import rollup
+from citybrain.safety.stats import service as stats
 
 
 def snapshot(session):

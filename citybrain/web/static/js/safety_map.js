@@ -156,7 +156,8 @@
   }
 
   function loadFactors() {
-    return CB.getJSON("/api/safety/risk-factors?active=true&limit=20").then(function (rows) {
+    return CB.getJSON("/api/safety/risk-factors?active=true&size=20").then(function (page) {
+      var rows = page.items;  /* a list endpoint answers one page: {items, page, size, total} */
       var box = document.getElementById("factors");
       box.textContent = "";
       if (!rows.length) { box.appendChild(el("p", {class: "empty"}, t("safety.js.none_active"))); return; }

@@ -1,0 +1,8 @@
+"""What other domains may use of alerts: its domain events.
+
+Every other domain imports alerts only through this module.
+"""
+
+from citybrain.alerts.domain_events import WeatherWarningIssued
+
+__all__ = ["WeatherWarningIssued"]

@@ -1,0 +1,25 @@
+"""Domain events (领域事件) of the monitoring domain: the facts monitoring owns, for the bus.
+
+`AlarmRaised`: a sensor rule fired. Safety subscribes to it (a risk factor on the unit at the alarm).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from citybrain.core.bus import DomainEvent
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlarmRaised(DomainEvent):
+    """A monitoring alarm. Give `unit_id` (a safety unit), or a WGS-84 position to match the nearest unit."""
+
+    source_ref: str  # unique id of the alarm in its system, e.g. "monitoring.alarm:42"
+    level: str  # red | orange | yellow | blue
+    title: str
+    unit_id: int | None = None
+    lon: float | None = None
+    lat: float | None = None
+    raised_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None

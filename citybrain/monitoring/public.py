@@ -1,0 +1,8 @@
+"""What other domains may use of monitoring: its domain events.
+
+Every other domain imports monitoring only through this module.
+"""
+
+from citybrain.monitoring.domain_events import AlarmRaised
+
+__all__ = ["AlarmRaised"]

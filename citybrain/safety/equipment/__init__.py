@@ -1,0 +1,1 @@
+"""Special equipment (特种设备) and its periodic inspections."""

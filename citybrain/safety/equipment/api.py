@@ -1,0 +1,46 @@
+"""HTTP: special equipment (特种设备)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from sqlalchemy.orm import Session
+
+from citybrain.core.auth import Actor, require
+from citybrain.core.listing import ListParams, Page
+from citybrain.core.web import get_session
+from citybrain.safety.common import READ, REGISTRY
+from citybrain.safety.equipment import service
+from citybrain.safety.equipment.schemas import EquipmentIn, EquipmentInspectionIn
+
+router = APIRouter(tags=["safety: special equipment"])
+
+
+@router.post("/equipment", status_code=201)
+def create_equipment(
+    body: EquipmentIn, actor: Actor = Depends(require(*REGISTRY)), session: Session = Depends(get_session)
+) -> dict[str, Any]:
+    return service.equipment_out(service.register_equipment(session, actor, body))
+
+
+@router.get("/equipment")
+def list_equipment(
+    _a: Actor = Depends(require(*READ)),
+    session: Session = Depends(get_session),
+    unit_id: int | None = None,
+    kind: str | None = None,
+    overdue: bool | None = None,
+    params: ListParams = Depends(),
+) -> Page[dict[str, Any]]:
+    return service.list_equipment(session, params, unit_id=unit_id, kind=kind, overdue=overdue)
+
+
+@router.post("/equipment/{equipment_id}/inspections")
+def inspect_equipment(
+    equipment_id: int,
+    body: EquipmentInspectionIn,
+    actor: Actor = Depends(require(*REGISTRY)),
+    session: Session = Depends(get_session),
+) -> dict[str, Any]:
+    return service.equipment_out(service.record_equipment_inspection(session, actor, equipment_id, body))

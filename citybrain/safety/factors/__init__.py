@@ -1,0 +1,1 @@
+"""Dynamic risk factors: monitoring alarms, weather and seasonal warnings."""

@@ -1,0 +1,1 @@
+"""GPS devices on vehicles and mobile equipment, and their tracks."""

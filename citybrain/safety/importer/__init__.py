@@ -1,0 +1,1 @@
+"""Bulk import of units, hazard points and special equipment from CSV or Excel."""
