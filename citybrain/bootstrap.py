@@ -14,8 +14,7 @@ from typing import Any
 DOMAINS = (
     "directory",
     "geography",
-    "events",
-    "open311",
+    "events",  # with Open311 (citybrain.events.open311)
     "emergency",
     "safety",
     "alerts",

@@ -224,3 +224,11 @@ class ThreadPost(Base):
     department_code: Mapped[str | None] = mapped_column(String(40), nullable=True)  # set when a department answers
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# Open311's own tables (client keys, request tokens) live with its sub-package; imported here so that
+# `citybrain.models` (Alembic, the tests) sees every table of the hub.
+from citybrain.events.open311.models import Open311Client, Open311Token  # noqa: E402
+
+__all__ = ["Event", "EventCategory", "EventPhoto", "EventTransition", "Open311Client", "Open311Token", "Photo",
+           "Responsibility", "Thread", "ThreadPost", "id_from_number"]

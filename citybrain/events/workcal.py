@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+
+from citybrain.core.errors import ValidationFailed
 
 TZ = ZoneInfo("Asia/Shanghai")
 PERIODS = ((dt.time(9, 0), dt.time(12, 0)), (dt.time(13, 30), dt.time(17, 30)))
@@ -120,3 +123,30 @@ def working_hours_between(a: dt.datetime, b: dt.datetime) -> float:
                     total += pe - ps
         day += dt.timedelta(days=1)
     return total.total_seconds() / 3600
+
+
+def year_calendar(year: int) -> dict[str, Any]:
+    """The working calendar of a year: holidays on weekdays and working weekends (调休), the working hours
+    and the 12345 tiers."""
+    day = dt.date(year, 1, 1)
+    off, on = [], []
+    while day.year == year:
+        wd = is_workday(day)
+        if day.weekday() < 5 and not wd:
+            off.append(day.isoformat())
+        if day.weekday() >= 5 and wd:
+            on.append(day.isoformat())
+        day += dt.timedelta(days=1)
+    return {"year": year, "weekday_holidays": off, "working_weekends": on,
+            "working_hours": [[s.isoformat("minutes"), e.isoformat("minutes")] for s, e in PERIODS],
+            "appeal_days": APPEAL_DAYS}
+
+
+def deadline(start: dt.datetime, amount: float, unit: str) -> dict[str, Any]:
+    """When `amount` `unit`s after `start` fall due; a 422 naming `start` for a naive or far-off time."""
+    if start.tzinfo is None:
+        raise ValidationFailed("start needs a time zone (e.g. 2026-10-08T09:00:00+08:00)", "start")
+    if not 2000 <= start.year <= 2100:
+        raise ValidationFailed("start must lie between 2000 and 2100", "start")
+    due = add_limit(start, amount, unit)
+    return {"start": start, "amount": amount, "unit": unit, "due": due, "due_local": due.astimezone(TZ).isoformat()}

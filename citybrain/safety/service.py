@@ -936,7 +936,7 @@ def open_event_for(session: Session, hd: HiddenDanger, actor: Actor | None = Non
     if hd.event_id is not None:
         return hd.event_id
     try:
-        from citybrain.events import service as events_service
+        from citybrain.events import public as events_service
         from citybrain.events.schemas import EventIn
     except ImportError:
         return None

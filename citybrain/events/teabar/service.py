@@ -18,9 +18,9 @@ from citybrain.core.db import utcnow
 from citybrain.core.errors import Conflict, Forbidden, NotFound
 from citybrain.core.privacy import mask_name
 from citybrain.core.roles import Role
+from citybrain.events.common import department_code_of, department_names, get_by_number
 from citybrain.events.models import Thread, ThreadPost
 from citybrain.events.schemas import PostIn, ResolutionIn, ThreadIn
-from citybrain.events.service import department_code_of, department_names, get_by_number
 
 ANSWERING_ROLES = (Role.DEPT_HANDLER, Role.DUTY_OFFICER, Role.STREET_STAFF, Role.ADMIN)
 

@@ -26,12 +26,13 @@ from citybrain.core import audit
 from citybrain.core.auth import Actor
 from citybrain.core.db import utcnow
 from citybrain.core.roles import Role
-from citybrain.events import service as events
+from citybrain.events.common import category_names, department_names
+from citybrain.events.intake.service import intake
 from citybrain.events.models import Event, EventCategory, id_from_number
+from citybrain.events.open311.models import Open311Client, Open311Token
 from citybrain.events.schemas import MAX_DESCRIPTION, PHONE_PATTERN, Channel, EventIn
 from citybrain.events.states import STATUS_ZH, TERMINAL, Status
 from citybrain.events.workcal import APPEAL_ZH, TZ
-from citybrain.open311.models import Open311Client, Open311Token
 
 JURISDICTION_ID = "510116"
 MAX_RANGE = dt.timedelta(days=90)
@@ -224,7 +225,7 @@ def create_request(session: Session, form: dict[str, str]) -> list[dict[str, Any
     from citybrain.core.errors import DomainError
 
     try:
-        ev = events.intake(session, actor, data)
+        ev = intake(session, actor, data)
     except DomainError as exc:
         raise Open311Error(400, f"{exc.field or 'request'}: {exc.msg}") from None
     token = secrets.token_hex(16)
@@ -249,8 +250,8 @@ def _request_out(ev: Event, names: dict[str, str], depts: dict[str, str]) -> dic
 
 
 def _out(session: Session, rows: list[Event]) -> list[dict[str, Any]]:
-    names = events.category_names(session)
-    depts = events.department_names(session, [e.department_code for e in rows])
+    names = category_names(session)
+    depts = department_names(session, [e.department_code for e in rows])
     return [_request_out(e, names, depts) for e in rows]
 
 
@@ -310,7 +311,7 @@ def discovery(base_url: str) -> dict[str, Any]:
     return {
         "changeset": "2026-11-24T00:00:00+08:00",
         "contact": "双流区网络理政办 (Shuangliu District online governance office), dial 12345",
-        "key_service": "API keys are issued by the district's data officer (citybrain open311 issue-key)",
+        "key_service": "API keys are issued by the district's data officer (citybrain events open311 issue-key)",
         "endpoints": [{
             "specification": "http://wiki.open311.org/GeoReport_v2", "url": base_url,
             "changeset": "2026-11-24T00:00:00+08:00", "type": "production",
