@@ -12,8 +12,19 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, inspect
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    create_engine,
+    event,
+    inspect,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -53,6 +64,23 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+# The primary key of tables that grow without bound (events, audit, outbox): BIGINT on PostgreSQL, and
+# INTEGER on SQLite, whose rowid alias (autoincrement) only an INTEGER PRIMARY KEY is.
+BigIntId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class LocatedMixin:
+    """A row placed on the map: its WGS-84 point and the grid (网格), community (社区) and street (街道)
+    it lies in. Nullable, as a report may come with an address only; `citybrain.geography.public.place`
+    fills them from a point."""
+
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)  # WGS-84
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    grid_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    community_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    street_code: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -15,9 +15,10 @@ from citybrain.geography.service import (
     invalidate,
     locate,
     locate_many,
+    place,
 )
 
 __all__ = [
     "Area", "Location", "OutsideDistrict", "ancestors_codes", "area_by_code", "children", "get_area", "index",
-    "invalidate", "locate", "locate_many",
+    "invalidate", "locate", "locate_many", "place",
 ]

@@ -186,7 +186,7 @@ def locate(session: Session, lon: float, lat: float, crs: str | CRS = CRS.WGS84,
     """
     c = crs if isinstance(crs, CRS) else parse_crs(crs)
     if c == CRS.WGS84:
-        check_lon_lat(lon, lat)
+        check_lon_lat(lon, lat, field)
         wlon, wlat = float(lon), float(lat)
     else:
         with np.errstate(all="ignore"):  # GCJ-02 formulas overflow near the poles: NaN, then outside
@@ -199,6 +199,16 @@ def locate(session: Session, lon: float, lat: float, crs: str | CRS = CRS.WGS84,
 
 
 # -- import -----------------------------------------------------------------------------------------
+
+def place(session: Session, row: Any, lon: float, lat: float, crs: str | CRS = CRS.WGS84,
+          field: str = "location") -> Location:
+    """Locate a point and write it on `row` (a `core.db.LocatedMixin` row): WGS-84 lon/lat and the grid,
+    community and street codes. Outside the district: `OutsideDistrict` naming `field`, `row` untouched."""
+    loc = locate(session, lon, lat, crs, field=field)
+    row.lon, row.lat = loc.lon, loc.lat
+    row.grid_code, row.community_code, row.street_code = loc.grid_code, loc.community_code, loc.street_code
+    return loc
+
 
 def import_geojson(session: Session, data: bytes | str | dict[str, Any], level: str, crs: str | CRS = CRS.WGS84,
                    replace: bool = False, parent_code: str | None = None, actor: Any = None) -> int:
