@@ -11,10 +11,12 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor
+from citybrain.core.clock import to_local
 from citybrain.core.errors import NotFound
+from citybrain.core.listing import ListParams
 from citybrain.core.roles import Role
 from citybrain.core.web import get_session
-from citybrain.events import catalogue, workcal
+from citybrain.events import catalogue
 from citybrain.events.common import department_code_of, department_names
 from citybrain.events.duplicates.service import duplicates
 from citybrain.events.follow.service import public_view
@@ -39,7 +41,7 @@ def _page_context(session: Session) -> dict[str, Any]:
 
 
 def _local(t: dt.datetime | None) -> str:
-    return t.astimezone(workcal.TZ).strftime("%Y-%m-%d %H:%M") if t else ""
+    return to_local(t).strftime("%Y-%m-%d %H:%M") if t else ""
 
 
 @pages.get("/events")
@@ -95,8 +97,8 @@ def follow_page(number: str, request: Request, session: Session = Depends(get_se
 
 @pages.get("/teabar")
 def teabar_page(request: Request, session: Session = Depends(get_session)) -> Response:
-    data = teabar.list_threads(session, None, 100, 0)
-    return render(request, "events/teabar.html", {"threads": data["items"], "local": _local,
+    data = teabar.list_threads(session, ListParams(size=100))
+    return render(request, "events/teabar.html", {"threads": data.items, "local": _local,
                                                    "js_prefixes": ["events.js."]}, csp=True)
 
 

@@ -18,12 +18,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from citybrain.core.clock import local_zone
 from citybrain.core.errors import ValidationFailed
 from citybrain.core.roles import Role
 from citybrain.events.common import category_names, department_names
 from citybrain.events.models import Event
 from citybrain.events.states import OPEN, Status
-from citybrain.events.workcal import TZ, working_hours_between
+from citybrain.events.workcal import working_hours_between
 
 GROUPINGS = {"department": Event.department_code, "street": Event.street_code, "category": Event.category_code,
              "class": Event.category_class, "channel": Event.channel}
@@ -116,11 +117,12 @@ def period(since: dt.date | None, until: dt.date | None) -> tuple[dt.datetime, d
     for name, d in (("since", since), ("until", until)):
         if d is not None and not 2000 <= d.year <= 2100:
             raise ValidationFailed(f"{name} must be a date between 2000 and 2100", name)
-    today = dt.datetime.now(TZ).date()
+    tz = local_zone()
+    today = dt.datetime.now(tz).date()
     u = until or today + dt.timedelta(days=1)
     s = since or u - dt.timedelta(days=90)
-    return (dt.datetime.combine(s, dt.time(0), tzinfo=TZ).astimezone(dt.UTC),
-            dt.datetime.combine(u, dt.time(0), tzinfo=TZ).astimezone(dt.UTC))
+    return (dt.datetime.combine(s, dt.time(0), tzinfo=tz).astimezone(dt.UTC),
+            dt.datetime.combine(u, dt.time(0), tzinfo=tz).astimezone(dt.UTC))
 
 
 def evaluate_dates(session: Session, by: str, since: dt.date | None = None,

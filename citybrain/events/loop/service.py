@@ -38,7 +38,7 @@ from citybrain.events.queue.service import may_view, to_out
 from citybrain.events.routing import FALLBACK_DEPARTMENT, route
 from citybrain.events.schemas import TransitionIn
 from citybrain.events.states import STATUS_ZH, TERMINAL, TRANSITIONS, Status, check
-from citybrain.geography.public import locate
+from citybrain.geography.public import place
 
 
 def _check_scope(session: Session, actor: Actor, ev: Event, department_only: bool) -> None:
@@ -169,11 +169,10 @@ def relocate(session: Session, actor: Actor, event_id: int, lon: float, lat: flo
         raise Conflict(f"cannot move an event that is {ev.status} ({STATUS_ZH[Status(ev.status)]}); "
                        "only before dispatch", "status")
     cat, class_code = category(session, ev.category_code)
-    loc = locate(session, lon, lat, crs, field="location")
     before = {"lon": ev.lon, "lat": ev.lat, "street_code": ev.street_code, "department_code": ev.department_code}
+    loc = place(session, ev, lon, lat, crs, field="location")
     r = route(session, cat.code, class_code, loc)
-    ev.lon, ev.lat, ev.grid_code, ev.community_code = loc.lon, loc.lat, loc.grid_code, loc.community_code
-    ev.street_code, ev.street_name, ev.managed_by = loc.street_code, loc.street_name, loc.managed_by
+    ev.street_name, ev.managed_by = loc.street_name, loc.managed_by
     if address is not None:
         ev.address = address
     ev.department_code, ev.routed_by = r.department_code, r.rule

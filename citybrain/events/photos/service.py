@@ -23,6 +23,7 @@ from citybrain.core import audit
 from citybrain.core.auth import Actor
 from citybrain.core.db import upsert_insert, utcnow
 from citybrain.core.errors import NotFound, PayloadTooLarge, ValidationFailed
+from citybrain.core.lookup import get_or_404
 from citybrain.events.models import Photo
 
 # what Pillow calls the format → (MIME type, file extension)
@@ -160,10 +161,7 @@ def _write(data_dir: Path, digest: str, ext: str, data: bytes) -> None:
 
 
 def get_photo(session: Session, photo_id: int) -> Photo:
-    p = session.get(Photo, photo_id)
-    if p is None:
-        raise NotFound("photo", photo_id)
-    return p
+    return get_or_404(session, Photo, photo_id, what="photo")
 
 
 def photo_file(session: Session, data_dir: Path, photo_id: int) -> tuple[Photo, Path]:

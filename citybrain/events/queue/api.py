@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
+from citybrain.core.listing import ListParams, Page
 from citybrain.core.roles import STAFF
 from citybrain.core.web import current_actor, get_session
 from citybrain.events.queue import service
@@ -30,19 +31,20 @@ def events_geojson(status: str | None = Query(default=None, max_length=200),
     return JSONResponse(jsonable_encoder(data), media_type="application/geo+json")
 
 
-@router.get("")
+@router.get("", response_model=Page[dict[str, Any]])
 def list_events(actor: Actor = Depends(current_actor), session: Session = Depends(get_session),
+                params: ListParams = Depends(),
                 status: str | None = Query(default=None, max_length=200),
                 category: str | None = Query(default=None, max_length=20),
                 department: str | None = Query(default=None, max_length=40),
                 street: str | None = Query(default=None, max_length=20),
                 channel: str | None = Query(default=None, max_length=16),
-                overdue: bool | None = None, q: str | None = Query(default=None, max_length=100),
-                limit: int = Query(default=50, ge=1, le=500), offset: int = Query(default=0, ge=0)) -> dict[str, Any]:
-    """The caller's queue: a department handler sees their department's events, street staff their
-    street, a citizen their own reports, the command centre everything."""
-    return service.queue(session, actor, status=status, category=category, department=department, street=street,
-                         channel=channel, overdue=overdue, q=q, limit=limit, offset=offset)
+                overdue: bool | None = None, q: str | None = Query(default=None, max_length=100)) -> Any:
+    """The caller's queue, a page at a time (`page`, `size`, `sort` e.g. `-created_at`): a department
+    handler sees their department's events, street staff their street, a citizen their own reports, the
+    command centre everything."""
+    return service.list_events(session, actor, params, status=status, category=category, department=department,
+                               street=street, channel=channel, overdue=overdue, q=q)
 
 
 @router.get("/{event_id}")

@@ -9,15 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor
-from citybrain.core.errors import NotFound, ValidationFailed
+from citybrain.core.errors import ValidationFailed
+from citybrain.core.listing import ListParams, Page, paginate
+from citybrain.core.lookup import get_or_404
 from citybrain.core.privacy import mask_name, may_see_personal, phone_for
 from citybrain.core.roles import Role
 from citybrain.directory.public import visible_area_prefix
-from citybrain.events.common import category_names, department_code_of, get_event
+from citybrain.events.common import category_names, department_code_of
 from citybrain.events.models import Event, EventPhoto, EventTransition, id_from_number
 from citybrain.events.states import OPEN, STATUS_ZH, Status, allowed_actions
 
@@ -46,10 +48,7 @@ def may_view(session: Session, actor: Actor, ev: Event) -> bool:
 
 def visible_event(session: Session, actor: Actor, event_id: int) -> Event:
     """The event if the caller may see it; a 404 otherwise, as if it did not exist."""
-    ev = get_event(session, event_id)
-    if not may_view(session, actor, ev):
-        raise NotFound("event", event_id)
-    return ev
+    return get_or_404(session, Event, event_id, what="event", visible=lambda ev: may_view(session, actor, ev))
 
 
 def check_statuses(status: str | None, field: str = "status") -> None:
@@ -60,12 +59,17 @@ def check_statuses(status: str | None, field: str = "status") -> None:
             raise ValidationFailed(f"unknown status {bad}; one of {[s.value for s in Status]}", field)
 
 
-def list_events(session: Session, actor: Actor, *, status: str | None = None, category: str | None = None,
-                department: str | None = None, street: str | None = None, channel: str | None = None,
-                overdue: bool | None = None, q: str | None = None, since: dt.datetime | None = None,
-                until: dt.datetime | None = None, limit: int = 50, offset: int = 0) -> tuple[int, list[Event]]:
-    """The caller's queue: a department handler sees their department's events, street staff their
-    street, a citizen their own reports, the command centre everything. Most urgent first."""
+# what a caller may sort the queue by (`sort=-created_at`); by default the most urgent first
+SORTABLE = {"created_at": Event.created_at, "due_at": Event.due_at, "id": Event.id, "status": Event.status,
+            "priority": Event.priority, "updated_at": Event.updated_at}
+
+
+def queue_select(session: Session, actor: Actor, *, status: str | None = None, category: str | None = None,
+                 department: str | None = None, street: str | None = None, channel: str | None = None,
+                 overdue: bool | None = None, q: str | None = None, since: dt.datetime | None = None,
+                 until: dt.datetime | None = None) -> Select[Any]:
+    """The caller's queue as a query: a department handler sees their department's events, street staff
+    their street, a citizen their own reports, the command centre everything. Most urgent first."""
     check_statuses(status)
     conds = scope_filter(session, actor)
     if status:
@@ -89,19 +93,15 @@ def list_events(session: Session, actor: Actor, *, status: str | None = None, ca
         like = f"%{q.replace('%', '').replace('_', '')}%"
         conds.append(or_(Event.id == eid, Event.description.like(like), Event.address.like(like)) if eid
                      else or_(Event.description.like(like), Event.address.like(like)))
-    total = session.scalar(select(func.count()).select_from(Event).where(*conds)) or 0
-    rows = list(session.scalars(select(Event).where(*conds)
-                                .order_by(Event.overdue.desc(), Event.due_at.asc().nulls_last(), Event.id.desc())
-                                .limit(limit).offset(offset)))
-    return total, rows
+    return (select(Event).where(*conds)
+            .order_by(Event.overdue.desc(), Event.due_at.asc().nulls_last(), Event.id.desc()))
 
 
-def queue(session: Session, actor: Actor, *, limit: int = 50, offset: int = 0,
-          **filters: Any) -> dict[str, Any]:
-    """One page of the caller's queue as the API shows it: ``{total, items}``."""
-    total, rows = list_events(session, actor, limit=limit, offset=offset, **filters)
+def list_events(session: Session, actor: Actor, params: ListParams, **filters: Any) -> Page[dict[str, Any]]:
+    """One page of the caller's queue (`queue_select`'s filters), each event as the caller may see it."""
     names = category_names(session)
-    return {"total": total, "items": [to_out(session, actor, e, detail=False, names=names) for e in rows]}
+    return paginate(session, queue_select(session, actor, **filters), params, SORTABLE,
+                    to_out=lambda e: to_out(session, actor, e, detail=False, names=names))
 
 
 def timeline(session: Session, ev: Event, public_only: bool = False) -> list[EventTransition]:

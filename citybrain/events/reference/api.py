@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
 from citybrain.core.roles import STAFF, Role
+from citybrain.core.types import AwareDatetimeIn
 from citybrain.core.web import get_session
 from citybrain.events import catalogue, routing, workcal
 from citybrain.events.schemas import MAX_ID, CategoryIn, ResponsibilityIn
@@ -73,6 +73,6 @@ def calendar(year: int = Query(ge=2004, le=2100)) -> dict[str, Any]:
 
 
 @router.get("/calendar/deadline")
-def deadline(start: dt.datetime, amount: float = Query(ge=0, le=1000),
+def deadline(start: AwareDatetimeIn, amount: float = Query(ge=0, le=1000),
              unit: str = Query(pattern="^(working_hours|working_days|hours)$")) -> dict[str, Any]:
     return workcal.deadline(start, amount, unit)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor
+from citybrain.core.listing import ListParams, Page
 from citybrain.core.web import current_actor, get_session, optional_actor
 from citybrain.events.schemas import MAX_ID, PostIn, ResolutionIn, ThreadIn
 from citybrain.events.teabar import service
@@ -16,11 +17,11 @@ router = APIRouter(tags=["events"])
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-@router.get("/threads")
-def threads(session: Session = Depends(get_session), status: str | None = Query(default=None,
-            pattern="^(open|resolved)$"), limit: int = Query(default=50, ge=1, le=200),
-            offset: int = Query(default=0, ge=0)) -> dict[str, Any]:
-    return service.list_threads(session, status, limit, offset)
+@router.get("/threads", response_model=Page[dict[str, Any]])
+def threads(session: Session = Depends(get_session), params: ListParams = Depends(),
+            status: str | None = Query(default=None, pattern="^(open|resolved)$")) -> Any:
+    """The threads, newest first, a page at a time (`page`, `size`, `sort`)."""
+    return service.list_threads(session, params, status)
 
 
 @router.post("/threads", status_code=201)
