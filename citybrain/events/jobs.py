@@ -66,7 +66,7 @@ def check_deadlines(session: Session, now: dt.datetime | None = None) -> dict[st
             due_local = to_local(ev.due_at).strftime("%Y-%m-%d %H:%M")
             note = f"{stage}阶段超期（时限 {due_local}），已通知 {recipient}"
             add_step(session, ev, SYSTEM, "overdue" if lv == 1 else "escalate", ev.status, ev.status,
-                      ev.department_code, note, at=now, public=False)
+                     ev.department_code, note, at=now, public=False)
             outbox.enqueue(session, "log", recipient, f"[{what}] {ev.number} {stage} {ev.address}"[:300],
                            {"event_id": ev.id, "number": ev.number, "status": ev.status, "level": lv,
                             "department_code": ev.department_code, "due_at": ev.due_at.isoformat()},

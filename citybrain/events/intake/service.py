@@ -182,10 +182,10 @@ def intake(session: Session, actor: Actor, data: EventIn, *, at: dt.datetime | N
     for p in dict.fromkeys(data.photos):
         session.add(EventPhoto(event_id=ev.id, photo_id=p, stage="report"))
     add_step(session, ev, actor, "report", None, Status.REPORTED, ev.department_code,
-              f"{channel.value} · {cat.name}", at=now)
+             f"{channel.value} · {cat.name}", at=now)
     if r.transfer_to:
         add_step(session, ev, Actor(None, "system", Role.ADMIN), "transfer", Status.REPORTED, Status.TRANSFER,
-                  None, f"属地为{r.transfer_to}，转办 (outside the district's administration)", at=now)
+                 None, f"属地为{r.transfer_to}，转办 (outside the district's administration)", at=now)
     audit.record(session, actor, "create", "event", ev.id, None,
                  {"channel": ev.channel, "category": ev.category_code, "status": ev.status,
                   "department": ev.department_code, "source_ref": ev.source_ref})
@@ -196,7 +196,7 @@ def intake(session: Session, actor: Actor, data: EventIn, *, at: dt.datetime | N
     # the notification last: its flush writes the rows above in one round
     if r.transfer_to:
         notify(session, f"department:{ev.department_code}" if ev.department_code else f"admin:{r.transfer_to}",
-                ev, "转办")
+               ev, "转办")
     elif channel in TRUSTED_CHANNELS and loc is not None:
         system = Actor(actor.id, actor.username, Role.ADMIN, actor.department_id, actor.area_code)
         apply(session, system, ev, cat, "accept", TransitionIn(note="自动立案 (trusted channel)"), now)

@@ -66,7 +66,8 @@ def transition(session: Session, actor: Actor, event_id: int, action: str, body:
 
 
 def apply(session: Session, actor: Actor, ev: Event, cat: CategoryView, action: str, body: TransitionIn,
-           now: dt.datetime) -> Event:
+          now: dt.datetime) -> Event:
+    """Take the step `action` on a loaded event (intake uses it for the automatic accept and dispatch)."""
     t = check(action, ev.status, actor.role)
     _check_scope(session, actor, ev, t.department_only)
     if t.needs_note and not body.note:
@@ -89,7 +90,7 @@ def apply(session: Session, actor: Actor, ev: Event, cat: CategoryView, action: 
                                    f"{target.category_code})", "into_id")
         ev.merged_into_id = target.id
         add_step(session, target, actor, "merge", target.status, target.status, target.department_code,
-                  f"合并了重复上报 {ev.number}", at=now)
+                 f"合并了重复上报 {ev.number}", at=now)
     elif action == "dispatch":
         dept = body.department_code or ev.department_code
         if not dept:
@@ -187,7 +188,7 @@ def relocate(session: Session, actor: Actor, event_id: int, lon: float, lat: flo
         ev.due_at = ev.escalate_at = stage_deadline(ev, cat, ev.status, now)
         ev.overdue, ev.escalation_level = False, 0
     add_step(session, ev, actor, "relocate", frm, ev.status, ev.department_code,
-              f"位置更正为 {loc.street_name} {loc.grid_code}", at=now)
+             f"位置更正为 {loc.street_name} {loc.grid_code}", at=now)
     audit.record(session, actor, "relocate", "event", ev.id, before,
                  {"lon": ev.lon, "lat": ev.lat, "street_code": ev.street_code, "department_code": ev.department_code})
     if frm != ev.status:
@@ -197,7 +198,8 @@ def relocate(session: Session, actor: Actor, event_id: int, lon: float, lat: flo
     return ev
 
 
-def act(session: Session, actor: Actor, event_id: int, action: str, body: TransitionIn | None = None) -> dict[str, Any]:
+def act(session: Session, actor: Actor, event_id: int, action: str,
+        body: TransitionIn | None = None) -> dict[str, Any]:
     """One step on an event the caller can see (a handler may also act on an event dispatched to their
     department that left their queue); the event as the caller now sees it."""
     if action not in TRANSITIONS:
