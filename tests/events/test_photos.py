@@ -1,5 +1,5 @@
-"""Photo uploads under pressure: two uploads of the same bytes at the same moment, through a real server,
-store one photo and both succeed (issue #13: they used to deadlock PostgreSQL); a decompression bomb — a
+"""Photo uploads under pressure: two uploads of the same bytes at the same moment, through a real server
+on SQLite and PostgreSQL, store one photo and both succeed (issue #13: they used to deadlock PostgreSQL); a decompression bomb — a
 tiny file declaring a huge image — is a 422 naming `file`, never a hang."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pytest
 import uvicorn
 from PIL import Image
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from citybrain.events.models import Photo
 from citybrain.events.photos.service import MAX_PIXELS
@@ -63,31 +64,45 @@ def _bomb(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
 
 
-def test_same_photo_uploaded_twice_at_once_is_stored_once(server_url, session):  # type: ignore[no-untyped-def]
-    data = _png()
+def _noise_png(seed: int) -> bytes:
+    """A photo-like PNG that takes Pillow a moment to decode (the window where two uploads overlap)."""
+    img = Image.effect_noise((1200, 900), 40 + seed).convert("RGB")
+    buf = io.BytesIO()
+    img.save(buf, "PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def _upload_twice_at_once(base_url: str, data: bytes) -> list[httpx.Response | BaseException]:
     start = threading.Barrier(2)
     results: list[httpx.Response | BaseException] = []
 
     def upload() -> None:
         try:
-            with httpx.Client(base_url=server_url, timeout=10) as c:
+            with httpx.Client(base_url=base_url, timeout=10) as c:
                 start.wait()
                 results.append(c.post("/api/events/photos", files={"file": ("a.png", data, "image/png")}))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # noqa: BLE001 - reported by the caller
             results.append(exc)
 
     threads = [threading.Thread(target=upload) for _ in range(2)]
-    t0 = time.monotonic()
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=15)
-    assert time.monotonic() - t0 < 10, "the uploads hung"
-    assert len(results) == 2 and all(isinstance(r, httpx.Response) for r in results), results
-    responses = [r for r in results if isinstance(r, httpx.Response)]
-    assert all(200 <= r.status_code < 300 for r in responses), [(r.status_code, r.text) for r in responses]
-    assert len({r.json()["id"] for r in responses}) == 1
-    assert session.scalar(select(func.count()).select_from(Photo)) == 1
+    return results
+
+
+def test_same_photo_uploaded_twice_at_once_is_stored_once(server_url, engine):  # type: ignore[no-untyped-def]
+    for n in range(4):  # each round: a new photo, two uploads released together
+        t0 = time.monotonic()
+        results = _upload_twice_at_once(server_url, _noise_png(n))
+        assert time.monotonic() - t0 < 10, "the uploads hung"
+        assert len(results) == 2 and all(isinstance(r, httpx.Response) for r in results), results
+        responses = [r for r in results if isinstance(r, httpx.Response)]
+        assert all(200 <= r.status_code < 300 for r in responses), [(r.status_code, r.text) for r in responses]
+        assert len({r.json()["id"] for r in responses}) == 1
+        with Session(engine) as s:  # a short session of its own: holding one open would block the server
+            assert s.scalar(select(func.count()).select_from(Photo)) == n + 1
 
 
 @pytest.mark.parametrize("width,height", [(50_000, 50_000), (8_000, 6_000)])
