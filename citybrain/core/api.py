@@ -9,16 +9,26 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from citybrain.core import auth, outbox
-from citybrain.core.audit import AuditEntry
+from citybrain.core import audit, auth, outbox
 from citybrain.core.auth import Actor, require
 from citybrain.core.bus import EventFeed
-from citybrain.core.privacy import id_number_for, phone_for
+from citybrain.core.listing import ListParams, Page
+from citybrain.core.lookup import get_or_404
 from citybrain.core.roles import COMMAND, Role
+from citybrain.core.schemas import (
+    AuditEntryOut,
+    ChannelLogOut,
+    LoginIn,
+    MeOut,
+    OutboxMessageOut,
+    RequeueOut,
+    TokenOut,
+    UserIn,
+    UserOut,
+)
 from citybrain.core.web import TOKEN_COOKIE, bearer_token, current_actor, get_session
 
 router = APIRouter(prefix="/api", tags=["core"])
@@ -32,18 +42,6 @@ def health(request: Request) -> dict[str, Any]:
     current, head = migration_state(request.app.state.engine)
     return {"status": "ok" if current == head else "not-migrated", "database": request.app.state.engine.dialect.name,
             "revision": current}
-
-
-class LoginIn(BaseModel):
-    username: str = Field(min_length=1, max_length=60)
-    password: str = Field(min_length=1, max_length=200)
-
-
-class TokenOut(BaseModel):
-    access_token: str
-    token_type: str = "bearer"
-    role: str
-    display_name: str
 
 
 @router.post("/auth/login", response_model=TokenOut)
@@ -75,137 +73,75 @@ def logout(request: Request, response: Response, session: Session = Depends(get_
     return response
 
 
-class MeOut(BaseModel):
-    id: int | None
-    username: str
-    display_name: str
-    role: str
-    department_id: int | None
-    area_code: str | None
-    phone: str | None
-    id_number: str | None
-
-
 @router.get("/me", response_model=MeOut)
 def me(actor: Actor = Depends(current_actor), session: Session = Depends(get_session)) -> MeOut:
-    u = session.get(auth.User, actor.id)
-    assert u is not None
+    u = get_or_404(session, auth.User, actor.id, what="user")
     # one's own data is one's own
     return MeOut(id=u.id, username=u.username, display_name=u.display_name, role=u.role,
                  department_id=u.department_id, area_code=u.area_code, phone=u.phone, id_number=u.id_number)
 
 
-class UserOut(BaseModel):
-    id: int
-    username: str
-    display_name: str
-    role: str
-    department_id: int | None
-    area_code: str | None
-    phone: str | None
-    id_number: str | None
-    active: bool
-
-
-@router.get("/users", response_model=list[UserOut])
+@router.get("/users", response_model=Page[UserOut])
 def list_users(
-    actor: Actor = Depends(require(*COMMAND, Role.DATA_OFFICER, Role.DEPT_HANDLER, Role.STREET_STAFF)),
+    actor: Actor = Depends(require(*auth.USER_READERS)),
     session: Session = Depends(get_session),
+    params: ListParams = Depends(),
     role: Role | None = None,
-) -> list[UserOut]:
-    q = select(auth.User).order_by(auth.User.id)
-    if role:
-        q = q.where(auth.User.role == role.value)
-    return [
-        UserOut(id=u.id, username=u.username, display_name=u.display_name, role=u.role,
-                department_id=u.department_id, area_code=u.area_code,
-                phone=phone_for(actor.role, u.phone), id_number=id_number_for(actor.role, u.id_number),
-                active=u.active)
-        for u in session.scalars(q)
-    ]
-
-
-class UserIn(BaseModel):
-    username: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.\-]+$")
-    password: str = Field(min_length=8, max_length=200)
-    role: Role
-    display_name: str | None = Field(default=None, max_length=80)
-    department_id: int | None = None
-    area_code: str | None = Field(default=None, max_length=20)
-    phone: str | None = Field(default=None, max_length=30, pattern=r"^[0-9+\- ]{3,30}$")
-    id_number: str | None = Field(default=None, max_length=30, pattern=r"^[0-9Xx]{6,30}$")
+) -> Page[UserOut]:
+    """People, with phones and ID numbers masked unless the reader's role may see them."""
+    return auth.list_users(session, actor, params, role)
 
 
 @router.post("/users", response_model=UserOut, status_code=201)
 def create_user(body: UserIn, actor: Actor = Depends(require(Role.ADMIN)),
                 session: Session = Depends(get_session)) -> UserOut:
-    u = auth.create_user(session, body.username, body.password, body.role.value, display_name=body.display_name,
-                         department_id=body.department_id, area_code=body.area_code, phone=body.phone,
-                         id_number=body.id_number, actor=actor)
-    return UserOut(id=u.id, username=u.username, display_name=u.display_name, role=u.role,
-                   department_id=u.department_id, area_code=u.area_code, phone=u.phone,
-                   id_number=u.id_number, active=u.active)
+    return auth.user_out(auth.create_user(
+        session, body.username, body.password, body.role.value, display_name=body.display_name,
+        department_id=body.department_id, area_code=body.area_code, phone=body.phone, id_number=body.id_number,
+        actor=actor))
 
 
-@router.get("/outbox")
+@router.get("/outbox", response_model=Page[OutboxMessageOut])
 def list_outbox(
     _actor: Actor = Depends(require(*COMMAND)),
     session: Session = Depends(get_session),
+    params: ListParams = Depends(),
     status: str | None = Query(default=None, pattern="^(pending|sending|sent|dead)$"),
-    channel: str | None = None,
-    limit: int = Query(default=100, ge=1, le=1000),
-) -> dict[str, Any]:
-    q = select(outbox.OutboxMessage).order_by(outbox.OutboxMessage.id.desc()).limit(limit)
-    if status:
-        q = q.where(outbox.OutboxMessage.status == status)
-    if channel:
-        q = q.where(outbox.OutboxMessage.channel == channel)
-    counts = dict(session.execute(select(outbox.OutboxMessage.status, func.count())
-                                  .group_by(outbox.OutboxMessage.status)).all())
-    return {
-        "counts": {s: counts.get(s, 0) for s in outbox.STATUSES},
-        "messages": [
-            {"id": m.id, "channel": m.channel, "recipient": m.recipient, "subject": m.subject,
-             "status": m.status, "attempts": m.attempts, "last_error": m.last_error,
-             "created_at": m.created_at, "sent_at": m.sent_at}
-            for m in session.scalars(q)
-        ],
-    }
+    channel: str | None = Query(default=None, max_length=40),
+) -> Page[OutboxMessageOut]:
+    """Outgoing messages, newest first."""
+    return outbox.list_messages(session, params, status, channel)
 
 
-@router.post("/outbox/{message_id}/requeue")
+@router.get("/outbox/counts")
+def outbox_counts(_actor: Actor = Depends(require(*COMMAND)),
+                  session: Session = Depends(get_session)) -> dict[str, int]:
+    """How many messages are pending, sending, sent and dead."""
+    return outbox.status_counts(session)
+
+
+@router.post("/outbox/{message_id}/requeue", response_model=RequeueOut)
 def requeue(message_id: int, actor: Actor = Depends(require(*COMMAND)),
-            session: Session = Depends(get_session)) -> dict[str, Any]:
-    from citybrain.core import audit
-
-    m = outbox.requeue(session, message_id)
-    audit.record(session, actor, "requeue", "outbox_message", m.id, {"status": "dead"}, {"status": m.status})
-    return {"id": m.id, "status": m.status}
+            session: Session = Depends(get_session)) -> RequeueOut:
+    return RequeueOut.model_validate(outbox.requeue_dead(session, actor, message_id), from_attributes=True)
 
 
-@router.get("/channel-log")
+@router.get("/channel-log", response_model=Page[ChannelLogOut])
 def channel_log(_actor: Actor = Depends(require(*COMMAND)), session: Session = Depends(get_session),
-                limit: int = Query(default=100, ge=1, le=1000)) -> list[dict[str, Any]]:
-    rows = session.scalars(select(outbox.ChannelLog).order_by(outbox.ChannelLog.id.desc()).limit(limit))
-    return [{"id": r.id, "message_id": r.message_id, "recipient": r.recipient, "subject": r.subject,
-             "body": r.body, "logged_at": r.logged_at} for r in rows]
+                params: ListParams = Depends()) -> Page[ChannelLogOut]:
+    """What the `log` channel 'sent', newest first."""
+    return outbox.list_channel_log(session, params)
 
 
-@router.get("/audit")
+@router.get("/audit", response_model=Page[AuditEntryOut])
 def audit_log(
-    _actor: Actor = Depends(require(Role.ADMIN, Role.DUTY_OFFICER, Role.DATA_OFFICER)),
+    _actor: Actor = Depends(require(*audit.READERS)),
     session: Session = Depends(get_session),
-    entity: str | None = None,
-    entity_id: str | None = None,
-    limit: int = Query(default=100, ge=1, le=1000),
-) -> list[dict[str, Any]]:
-    q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
-    if entity:
-        q = q.where(AuditEntry.entity == entity)
-    if entity_id:
-        q = q.where(AuditEntry.entity_id == entity_id)
-    return [{"id": a.id, "at": a.at, "actor": a.actor_name, "action": a.action, "entity": a.entity,
-             "entity_id": a.entity_id, "before": a.before, "after": a.after} for a in session.scalars(q)]
+    params: ListParams = Depends(),
+    entity: str | None = Query(default=None, max_length=60),
+    entity_id: str | None = Query(default=None, max_length=80),
+) -> Page[AuditEntryOut]:
+    return audit.list_entries(session, params, entity, entity_id)
 
 
 @router.get("/feed")

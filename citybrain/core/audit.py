@@ -6,15 +6,18 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String
+from sqlalchemy import JSON, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from citybrain.core.db import Base, UTCDateTime, utcnow
+from citybrain.core.db import Base, BigIntId, UTCDateTime, utcnow
+from citybrain.core.listing import ListParams, Page, paginate
+from citybrain.core.roles import Role
+from citybrain.core.schemas import AuditEntryOut
 
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     actor_name: Mapped[str] = mapped_column(String(80), default="system")
@@ -56,3 +59,23 @@ def snapshot(obj: Any, fields: list[str] | None = None) -> dict[str, Any]:
     """The column values of an ORM row, for before/after."""
     cols = fields or [c.key for c in obj.__table__.columns]
     return {c: getattr(obj, c) for c in cols}
+
+
+READERS = (Role.ADMIN, Role.DUTY_OFFICER, Role.DATA_OFFICER)  # who may read the audit log
+SORTS = {"id": AuditEntry.id, "at": AuditEntry.at, "entity": AuditEntry.entity, "action": AuditEntry.action}
+
+
+def _entry_out(a: AuditEntry) -> AuditEntryOut:
+    return AuditEntryOut(id=a.id, at=a.at, actor=a.actor_name, action=a.action, entity=a.entity,
+                         entity_id=a.entity_id, before=a.before, after=a.after)
+
+
+def list_entries(session: Session, params: ListParams, entity: str | None = None,
+                 entity_id: str | None = None) -> Page[AuditEntryOut]:
+    """The audit log, newest first unless `sort` says otherwise, optionally of one entity."""
+    q = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if entity:
+        q = q.where(AuditEntry.entity == entity)
+    if entity_id:
+        q = q.where(AuditEntry.entity_id == entity_id)
+    return paginate(session, q, params, SORTS, to_out=_entry_out)

@@ -20,7 +20,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from citybrain.core.db import Base, UTCDateTime, utcnow
 from citybrain.core.errors import Conflict, Forbidden, Unauthorized, ValidationFailed
-from citybrain.core.roles import Role
+from citybrain.core.listing import ListParams, Page, paginate
+from citybrain.core.privacy import id_number_for, phone_for
+from citybrain.core.roles import COMMAND, Role
+from citybrain.core.schemas import UserOut
 
 _hasher = PasswordHasher()
 
@@ -169,6 +172,29 @@ def user_for_token(session: Session, token: str) -> User:
 
 
 _DUMMY_HASH = _hasher.hash("not-a-real-password-only-for-timing")
+
+
+# ── the people list (who may read it, and what of each person they see) ────────────────────────────
+USER_READERS = (*sorted(COMMAND), Role.DATA_OFFICER, Role.DEPT_HANDLER, Role.STREET_STAFF)
+USER_SORTS = {"id": User.id, "username": User.username, "display_name": User.display_name, "role": User.role}
+
+
+def user_out(u: User, reader: Role | None = None) -> UserOut:
+    """A user as `reader` may see them: phones and ID numbers masked unless the role may see them
+    (`reader=None`: in full, for the user themself or the admin who just created them)."""
+    return UserOut(id=u.id, username=u.username, display_name=u.display_name, role=u.role,
+                   department_id=u.department_id, area_code=u.area_code,
+                   phone=u.phone if reader is None else phone_for(reader, u.phone),
+                   id_number=u.id_number if reader is None else id_number_for(reader, u.id_number),
+                   active=u.active)
+
+
+def list_users(session: Session, actor: Actor, params: ListParams, role: Role | None = None) -> Page[UserOut]:
+    check_role(actor, USER_READERS)
+    q = select(User).order_by(User.id)
+    if role:
+        q = q.where(User.role == role.value)
+    return paginate(session, q, params, USER_SORTS, to_out=lambda u: user_out(u, actor.role))
 
 
 def check_role(actor: Actor, roles: Iterable[Role]) -> None:

@@ -20,10 +20,10 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, BigInteger, Integer, String
+from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from citybrain.core.db import Base, UTCDateTime, utcnow
+from citybrain.core.db import Base, BigIntId, UTCDateTime, utcnow
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -46,7 +46,7 @@ class EventFeed(Base):
     """Append-only log of emitted domain events, read by live pages (SSE) in any process."""
 
     __tablename__ = "event_feed"
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     topic: Mapped[str] = mapped_column(String(80), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

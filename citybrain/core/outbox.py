@@ -25,19 +25,22 @@ from typing import Any, Protocol
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     ForeignKey,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    func,
     or_,
     select,
     update,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from citybrain.core.db import Base, UTCDateTime, is_postgres, utcnow
+from citybrain.core.db import Base, BigIntId, UTCDateTime, is_postgres, utcnow
+from citybrain.core.listing import ListParams, Page, paginate
+from citybrain.core.lookup import get_or_404
+from citybrain.core.schemas import ChannelLogOut, OutboxMessageOut
 
 PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
 STATUSES = (PENDING, SENDING, SENT, DEAD)
@@ -47,7 +50,7 @@ class OutboxMessage(Base):
     __tablename__ = "outbox_message"
     __table_args__ = (UniqueConstraint("dedup_key"),)
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     channel: Mapped[str] = mapped_column(String(40), index=True)
     recipient: Mapped[str] = mapped_column(String(200))
     subject: Mapped[str] = mapped_column(String(300), default="")
@@ -69,7 +72,7 @@ class ChannelLog(Base):
     """What the `log` channel 'sent': the record a duty officer sees in the UI."""
 
     __tablename__ = "channel_log"
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("outbox_message.id"), unique=True)
     recipient: Mapped[str] = mapped_column(String(200))
     subject: Mapped[str] = mapped_column(String(300))
@@ -260,12 +263,49 @@ def drain(
 
 
 def requeue(session: Session, message_id: int) -> OutboxMessage:
-    from citybrain.core.errors import Conflict, NotFound
+    from citybrain.core.errors import Conflict
 
-    msg = session.get(OutboxMessage, message_id)
-    if msg is None:
-        raise NotFound("outbox message", message_id)
+    msg = get_or_404(session, OutboxMessage, message_id, what="outbox message")
     if msg.status != DEAD:
         raise Conflict(f"only dead messages can be re-queued; this one is {msg.status}", "status")
     msg.status, msg.attempts, msg.next_attempt_at, msg.last_error = PENDING, 0, utcnow(), None
     return msg
+
+
+def requeue_dead(session: Session, actor: Any, message_id: int) -> OutboxMessage:
+    """A duty officer puts a dead letter back in the queue; the audit log keeps who did."""
+    from citybrain.core import audit
+
+    msg = requeue(session, message_id)
+    audit.record(session, actor, "requeue", "outbox_message", msg.id, {"status": DEAD}, {"status": msg.status})
+    return msg
+
+
+# ── what the duty officer's outbox panel lists ───────────────────────────────────────────────────
+MESSAGE_SORTS = {"id": OutboxMessage.id, "created_at": OutboxMessage.created_at, "status": OutboxMessage.status,
+                 "channel": OutboxMessage.channel, "sent_at": OutboxMessage.sent_at}
+LOG_SORTS = {"id": ChannelLog.id, "logged_at": ChannelLog.logged_at}
+
+
+def list_messages(session: Session, params: ListParams, status: str | None = None,
+                  channel: str | None = None) -> Page[OutboxMessageOut]:
+    """Newest first unless `sort` says otherwise."""
+    q = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status:
+        q = q.where(OutboxMessage.status == status)
+    if channel:
+        q = q.where(OutboxMessage.channel == channel)
+    return paginate(session, q, params, MESSAGE_SORTS, to_out=lambda m: OutboxMessageOut.model_validate(
+        m, from_attributes=True))
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    """How many messages are in each state (every state named, zero included)."""
+    counts = dict(session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+    return {s: counts.get(s, 0) for s in STATUSES}
+
+
+def list_channel_log(session: Session, params: ListParams) -> Page[ChannelLogOut]:
+    q = select(ChannelLog).order_by(ChannelLog.id.desc())
+    return paginate(session, q, params, LOG_SORTS, to_out=lambda r: ChannelLogOut.model_validate(
+        r, from_attributes=True))

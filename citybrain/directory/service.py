@@ -14,13 +14,19 @@ from sqlalchemy.orm import Session
 from citybrain.core import audit
 from citybrain.core.auth import Actor, check_role
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
-from citybrain.core.roles import Role
+from citybrain.core.listing import ListParams, Page, paginate
+from citybrain.core.privacy import phone_for
+from citybrain.core.roles import STAFF, Role
 from citybrain.directory.catalogue import STREET_PREFIX, street_office_code
 from citybrain.directory.models import DEPARTMENT_KINDS, Contact, Department
-from citybrain.directory.schemas import ContactIn, DepartmentIn, DepartmentPatch
+from citybrain.directory.schemas import ContactIn, ContactOut, DepartmentIn, DepartmentOut, DepartmentPatch
 
+# Who may read departments and their contacts: any staff member (not citizens).
+READERS = tuple(sorted(STAFF))
 # Who may create and change departments.
 EDITORS = (Role.ADMIN, Role.DATA_OFFICER)
+DEPARTMENT_SORTS = {"id": Department.id, "code": Department.code, "name": Department.name, "kind": Department.kind}
+CONTACT_SORTS = {"id": Contact.id, "name": Contact.name, "on_duty": Contact.on_duty}
 # Roles whose work spans every department.
 DISTRICT_WIDE = frozenset({Role.ADMIN, Role.DUTY_OFFICER, Role.DATA_OFFICER})
 
@@ -40,11 +46,26 @@ def get_department(session: Session, code: str) -> Department:
     return dept
 
 
-def list_departments(session: Session, kind: str | None = None) -> list[Department]:
+def _departments_query(kind: str | None) -> Any:
     q = select(Department).order_by(Department.id)
     if kind is not None:
         q = q.where(Department.kind == kind)
-    return list(session.scalars(q))
+    return q
+
+
+def list_departments(session: Session, kind: str | None = None) -> list[Department]:
+    """Every department (of one kind), for other domains; the API pages them (`department_page`)."""
+    return list(session.scalars(_departments_query(kind)))
+
+
+def department_page(session: Session, actor: Actor, params: ListParams, kind: str | None = None) -> Page[DepartmentOut]:
+    check_role(actor, READERS)
+    return paginate(session, _departments_query(kind), params, DEPARTMENT_SORTS, to_out=DepartmentOut.model_validate)
+
+
+def read_department(session: Session, actor: Actor, code: str) -> Department:
+    check_role(actor, READERS)
+    return get_department(session, code)
 
 
 def street_office_for(session: Session, area_code: str) -> Department | None:
@@ -184,10 +205,26 @@ def ensure_department(session: Session, code: str, name: str, *, name_en: str = 
 
 # --- contacts --------------------------------------------------------------------------------------
 
+def _contacts_query(dept: Department) -> Any:
+    return select(Contact).where(Contact.department_id == dept.id).order_by(Contact.on_duty.desc(), Contact.id)
+
+
 def contacts(session: Session, department_code: str) -> list[Contact]:
+    return list(session.scalars(_contacts_query(get_department(session, department_code))))
+
+
+def contact_out(c: Contact, department_code: str, reader: Actor) -> ContactOut:
+    """A contact as `reader` may see it: the phone masked unless their role may see personal data."""
+    return ContactOut(id=c.id, department_code=department_code, name=c.name, title=c.title,
+                      phone=phone_for(reader.role, c.phone), email=c.email, on_duty=c.on_duty)
+
+
+def contact_page(session: Session, actor: Actor, department_code: str, params: ListParams) -> Page[ContactOut]:
+    """A department's contacts, those on duty first."""
+    check_role(actor, READERS)
     dept = get_department(session, department_code)
-    return list(session.scalars(select(Contact).where(Contact.department_id == dept.id)
-                                .order_by(Contact.on_duty.desc(), Contact.id)))
+    return paginate(session, _contacts_query(dept), params, CONTACT_SORTS,
+                    to_out=lambda c: contact_out(c, dept.code, actor))
 
 
 def duty_contacts(session: Session, department_code: str) -> list[Contact]:

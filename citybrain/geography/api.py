@@ -9,34 +9,24 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated
 
-import shapely
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Response, UploadFile
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
-from citybrain.core.errors import PayloadTooLarge
+from citybrain.core.listing import ListParams, Page
 from citybrain.core.roles import Role
+from citybrain.core.types import CRSName, LatitudeQuery, LongitudeQuery
 from citybrain.core.web import get_session
 from citybrain.geography import service
-from citybrain.geography.models import Area
-from citybrain.geography.schemas import AreaOut, CRSName, ImportOut, Level, LocationOut
+from citybrain.geography.schemas import AreaOut, ImportOut, Level, LocationOut
 
 router = APIRouter(prefix="/api/geography", tags=["geography"])
-
-MAX_IMPORT_BYTES = 64 * 1024 * 1024
-
-
-def _area_out(session: Session, area: Area, geometry: bool = False) -> AreaOut:
-    props = service.area_properties(area, service.parent_code_of(session, area))
-    geo = shapely.geometry.mapping(shapely.from_wkb(area.geometry_wkb)) if geometry else None
-    return AreaOut(**props, label_point=(area.centroid_lon, area.centroid_lat), meta=area.meta or {}, geometry=geo)
 
 
 @router.get("/locate", response_model=LocationOut)
 def locate(
-    lon: Annotated[float, Query(ge=-180, le=180, description="longitude in `crs`")],
-    lat: Annotated[float, Query(ge=-90, le=90, description="latitude in `crs`")],
+    lon: Annotated[LongitudeQuery, Query(description="longitude in `crs`")],
+    lat: Annotated[LatitudeQuery, Query(description="latitude in `crs`")],
     crs: Annotated[CRSName, Query(description="CRS of the point: wgs84, gcj02 (AMap/Tencent) or bd09 (Baidu)")]
     = "wgs84",
     session: Session = Depends(get_session),
@@ -55,15 +45,13 @@ def area(
     geometry: Annotated[bool, Query(description="include the polygon (GeoJSON, WGS-84)")] = False,
     session: Session = Depends(get_session),
 ) -> AreaOut:
-    return _area_out(session, service.get_area(session, code), geometry)
+    return service.read_area(session, code, geometry)
 
 
-@router.get("/areas/{code}/children", response_model=list[AreaOut])
-def area_children(code: Annotated[str, Path(max_length=20)], session: Session = Depends(get_session)) -> list[AreaOut]:
-    parent = service.get_area(session, code)
-    kids = session.scalars(select(Area).where(Area.parent_id == parent.id).order_by(Area.code))
-    return [AreaOut(**service.area_properties(a, parent.code), label_point=(a.centroid_lon, a.centroid_lat),
-                    meta=a.meta or {}) for a in kids]
+@router.get("/areas/{code}/children", response_model=Page[AreaOut])
+def area_children(code: Annotated[str, Path(max_length=20)], session: Session = Depends(get_session),
+                  params: ListParams = Depends()) -> Page[AreaOut]:
+    return service.children_page(session, code, params)
 
 
 @router.get(
@@ -92,7 +80,7 @@ def level_geojson(
 
 
 @router.post("/import", response_model=ImportOut)
-async def import_areas(
+def import_areas(
     file: Annotated[UploadFile, File(description="a GeoJSON FeatureCollection")],
     level: Annotated[Level, Form()],
     crs: Annotated[CRSName, Form(description="CRS of the file's coordinates")] = "wgs84",
@@ -101,11 +89,9 @@ async def import_areas(
     actor: Actor = Depends(require(Role.DATA_OFFICER)),
     session: Session = Depends(get_session),
 ) -> ImportOut:
-    """Import one level; all or nothing, every problem named by feature index and code (422)."""
-    data = await file.read(MAX_IMPORT_BYTES + 1)
-    if len(data) > MAX_IMPORT_BYTES:
-        raise PayloadTooLarge(f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB", "file")
-    n = service.import_geojson(session, data, level=level, crs=crs, replace=replace,
-                               parent_code=parent_code or None, actor=actor)
-    return ImportOut(level=level, imported=n, version=service.current_version(session))
+    """Import one level; all or nothing, every problem named by feature index and code (422).
+
+    A plain `def`: reading the upload and writing the areas block, so FastAPI runs it in a thread."""
+    return service.import_upload(session, actor, file.file, level=level, crs=crs, replace=replace,
+                                 parent_code=parent_code or None)
 

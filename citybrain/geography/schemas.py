@@ -6,8 +6,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from citybrain.core.types import CRSName
+
 Level = Literal["district", "street", "community", "grid"]
-CRSName = Literal["wgs84", "gcj02", "bd09"]
+__all__ = ["AreaOut", "CRSName", "ImportOut", "Level", "LocationOut"]
 
 
 class AreaOut(BaseModel):

@@ -14,7 +14,7 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import shapely
@@ -23,12 +23,14 @@ from sqlalchemy import URL, Engine, select
 from sqlalchemy.orm import Session, aliased
 
 from citybrain.core.db import utcnow
-from citybrain.core.errors import NotFound, ValidationFailed
+from citybrain.core.errors import NotFound, PayloadTooLarge, ValidationFailed
 from citybrain.core.geo import CRS, check_lon_lat, from_wgs84, parse_crs, point_to_wgs84, to_wgs84
+from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.geography import importer
 from citybrain.geography.codes import CODE_LENGTH
 from citybrain.geography.lookup import PolygonIndex
 from citybrain.geography.models import Area, GeographyVersion
+from citybrain.geography.schemas import AreaOut, ImportOut
 
 
 class OutsideDistrict(ValidationFailed):
@@ -242,6 +244,19 @@ def import_geojson(session: Session, data: bytes | str | dict[str, Any], level: 
     return len(rows)
 
 
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+
+
+def import_upload(session: Session, actor: Any, stream: BinaryIO, *, level: str, crs: str | CRS = CRS.WGS84,
+                  replace: bool = False, parent_code: str | None = None) -> ImportOut:
+    """`import_geojson` of an uploaded file, refused (413 on field `file`) past MAX_IMPORT_BYTES."""
+    data = stream.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise PayloadTooLarge(f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB", "file")
+    n = import_geojson(session, data, level=level, crs=crs, replace=replace, parent_code=parent_code, actor=actor)
+    return ImportOut(level=level, imported=n, version=current_version(session))  # type: ignore[arg-type]
+
+
 # -- reading ----------------------------------------------------------------------------------------
 
 def area_by_code(session: Session, code: str) -> Area | None:
@@ -260,6 +275,27 @@ def children(session: Session, code: str) -> list[Area]:
     if parent is None:
         return []
     return list(session.scalars(select(Area).where(Area.parent_id == parent.id).order_by(Area.code)))
+
+
+AREA_SORTS = {"code": Area.code, "name": Area.name, "households": Area.households, "area_km2": Area.area_km2}
+
+
+def area_out(area: Area, parent_code: str | None, geometry: bool = False) -> AreaOut:
+    geo = shapely.geometry.mapping(shapely.from_wkb(area.geometry_wkb)) if geometry else None
+    return AreaOut(**area_properties(area, parent_code), label_point=(area.centroid_lon, area.centroid_lat),
+                   meta=area.meta or {}, geometry=geo)
+
+
+def read_area(session: Session, code: str, geometry: bool = False) -> AreaOut:
+    area = get_area(session, code)
+    return area_out(area, parent_code_of(session, area), geometry)
+
+
+def children_page(session: Session, code: str, params: ListParams) -> Page[AreaOut]:
+    """The areas directly under `code`, by code unless `sort` says otherwise; 404 for an unknown code."""
+    parent = get_area(session, code)
+    q = select(Area).where(Area.parent_id == parent.id).order_by(Area.code)
+    return paginate(session, q, params, AREA_SORTS, to_out=lambda a: area_out(a, parent.code))
 
 
 def parent_code_of(session: Session, area: Area) -> str | None:

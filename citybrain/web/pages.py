@@ -1,7 +1,7 @@
 """The web shell: log-in, log-out, the command-centre page and the department list.
 
 Pages are thin: they check who is looking and render a template; the data on them comes from our own
-JSON APIs (`/api/geography/*.geojson`, `/api/outbox`, `/api/channel-log`), fetched by the page's script.
+JSON APIs (`/api/geography/*.geojson`, `/api/outbox`, `/api/outbox/counts`, `/api/channel-log`), fetched by the page's script.
 """
 
 from __future__ import annotations

@@ -68,9 +68,9 @@ def test_no_token_is_401_naming_the_header(client, people):
 def test_role_check_and_masking_on_user_list(client, login):
     r = client.get("/api/users", headers=login("citizen"))
     assert r.status_code == 403 and "citizen" in r.json()["detail"][0]["msg"]
-    duty = client.get("/api/users", headers=login("duty_officer")).json()
+    duty = client.get("/api/users", headers=login("duty_officer")).json()["items"]
     assert {u["phone"] for u in duty} == {"13812345678", None}
-    street = client.get("/api/users", headers=login("street_staff")).json()
+    street = client.get("/api/users", headers=login("street_staff")).json()["items"]
     phones = {u["phone"] for u in street} - {None}
     assert phones == {"138****5678"}
     assert all(u["id_number"] in (None, "510116********1234") for u in street)
@@ -81,7 +81,7 @@ def test_only_admin_creates_users_and_it_is_audited(client, login):
     assert client.post("/api/users", json=body, headers=login("duty_officer")).status_code == 403
     r = client.post("/api/users", json=body, headers=login("admin"))
     assert r.status_code == 201, r.text
-    audit = client.get("/api/audit", params={"entity": "user"}, headers=login("admin")).json()
+    audit = client.get("/api/audit", params={"entity": "user"}, headers=login("admin")).json()["items"]
     created = [a for a in audit if a["after"] and a["after"].get("username") == "new.user"]
     assert created and created[0]["actor"] == "t_admin"
     bad = client.post("/api/users", json={**body, "username": "<script>"}, headers=login("admin"))

@@ -195,6 +195,9 @@ def test_outbox_view_for_duty_officers(client, login, engine):
     outbox.drain(maker)
     assert client.get("/api/outbox", headers=login("citizen")).status_code == 403
     body = client.get("/api/outbox", headers=login("duty_officer")).json()
-    assert body["counts"]["sent"] == 1
-    log = client.get("/api/channel-log", headers=login("duty_officer")).json()
+    assert body["total"] == 1 and body["items"][0]["status"] == "sent"
+    counts = client.get("/api/outbox/counts", headers=login("duty_officer")).json()
+    assert counts == {"pending": 0, "sending": 0, "sent": 1, "dead": 0}
+    assert client.get("/api/outbox/counts", headers=login("citizen")).status_code == 403
+    log = client.get("/api/channel-log", headers=login("duty_officer")).json()["items"]
     assert log[0]["subject"] == "暴雨预警"

@@ -8,19 +8,19 @@ from typing import Any
 def _audit(client: Any, headers: dict[str, str], code: str) -> list[dict[str, Any]]:
     r = client.get("/api/audit", params={"entity": "department", "entity_id": code}, headers=headers)
     assert r.status_code == 200, r.text
-    return r.json()
+    return r.json()["items"]
 
 
 def test_any_staff_member_lists_and_reads_departments(client: Any, login: Any) -> None:
     for role in ("grid_worker", "inspector", "dept_handler", "street_staff"):
         r = client.get("/api/directory/departments", headers=login(role))
         assert r.status_code == 200, (role, r.text)
-        assert {d["code"] for d in r.json()} == {"yjj", "sthjj"}
+        assert {d["code"] for d in r.json()["items"]} == {"yjj", "sthjj"}
     r = client.get("/api/directory/departments/sthjj", headers=login("grid_worker"))
     assert r.status_code == 200
     assert r.json()["name"] == "生态环境局"
     r = client.get("/api/directory/departments", params={"kind": "street_office"}, headers=login("admin"))
-    assert r.json() == []
+    assert r.json() == {"items": [], "page": 1, "size": 50, "total": 0}
 
 
 def test_citizens_and_strangers_are_refused(client: Any, login: Any) -> None:
@@ -112,7 +112,7 @@ def test_bad_input_names_the_field_and_changes_nothing(client: Any, login: Any) 
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "parent_code"
     r = client.patch("/api/directory/departments/yjj", json={"code": "new"}, headers=admin)
     assert r.status_code == 422
-    codes = {d["code"] for d in client.get("/api/directory/departments", headers=admin).json()}
+    codes = {d["code"] for d in client.get("/api/directory/departments", headers=admin).json()["items"]}
     assert codes == {"yjj", "sthjj"}
     assert _audit(client, admin, "yjj") == []
 
@@ -137,12 +137,12 @@ def test_contacts_are_added_by_editors_and_their_phones_masked_by_role(client: A
     for role in ("admin", "duty_officer", "dept_handler", "street_staff", "grid_worker", "inspector"):
         r = client.get("/api/directory/departments/yjj/contacts", headers=login(role))
         assert r.status_code == 200, role
-        seen[role] = r.json()[0]["phone"]
+        seen[role] = r.json()["items"][0]["phone"]
     assert seen["admin"] == seen["duty_officer"] == seen["dept_handler"] == "13912345678"
     assert seen["street_staff"] == seen["grid_worker"] == seen["inspector"] == "139****5678"
     assert client.get("/api/directory/departments/yjj/contacts", headers=login("citizen")).status_code == 403
     r = client.get("/api/audit", params={"entity": "contact", "entity_id": str(contact_id)}, headers=login("admin"))
-    assert [e["action"] for e in r.json()] == ["create"]
+    assert [e["action"] for e in r.json()["items"]] == ["create"]
     r = client.post("/api/directory/departments/nope/contacts", json=body, headers=login("admin"))
     assert r.status_code == 404
     r = client.post("/api/directory/departments/yjj/contacts", json=dict(body, email="not-an-email"),

@@ -58,6 +58,8 @@ def test_locate_endpoint(client, geo):
     assert out.status_code == 422 and out.json()["detail"][0]["loc"] == ["query", "location"]
     assert "outside" in out.json()["detail"][0]["msg"]
     assert client.get("/api/geography/locate", params={"lon": 200, "lat": 30}).status_code == 422
+    nan = client.get("/api/geography/locate", params={"lon": "nan", "lat": 30})
+    assert nan.status_code == 422 and nan.json()["detail"][0]["loc"] == ["query", "lon"]
     assert client.get("/api/geography/locate", params={"lon": 104, "lat": 30, "crs": "utm"}).status_code == 422
     g = client.get("/api/geography/locate", params={"lon": 104.0075, "lat": 30.4025, "crs": "gcj02"}).json()
     assert g["lon"] < 104.0075 and g["district_code"] == "510116"
@@ -70,9 +72,11 @@ def test_area_and_children(client, geo):
     g = client.get("/api/geography/areas/510116001", params={"geometry": "true"}).json()
     assert shape(g["geometry"]).equals(box(104.00, 30.40, 104.02, 30.42))
     kids = client.get("/api/geography/areas/510116001/children").json()
-    assert [k["code"] for k in kids] == ["510116001001", "510116001002"]
+    assert [k["code"] for k in kids["items"]] == ["510116001001", "510116001002"] and kids["total"] == 2
     assert client.get("/api/geography/areas/999").status_code == 404
     assert client.get("/api/geography/areas/999/children").status_code == 404
+    streets = client.get("/api/geography/areas/510116/children", params={"sort": "-code", "size": 2}).json()
+    assert [s["code"] for s in streets["items"]] == ["510116003", "510116002"] and streets["total"] == 3
 
 
 def _upload(client, fc, level, headers, **form):

@@ -335,23 +335,25 @@
     var logBox = document.getElementById("channel-log");
     if (!outboxBox) return;
     try {
-      var data = await CB.getJSON("/api/outbox?limit=12");
-      var log = await CB.getJSON("/api/channel-log?limit=8");
+      // lists answer one page: {items, page, size, total}; the counts per state are their own endpoint
+      var data = await CB.getJSON("/api/outbox?size=12");
+      var tally = await CB.getJSON("/api/outbox/counts");
+      var log = await CB.getJSON("/api/channel-log?size=8");
       var counts = el("div", {class: "counts"}, ["pending", "sending", "sent", "dead"].map(function (s) {
         return el("span", {class: "badge status-" + s},
-          [t("web.js.outbox." + s), " ", el("b", null, String(data.counts[s] || 0))]);
+          [t("web.js.outbox." + s), " ", el("b", null, String(tally[s] || 0))]);
       }));
       outboxBox.replaceChildren(counts, table(
         [t("web.js.outbox.time"), t("web.js.outbox.channel"), t("web.js.outbox.recipient"),
           t("web.js.outbox.subject"), t("web.js.outbox.status")],
-        data.messages.map(function (m) {
+        data.items.map(function (m) {
           return [el("time", {datetime: m.created_at, title: CB.time(m.created_at)}, CB.shortTime(m.created_at)),
             m.channel, m.recipient, m.subject,
             el("span", {class: "badge status-" + m.status}, t("web.js.outbox." + m.status))];
         })));
       logBox.replaceChildren(table(
         [t("web.js.outbox.time"), t("web.js.outbox.recipient"), t("web.js.outbox.subject")],
-        log.map(function (r) {
+        log.items.map(function (r) {
           return [el("time", {datetime: r.logged_at, title: CB.time(r.logged_at)}, CB.shortTime(r.logged_at)),
             r.recipient, r.subject];
         })));
