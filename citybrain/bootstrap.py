@@ -17,8 +17,7 @@ from citybrain.core.jobs import register as register_jobs
 DOMAINS = (
     "directory",
     "geography",
-    "events",
-    "open311",
+    "events",  # with Open311 (citybrain.events.open311)
     "emergency",
     "safety",
     "alerts",

@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 from citybrain.core import audit
 from citybrain.core.auth import Actor
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
+from citybrain.directory.public import department_by_code
 from citybrain.events.models import Event, EventCategory, Responsibility
 from citybrain.events.schemas import CategoryIn, ResponsibilityIn
+from citybrain.geography.public import area_by_code
 
 DATA = Path(__file__).parent / "defaults"  # (not "data/": .gitignore ignores every data/ directory)
 
@@ -105,6 +107,13 @@ def tree(session: Session) -> list[dict[str, Any]]:
     return classes
 
 
+def put_category(session: Session, actor: Actor, code: str, data: CategoryIn) -> dict[str, Any]:
+    """Create or change the category `code` (the body must name the same code)."""
+    if data.code != code:
+        raise ValidationFailed(f"the body's code {data.code!r} differs from the path's {code!r}", "code")
+    return upsert_category(session, actor, data)
+
+
 def upsert_category(session: Session, actor: Actor, data: CategoryIn) -> dict[str, Any]:
     parent = None
     if data.parent_code:
@@ -145,15 +154,12 @@ def list_matrix(session: Session, category_code: str | None = None, area_code: s
 
 
 def set_responsibility(session: Session, actor: Actor, data: ResponsibilityIn) -> dict[str, Any]:
-    from citybrain.events.service import department_exists
-    from citybrain.geography.service import area_by_code
-
     if data.category_code != "*" and session.scalar(
             select(EventCategory.id).where(EventCategory.code == data.category_code)) is None:
         raise ValidationFailed(f"unknown category {data.category_code!r}", "category_code")
     if area_by_code(session, data.area_code) is None:
         raise ValidationFailed(f"unknown area {data.area_code!r}", "area_code")
-    if not department_exists(session, data.department_code):
+    if department_by_code(session, data.department_code) is None:
         raise ValidationFailed(f"unknown department {data.department_code!r}", "department_code")
     row = session.scalar(select(Responsibility).where(Responsibility.category_code == data.category_code,
                                                       Responsibility.area_code == data.area_code))

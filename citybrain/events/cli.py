@@ -1,4 +1,5 @@
-"""`citybrain events …`: the shipped categories and matrix, the deadline check, the unowned report."""
+"""`citybrain events …`: the shipped categories and matrix, the deadline check, the unowned report, and
+`citybrain events open311 …` (Open311 client keys)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-app = typer.Typer(help="Event hub: categories, responsibility matrix, deadlines.", no_args_is_help=True)
+from citybrain.events.open311.cli import app as open311_app
+
+app = typer.Typer(help="Event hub: categories, responsibility matrix, deadlines, Open311 keys.",
+                  no_args_is_help=True)
+app.add_typer(open311_app, name="open311")  # citybrain events open311 issue-key
 console = Console()
 
 

@@ -20,10 +20,13 @@ from citybrain.core.db import utcnow
 from citybrain.core.errors import DomainError
 from citybrain.core.outbox import OutboxMessage
 from citybrain.core.roles import Role
-from citybrain.events import catalogue, jobs, service
+from citybrain.events import catalogue, jobs
+from citybrain.events.follow.service import rate
+from citybrain.events.intake.service import intake
+from citybrain.events.loop.service import transition
 from citybrain.events.models import Event, Thread, ThreadPost
 from citybrain.events.schemas import EventIn, TransitionIn
-from citybrain.geography.service import children
+from citybrain.geography.public import children
 
 N_EVENTS = 360
 SEED = 510116
@@ -163,7 +166,7 @@ def _one(session: Session, i: int, p: dict[str, Any], end: dt.datetime) -> int:
                      Role.ADMIN if not citizen or channel == "hotline_12345" else Role.CITIZEN)
     try:
         with session.begin_nested():
-            ev = service.intake(session, reporter, data, at=p["at"])
+            ev = intake(session, reporter, data, at=p["at"])
     except DomainError:
         return 0  # a jittered point that fell outside every grid: skip it
     if ev.replayed:
@@ -185,7 +188,7 @@ def _drive(session: Session, ev: Event, p: dict[str, Any], end: dt.datetime) -> 
         if t2 > end:
             return False
         try:
-            service.transition(session, actor, ev.id, action, TransitionIn(**body), at=t2)
+            transition(session, actor, ev.id, action, TransitionIn(**body), at=t2)
         except DomainError:
             return False
         t = t2
@@ -220,7 +223,7 @@ def _drive(session: Session, ev: Event, p: dict[str, Any], end: dt.datetime) -> 
     if not step("verify", 8, verifier) or not step("close", 4, duty):
         return
     if p["rated"] and ev.channel in ("citizen", "web", "open311", "hotline_12345"):
-        service.rate(session, ev.number, ev.access_code, p["sat"])
+        rate(session, ev.number, ev.access_code, p["sat"])
 
 
 def _threads(session: Session) -> int:

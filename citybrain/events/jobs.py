@@ -19,15 +19,16 @@ from sqlalchemy.orm import Session
 from citybrain.core import outbox
 from citybrain.core.auth import Actor
 from citybrain.core.bus import emit
+from citybrain.core.clock import to_local
 from citybrain.core.db import is_postgres, utcnow
 from citybrain.core.jobs import Job
 from citybrain.core.roles import Role
+from citybrain.directory.public import Department
+from citybrain.events.common import add_step
 from citybrain.events.domain_events import EventOverdue
 from citybrain.events.models import Event
 from citybrain.events.routing import FALLBACK_DEPARTMENT
-from citybrain.events.service import _timeline
 from citybrain.events.states import OPEN, STATUS_ZH, Status
-from citybrain.events.workcal import TZ
 
 BATCH = 500
 SYSTEM = Actor(None, "督办 (deadline check)", Role.ADMIN)
@@ -36,8 +37,6 @@ SYSTEM = Actor(None, "督办 (deadline check)", Role.ADMIN)
 def _head_recipient(session: Session, department_code: str | None) -> str:
     if not department_code:
         return f"department:{FALLBACK_DEPARTMENT}"
-    from citybrain.directory.models import Department
-
     head = session.scalar(select(Department.head_user_id).where(Department.code == department_code))
     return f"user:{head}" if head else f"department:{department_code}:head"
 
@@ -64,10 +63,10 @@ def check_deadlines(session: Session, now: dt.datetime | None = None) -> dict[st
             recipient = _head_recipient(session, ev.department_code) if lv == 1 else \
                 f"department:{FALLBACK_DEPARTMENT}"
             what = "超期" if lv == 1 else "升级督办"
-            due_local = ev.due_at.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
+            due_local = to_local(ev.due_at).strftime("%Y-%m-%d %H:%M")
             note = f"{stage}阶段超期（时限 {due_local}），已通知 {recipient}"
-            _timeline(session, ev, SYSTEM, "overdue" if lv == 1 else "escalate", ev.status, ev.status,
-                      ev.department_code, note, at=now, public=False)
+            add_step(session, ev, SYSTEM, "overdue" if lv == 1 else "escalate", ev.status, ev.status,
+                     ev.department_code, note, at=now, public=False)
             outbox.enqueue(session, "log", recipient, f"[{what}] {ev.number} {stage} {ev.address}"[:300],
                            {"event_id": ev.id, "number": ev.number, "status": ev.status, "level": lv,
                             "department_code": ev.department_code, "due_at": ev.due_at.isoformat()},

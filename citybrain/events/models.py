@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Float,
     ForeignKey,
@@ -26,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from citybrain.core.db import Base, UTCDateTime, utcnow
+from citybrain.core.db import Base, BigIntId, LocatedMixin, UTCDateTime, utcnow
 
 NUMBER_PREFIX = "SL"  # 双流: report numbers look like SL00001234
 
@@ -79,12 +78,12 @@ class Responsibility(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class Event(Base):
+class Event(LocatedMixin, Base):
     __tablename__ = "event"
     __table_args__ = (
         Index("ix_event_category_created", "category_code", "created_at"),
     )
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     channel: Mapped[str] = mapped_column(String(16), index=True)
     category_code: Mapped[str] = mapped_column(String(20))
     category_class: Mapped[str] = mapped_column(String(20), default="")  # the 大类 code, for statistics
@@ -93,11 +92,7 @@ class Event(Base):
     appeal_kind: Mapped[str | None] = mapped_column(String(12), nullable=True)
     description: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str] = mapped_column(String(300), default="")
-    lon: Mapped[float | None] = mapped_column(Float, nullable=True)  # WGS-84
-    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
-    grid_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    community_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    street_code: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
+    # lon, lat (WGS-84), grid_code, community_code, street_code: from LocatedMixin
     street_name: Mapped[str] = mapped_column(String(60), default="")
     managed_by: Mapped[str] = mapped_column(String(60), default="双流区")
     # the department that owns it now (routed, dispatched or reassigned); None while unowned
@@ -155,7 +150,7 @@ class EventTransition(Base):
     """One line of an event's timeline: who did what, when, from which state to which."""
 
     __tablename__ = "event_transition"
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -224,3 +219,11 @@ class ThreadPost(Base):
     department_code: Mapped[str | None] = mapped_column(String(40), nullable=True)  # set when a department answers
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# Open311's own tables (client keys, request tokens) live with its sub-package; imported here so that
+# `citybrain.models` (Alembic, the tests) sees every table of the hub.
+from citybrain.events.open311.models import Open311Client, Open311Token  # noqa: E402
+
+__all__ = ["Event", "EventCategory", "EventPhoto", "EventTransition", "Open311Client", "Open311Token", "Photo",
+           "Responsibility", "Thread", "ThreadPost", "id_from_number"]

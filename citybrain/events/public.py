@@ -4,10 +4,11 @@ Ports: `intake` (every channel's report enters here) and `get_event`. Domain eve
 subscribe to on the bus. Every other domain imports the event hub only through this module.
 """
 
+from citybrain.events.common import category_names, get_event
 from citybrain.events.domain_events import EventClosed, EventOverdue, EventReported, EventStatusChanged
+from citybrain.events.intake.service import intake
 from citybrain.events.models import Event, EventCategory
 from citybrain.events.schemas import Channel, EventIn
-from citybrain.events.service import category_names, get_event, intake
 
 __all__ = [
     "Channel", "Event", "EventCategory", "EventClosed", "EventIn", "EventOverdue", "EventReported",

@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from citybrain.directory.public import Department
 from citybrain.events.models import EventCategory, Responsibility
-from citybrain.geography.service import Location, ancestors_codes, area_by_code, children
+from citybrain.geography.public import Location, ancestors_codes, area_by_code, children
 
 FALLBACK_DEPARTMENT = "zhzx"  # 区指挥中心 takes what nobody owns, and decides
 DISTRICT_CODE = "510116"
@@ -27,6 +28,9 @@ class Route:
     department_code: str | None
     rule: str  # "E0101@510116001", "fallback", "transfer:四川天府新区成都直管区"
     transfer_to: str | None = None
+
+    def out(self) -> dict[str, Any]:
+        return {"department_code": self.department_code, "rule": self.rule}
 
 
 def area_chain(loc: Location | None) -> list[str]:
@@ -71,8 +75,6 @@ def route_for_area(session: Session, category_code: str, area_code: str) -> Rout
 def unowned_report(session: Session, district_code: str = DISTRICT_CODE) -> dict[str, Any]:
     """Which (sub-category, governed street) pairs no matrix row covers (they would go to the
     fallback), and which rows name a department the directory does not know."""
-    from citybrain.directory.models import Department
-
     cats = list(session.scalars(select(EventCategory).where(EventCategory.level == 2, EventCategory.active)
                                 .order_by(EventCategory.code)))
     classes = {c.id: c.code for c in session.scalars(select(EventCategory).where(EventCategory.level == 1))}

@@ -4,11 +4,12 @@ the HTTP API, Open311, and other domains calling `citybrain.events.service.intak
 from __future__ import annotations
 
 import datetime as dt
-import math
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from citybrain.core.types import Latitude, Longitude
 
 
 class Channel(StrEnum):
@@ -53,9 +54,9 @@ class EventIn(BaseModel):
 
     channel: Channel
     category_code: str = Field(min_length=1, max_length=20)
-    lon: float | None = Field(default=None, ge=-180, le=180)
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    crs: str = Field(default="wgs84", max_length=10)
+    lon: Longitude | None = None
+    lat: Latitude | None = None
+    crs: str = Field(default="wgs84", max_length=10)  # checked by intake (a 422 naming `crs`)
     address: str = Field(default="", max_length=300)
     description: str = Field(default="", max_length=MAX_DESCRIPTION)
     photos: list[PhotoId] = Field(default_factory=list, max_length=MAX_PHOTOS)
@@ -67,13 +68,6 @@ class EventIn(BaseModel):
     idempotency_key: str | None = Field(default=None, min_length=1, max_length=100)
     source_ref: str | None = Field(default=None, max_length=120)  # e.g. "safety.hidden_danger:123"
     attributes: dict[str, str] = Field(default_factory=dict, max_length=30)
-
-    @field_validator("lon", "lat")
-    @classmethod
-    def _finite(cls, v: float | None) -> float | None:
-        if v is not None and not math.isfinite(v):
-            raise ValueError("must be a finite number")
-        return v
 
     @field_validator("attributes")
     @classmethod
@@ -109,8 +103,8 @@ class TransitionIn(BaseModel):
 class RelocateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
+    lon: Longitude
+    lat: Latitude
     crs: str = Field(default="wgs84", max_length=10)
     address: str | None = Field(default=None, max_length=300)
 
@@ -287,8 +281,8 @@ class PublicReportIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     category_code: str = Field(min_length=1, max_length=20)
-    lon: float | None = Field(default=None, ge=-180, le=180)
-    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: Longitude | None = None
+    lat: Latitude | None = None
     crs: str = Field(default="wgs84", max_length=10)
     address: str = Field(default="", max_length=300)
     description: str = Field(min_length=2, max_length=MAX_DESCRIPTION)
@@ -297,13 +291,6 @@ class PublicReportIn(BaseModel):
     reporter_phone: str | None = Field(default=None, max_length=30, pattern=PHONE_PATTERN)
     appeal_kind: AppealKind | None = None
     idempotency_key: str | None = Field(default=None, min_length=1, max_length=100)
-
-    @field_validator("lon", "lat")
-    @classmethod
-    def _finite(cls, v: float | None) -> float | None:
-        if v is not None and not math.isfinite(v):
-            raise ValueError("must be a finite number")
-        return v
 
     @model_validator(mode="after")
     def _where(self) -> PublicReportIn:

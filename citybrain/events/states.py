@@ -7,17 +7,19 @@
                                                   returned ───────────┘ (dispatch)        verified ──close──▶ closed
     transfer (转办: a township the district does not run) ──close──▶ closed
 
-One table (`TRANSITIONS`) names, for each action, the states it may start from, the state it leads
-to and the roles that may take it; `check` refuses anything else with a Conflict naming the state.
+One table (`TABLE`, the kit's `TransitionTable`) names, for each action, the states it may start from, the
+state it leads to and the roles that may take it; `check` refuses anything else with a Conflict naming
+the state and the action.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from enum import StrEnum
+from typing import cast
 
-from citybrain.core.errors import Conflict, Forbidden
 from citybrain.core.roles import Role
+from citybrain.core.transitions import Transition, TransitionTable
 
 
 class Status(StrEnum):
@@ -48,55 +50,40 @@ _FIELD = (Role.DUTY_OFFICER, Role.STREET_STAFF, Role.GRID_WORKER)
 
 
 @dataclasses.dataclass(frozen=True)
-class Transition:
-    action: str
-    sources: frozenset[Status]
-    target: Status
-    roles: tuple[Role, ...]
-    needs_note: bool = False  # a reason/result text is required
+class Step(Transition[Status]):
+    """A transition of the closed loop: the kit's, plus the hub's department rule."""
+
     department_only: bool = False  # a handler may act only on events of their own department
 
-
-TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
-    Transition("accept", frozenset({Status.REPORTED}), Status.ACCEPTED, _COMMAND + (Role.STREET_STAFF,)),
-    Transition("reject", frozenset({Status.REPORTED}), Status.REJECTED, _COMMAND + (Role.STREET_STAFF,),
-               needs_note=True),
-    Transition("dispatch", frozenset({Status.ACCEPTED, Status.RETURNED}), Status.DISPATCHED, _COMMAND),
-    Transition("start", frozenset({Status.DISPATCHED}), Status.IN_PROGRESS, (Role.DEPT_HANDLER,),
-               department_only=True),
-    Transition("return", frozenset({Status.DISPATCHED, Status.IN_PROGRESS}), Status.RETURNED,
-               (Role.DEPT_HANDLER,), needs_note=True, department_only=True),
-    Transition("handle", frozenset({Status.IN_PROGRESS}), Status.HANDLED, (Role.DEPT_HANDLER,),
-               needs_note=True, department_only=True),
-    Transition("verify", frozenset({Status.HANDLED}), Status.VERIFIED, _FIELD),
-    Transition("rework", frozenset({Status.HANDLED}), Status.IN_PROGRESS, _FIELD, needs_note=True),
-    Transition("close", frozenset({Status.VERIFIED, Status.TRANSFER}), Status.CLOSED, _COMMAND),
-    Transition("merge", frozenset({Status.REPORTED, Status.ACCEPTED}), Status.MERGED,
-               _COMMAND + (Role.STREET_STAFF,)),
-)}
 
 ACTIONS_ZH = {"accept": "受理立案", "reject": "不予立案", "merge": "合并", "dispatch": "派遣", "start": "签收处置",
               "return": "退回", "handle": "处置反馈", "verify": "核查通过", "rework": "核查不通过·返工",
               "close": "结案", "report": "上报", "transfer": "转办", "escalate": "督办升级", "overdue": "超期",
               "relocate": "更正位置", "rate": "评价", "reply": "答复"}
 
+TABLE: TransitionTable[Status] = TransitionTable([
+    Step("accept", frozenset({Status.REPORTED}), Status.ACCEPTED, _COMMAND + (Role.STREET_STAFF,)),
+    Step("reject", frozenset({Status.REPORTED}), Status.REJECTED, _COMMAND + (Role.STREET_STAFF,), needs_note=True),
+    Step("dispatch", frozenset({Status.ACCEPTED, Status.RETURNED}), Status.DISPATCHED, _COMMAND),
+    Step("start", frozenset({Status.DISPATCHED}), Status.IN_PROGRESS, (Role.DEPT_HANDLER,), department_only=True),
+    Step("return", frozenset({Status.DISPATCHED, Status.IN_PROGRESS}), Status.RETURNED, (Role.DEPT_HANDLER,),
+         needs_note=True, department_only=True),
+    Step("handle", frozenset({Status.IN_PROGRESS}), Status.HANDLED, (Role.DEPT_HANDLER,), needs_note=True,
+         department_only=True),
+    Step("verify", frozenset({Status.HANDLED}), Status.VERIFIED, _FIELD),
+    Step("rework", frozenset({Status.HANDLED}), Status.IN_PROGRESS, _FIELD, needs_note=True),
+    Step("close", frozenset({Status.VERIFIED, Status.TRANSFER}), Status.CLOSED, _COMMAND),
+    Step("merge", frozenset({Status.REPORTED, Status.ACCEPTED}), Status.MERGED, _COMMAND + (Role.STREET_STAFF,)),
+], subject="event", state_names={str(k): v for k, v in STATUS_ZH.items()}, action_names=ACTIONS_ZH)
+# one step per action in the hub: the table by action name
+TRANSITIONS: dict[str, Step] = {t.action: cast(Step, t) for t in TABLE}
 
-def check(action: str, current: str, role: Role) -> Transition:
-    """The transition for `action` from `current`, or an error saying why not."""
-    t = TRANSITIONS.get(action)
-    if t is None:
-        from citybrain.core.errors import ValidationFailed
 
-        raise ValidationFailed(f"unknown action {action!r}; one of {sorted(TRANSITIONS)}", "action")
-    if role != Role.ADMIN and role not in t.roles:
-        raise Forbidden(f"role {role.value} may not {action} an event; needs one of "
-                        f"{sorted(r.value for r in t.roles)}")
-    if Status(current) not in t.sources:
-        raise Conflict(f"cannot {action} an event that is {current} ({STATUS_ZH[Status(current)]}); "
-                       f"{action} needs one of {sorted(s.value for s in t.sources)}", "status")
-    return t
+def check(action: str, current: str, role: Role) -> Step:
+    """The step for `action` from `current`, or the error that says why not (422 unknown action, 403 role,
+    409 naming the state and the action)."""
+    return cast(Step, TABLE.check(current, action, role))
 
 
 def allowed_actions(current: str, role: Role) -> list[str]:
-    return [a for a, t in TRANSITIONS.items()
-            if Status(current) in t.sources and (role == Role.ADMIN or role in t.roles)]
+    return TABLE.allowed(current, role)

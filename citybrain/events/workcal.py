@@ -2,7 +2,8 @@
 
 Working days come from `chinesecalendar` (China's public holidays and the adjusted working weekends,
 调休); for a year the package does not know yet, Monday to Friday. Working hours are the district
-offices' hours, 09:00–12:00 and 13:30–17:30 Asia/Shanghai (7 hours a day).
+offices' hours, 09:00–12:00 and 13:30–17:30 in the configured local zone (`core.clock.local_zone()`,
+Asia/Shanghai), 7 hours a day.
 
 * ``add_working_hours(t, h)``: the moment h working hours after t.
 * ``add_working_days(t, n)``: the end of the n-th working day after the day of t (an appeal received on
@@ -13,11 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from zoneinfo import ZoneInfo
+from typing import Any
 
 import chinese_calendar
 
-TZ = ZoneInfo("Asia/Shanghai")
+from citybrain.core.clock import local_zone, to_local
+from citybrain.core.errors import ValidationFailed
+
 PERIODS = ((dt.time(9, 0), dt.time(12, 0)), (dt.time(13, 30), dt.time(17, 30)))
 HOURS_PER_DAY = sum((e.hour * 60 + e.minute - s.hour * 60 - s.minute) for s, e in PERIODS) / 60
 
@@ -41,11 +44,11 @@ def is_holiday(day: dt.date) -> bool:
 def _local(t: dt.datetime) -> dt.datetime:
     if t.tzinfo is None:
         raise ValueError("naive datetime: pass an aware time")
-    return t.astimezone(TZ)
+    return to_local(t)
 
 
 def _at(day: dt.date, time: dt.time) -> dt.datetime:
-    return dt.datetime.combine(day, time, tzinfo=TZ)
+    return dt.datetime.combine(day, time, tzinfo=local_zone())
 
 
 def next_workday(day: dt.date) -> dt.date:
@@ -120,3 +123,29 @@ def working_hours_between(a: dt.datetime, b: dt.datetime) -> float:
                     total += pe - ps
         day += dt.timedelta(days=1)
     return total.total_seconds() / 3600
+
+
+def year_calendar(year: int) -> dict[str, Any]:
+    """The working calendar of a year: holidays on weekdays and working weekends (调休), the working hours
+    and the 12345 tiers."""
+    day = dt.date(year, 1, 1)
+    off, on = [], []
+    while day.year == year:
+        wd = is_workday(day)
+        if day.weekday() < 5 and not wd:
+            off.append(day.isoformat())
+        if day.weekday() >= 5 and wd:
+            on.append(day.isoformat())
+        day += dt.timedelta(days=1)
+    return {"year": year, "weekday_holidays": off, "working_weekends": on,
+            "working_hours": [[s.isoformat("minutes"), e.isoformat("minutes")] for s, e in PERIODS],
+            "appeal_days": APPEAL_DAYS}
+
+
+def deadline(start: dt.datetime, amount: float, unit: str) -> dict[str, Any]:
+    """When `amount` `unit`s after `start` (an aware time, see `core.types.AwareDatetimeIn`) fall due; a
+    422 naming `start` past 2100, where the calendar stops."""
+    if start.year > 2100:
+        raise ValidationFailed("start must lie between 2000 and 2100", "start")
+    due = add_limit(start, amount, unit)
+    return {"start": start, "amount": amount, "unit": unit, "due": due, "due_local": to_local(due).isoformat()}

@@ -212,7 +212,7 @@ def test_api_flow_and_errors(client, login, em_api):  # type: ignore[no-untyped-
 
 def test_incident_from_an_event(session, em, hub_categories):  # type: ignore[no-untyped-def]
     from citybrain.emergency.incident.schemas import FromEventIn
-    from citybrain.events import service as events
+    from citybrain.events import public as events
     from citybrain.events.models import EventCategory
     from citybrain.events.schemas import EventIn
 

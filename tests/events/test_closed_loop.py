@@ -10,7 +10,9 @@ from citybrain.core.bus import EventFeed
 from citybrain.core.errors import Conflict, Forbidden, ValidationFailed
 from citybrain.core.roles import Role
 from citybrain.directory.models import Department
-from citybrain.events import service
+from citybrain.events.intake.service import intake
+from citybrain.events.loop.service import relocate, transition
+from citybrain.events.queue.service import timeline
 from citybrain.events.schemas import EventIn, TransitionIn
 from citybrain.events.states import TRANSITIONS, Status, check
 from citybrain.geography.testing import POINTS
@@ -28,11 +30,11 @@ def report(session, **kw):  # type: ignore[no-untyped-def]
     lon, lat = POINTS["dongsheng"]
     data = dict(channel="citizen", category_code="E1101", lon=lon, lat=lat, description="酒吧噪声")
     data.update(kw)
-    return service.intake(session, SYSTEM, EventIn(**data))
+    return intake(session, SYSTEM, EventIn(**data))
 
 
 def step(session, actor, ev, action, **kw):  # type: ignore[no-untyped-def]
-    return service.transition(session, actor, ev.id, action, TransitionIn(**kw))
+    return transition(session, actor, ev.id, action, TransitionIn(**kw))
 
 
 def test_the_whole_loop_with_rework_and_timeline(session, hub):
@@ -50,7 +52,7 @@ def test_the_whole_loop_with_rework_and_timeline(session, hub):
     step(session, DUTY, ev, "close")
     session.commit()
     assert ev.status == "closed" and ev.closed_on_time is True and ev.reply == "已处理"
-    tl = service.timeline(session, ev)
+    tl = timeline(session, ev)
     assert [(t.action, t.from_status, t.to_status) for t in tl] == [
         ("report", None, "reported"), ("accept", "reported", "accepted"), ("dispatch", "accepted", "dispatched"),
         ("start", "dispatched", "in_progress"), ("handle", "in_progress", "handled"),
@@ -128,7 +130,7 @@ def test_transfer_closes_once_handed_over(session, hub):
 def test_relocating_a_transfer_into_the_district_routes_it(session, hub):
     lon, lat = POINTS["huayang"]
     ev = report(session, lon=lon, lat=lat)
-    service.relocate(session, DUTY, ev.id, *POINTS["xihanggang"])
+    relocate(session, DUTY, ev.id, *POINTS["xihanggang"])
     assert ev.status == "accepted" and ev.street_code == "510116002" and ev.department_code == "sthjj"
 
 

@@ -9,7 +9,9 @@ from sqlalchemy import select
 from citybrain.core.auth import SYSTEM
 from citybrain.core.bus import EventFeed
 from citybrain.core.outbox import OutboxMessage
-from citybrain.events import jobs, service
+from citybrain.events import jobs
+from citybrain.events.intake.service import intake
+from citybrain.events.loop.service import transition
 from citybrain.events.models import EventTransition
 from citybrain.events.schemas import EventIn
 from citybrain.geography.testing import POINTS
@@ -17,7 +19,7 @@ from citybrain.geography.testing import POINTS
 
 def test_overdue_then_escalated_once_each(session, hub):
     lon, lat = POINTS["dongsheng"]
-    ev = service.intake(session, SYSTEM, EventIn(channel="patrol", category_code="E0501", lon=lon, lat=lat))
+    ev = intake(session, SYSTEM, EventIn(channel="patrol", category_code="E0501", lon=lon, lat=lat))
     session.commit()
     assert ev.status == "dispatched"
     allowed = ev.due_at - ev.stage_started_at  # 路面塌陷: 4 calendar hours
@@ -48,8 +50,8 @@ def test_a_new_stage_clears_overdue(session, hub):
     from citybrain.events.schemas import TransitionIn
 
     lon, lat = POINTS["dongsheng"]
-    ev = service.intake(session, SYSTEM, EventIn(channel="citizen", category_code="E0101", lon=lon, lat=lat))
+    ev = intake(session, SYSTEM, EventIn(channel="citizen", category_code="E0101", lon=lon, lat=lat))
     jobs.check_deadlines(session, ev.due_at + dt.timedelta(seconds=1))
     assert ev.overdue
-    service.transition(session, Actor(1, "duty", Role.DUTY_OFFICER), ev.id, "accept", TransitionIn())
+    transition(session, Actor(1, "duty", Role.DUTY_OFFICER), ev.id, "accept", TransitionIn())
     assert not ev.overdue and ev.escalation_level == 0 and ev.escalate_at == ev.due_at

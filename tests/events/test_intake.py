@@ -11,7 +11,8 @@ from citybrain.core.bus import EventFeed
 from citybrain.core.errors import ValidationFailed
 from citybrain.core.geo import wgs84_to_gcj02
 from citybrain.core.outbox import OutboxMessage
-from citybrain.events import service
+from citybrain.events.duplicates.service import duplicates
+from citybrain.events.intake.service import intake
 from citybrain.events.models import Event, EventTransition
 from citybrain.events.schemas import EventIn
 from citybrain.geography.testing import POINTS
@@ -26,7 +27,7 @@ def _in(**kw):  # type: ignore[no-untyped-def]
 
 
 def test_citizen_report_waits_for_acceptance_with_everything_written(session, hub):
-    ev = service.intake(session, SYSTEM, _in(reporter_phone="13812345678"))
+    ev = intake(session, SYSTEM, _in(reporter_phone="13812345678"))
     session.commit()
     assert ev.number == f"SL{ev.id:08d}" and ev.status == "reported"
     assert ev.grid_code == "510116001001001" and ev.street_code == "510116001"
@@ -41,7 +42,7 @@ def test_citizen_report_waits_for_acceptance_with_everything_written(session, hu
 
 def test_trusted_channel_is_accepted_and_dispatched_at_intake(session, hub):
     lon, lat = POINTS["xihanggang"]
-    ev = service.intake(session, SYSTEM, _in(channel="patrol", category_code="C0101", lon=lon, lat=lat))
+    ev = intake(session, SYSTEM, _in(channel="patrol", category_code="C0101", lon=lon, lat=lat))
     session.commit()
     assert ev.status == "dispatched" and ev.department_code == "swj" and ev.routed_by == "C01@510116"
     actions = session.scalars(select(EventTransition.action).where(EventTransition.event_id == ev.id)
@@ -52,15 +53,15 @@ def test_trusted_channel_is_accepted_and_dispatched_at_intake(session, hub):
 
 def test_crs_is_converted_at_the_edge(session, hub):
     glon, glat = wgs84_to_gcj02(*POINTS["dongsheng"])
-    ev = service.intake(session, SYSTEM, _in(lon=float(glon), lat=float(glat), crs="gcj02"))
+    ev = intake(session, SYSTEM, _in(lon=float(glon), lat=float(glat), crs="gcj02"))
     assert ev.lon == pytest.approx(POINTS["dongsheng"][0], abs=1e-6)
     assert ev.grid_code == "510116001001001"
 
 
 def test_idempotency_key_returns_the_first_event(session, hub):
-    a = service.intake(session, SYSTEM, _in(idempotency_key="k-1"))
+    a = intake(session, SYSTEM, _in(idempotency_key="k-1"))
     session.commit()
-    b = service.intake(session, SYSTEM, _in(idempotency_key="k-1", description="retry"))
+    b = intake(session, SYSTEM, _in(idempotency_key="k-1", description="retry"))
     session.commit()
     assert b.id == a.id and b.replayed and b.description == "路边垃圾堆"
     assert session.scalar(select(func.count()).select_from(Event)) == 1
@@ -68,7 +69,7 @@ def test_idempotency_key_returns_the_first_event(session, hub):
 
 def test_township_not_run_by_the_district_is_transferred_not_lost(session, hub):
     lon, lat = POINTS["huayang"]
-    ev = service.intake(session, SYSTEM, _in(channel="patrol", lon=lon, lat=lat))
+    ev = intake(session, SYSTEM, _in(channel="patrol", lon=lon, lat=lat))
     session.commit()
     assert ev.status == "transfer" and ev.managed_by == "四川天府新区成都直管区"
     assert ev.routed_by.startswith("transfer:") and ev.dispatched_at is None
@@ -77,29 +78,29 @@ def test_township_not_run_by_the_district_is_transferred_not_lost(session, hub):
 
 def test_outside_the_district_names_the_location(session, hub):
     with pytest.raises(ValidationFailed) as e:
-        service.intake(session, SYSTEM, _in(lon=POINTS["outside"][0], lat=POINTS["outside"][1]))
+        intake(session, SYSTEM, _in(lon=POINTS["outside"][0], lat=POINTS["outside"][1]))
     assert e.value.field == "location"
 
 
 @pytest.mark.parametrize("code", ["NOPE", "E01"])
 def test_unknown_category_or_a_class_is_refused(session, hub, code):
     with pytest.raises(ValidationFailed) as e:
-        service.intake(session, SYSTEM, _in(category_code=code))
+        intake(session, SYSTEM, _in(category_code=code))
     assert e.value.field == "category_code"
 
 
 def test_unknown_photo_and_bad_crs(session, hub):
     with pytest.raises(ValidationFailed) as e:
-        service.intake(session, SYSTEM, _in(photos=[12345]))
+        intake(session, SYSTEM, _in(photos=[12345]))
     assert e.value.field == "photos"
     with pytest.raises(ValidationFailed) as e:
-        service.intake(session, SYSTEM, _in(crs="mars"))
+        intake(session, SYSTEM, _in(crs="mars"))
     assert e.value.field == "crs"
 
 
 def test_nothing_is_half_written_after_a_refusal(session, hub):
     with pytest.raises(ValidationFailed):
-        service.intake(session, SYSTEM, _in(lon=POINTS["outside"][0], lat=POINTS["outside"][1]))
+        intake(session, SYSTEM, _in(lon=POINTS["outside"][0], lat=POINTS["outside"][1]))
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Event)) == 0
     assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
@@ -116,23 +117,23 @@ def test_schema_refuses_over_long_text_and_half_points():
 
 def test_duplicates_are_suggested_within_250_m(session, hub):
     lon, lat = POINTS["dongsheng"]
-    first = service.intake(session, SYSTEM, _in())
-    near = service.intake(session, SYSTEM, _in(lon=lon + 0.001, lat=lat))  # ~96 m east
-    far = service.intake(session, SYSTEM, _in(lon=lon + 0.004, lat=lat))  # ~380 m east
-    other = service.intake(session, SYSTEM, _in(category_code="E0103"))
+    first = intake(session, SYSTEM, _in())
+    near = intake(session, SYSTEM, _in(lon=lon + 0.001, lat=lat))  # ~96 m east
+    far = intake(session, SYSTEM, _in(lon=lon + 0.004, lat=lat))  # ~380 m east
+    other = intake(session, SYSTEM, _in(category_code="E0103"))
     assert near.suggested_duplicate_id == first.id
     assert far.suggested_duplicate_id is None and other.suggested_duplicate_id is None
-    assert [d["id"] for d in service.duplicates(session, first)] == [near.id]
+    assert [d["id"] for d in duplicates(session, first)] == [near.id]
 
 
 def test_address_only_report_is_kept_unlocated(session, hub):
-    ev = service.intake(session, SYSTEM, EventIn(channel="hotline_12345", category_code="E1503",
+    ev = intake(session, SYSTEM, EventIn(channel="hotline_12345", category_code="E1503",
                                                  address="双流区某小区", description="咨询"))
     assert ev.status == "reported" and ev.grid_code is None and ev.department_code == "wllzb"
     assert ev.appeal_kind == "consult"
 
 
 def test_script_in_text_is_stored_as_text(session, hub):
-    ev = service.intake(session, SYSTEM, _in(description="<script>alert(1)</script>"))
+    ev = intake(session, SYSTEM, _in(description="<script>alert(1)</script>"))
     session.commit()
     assert session.get(Event, ev.id).description == "<script>alert(1)</script>"

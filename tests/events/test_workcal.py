@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
+from citybrain.core.clock import local_zone
 from citybrain.events import workcal
 
-CST = workcal.TZ
+CST = local_zone()
 
 
 def at(s: str) -> dt.datetime:

@@ -1,18 +1,18 @@
-/* The department workbench: the caller's queue from /api/events, filtered and paged; every cell is
- * set as text (CB.el), never as HTML. */
+/* The department workbench: the caller's queue from /api/events, filtered and paged (the kit's list
+ * shape: ?page=&size= in, {items, page, size, total} out); every cell is set as text (CB.el), never as HTML. */
 (function () {
   "use strict";
   var t = CB.t, el = CB.el;
   var form = document.getElementById("ev-filters");
   var tbody = document.querySelector("#ev-table tbody");
   var status = document.getElementById("ev-status");
-  var PAGE = 50, offset = 0, total = 0;
+  var SIZE = 50, page = 1, total = 0;
 
   function params() {
     var p = new URLSearchParams();
     new FormData(form).forEach(function (v, k) { if (v) p.set(k, v); });
-    p.set("limit", PAGE);
-    p.set("offset", offset);
+    p.set("page", page);
+    p.set("size", SIZE);
     return p;
   }
 
@@ -45,12 +45,12 @@
     }
   }
 
-  form.addEventListener("submit", function (ev) { ev.preventDefault(); offset = 0; load(); });
+  form.addEventListener("submit", function (ev) { ev.preventDefault(); page = 1; load(); });
   document.getElementById("ev-prev").addEventListener("click", function () {
-    if (offset > 0) { offset = Math.max(0, offset - PAGE); load(); }
+    if (page > 1) { page -= 1; load(); }
   });
   document.getElementById("ev-next").addEventListener("click", function () {
-    if (offset + PAGE < total) { offset += PAGE; load(); }
+    if (page * SIZE < total) { page += 1; load(); }
   });
   var q = new URLSearchParams(location.search);
   q.forEach(function (v, k) { if (form.elements[k]) form.elements[k].value = v; });

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from citybrain.core.auth import Actor, require
 from citybrain.core.roles import Role
 from citybrain.core.web import get_session
-from citybrain.open311 import service
-from citybrain.open311.service import Open311Error
+from citybrain.events.open311 import service
+from citybrain.events.open311.service import Open311Error
 
 router = APIRouter(prefix="/api/open311", tags=["open311"])
 
@@ -109,15 +109,22 @@ def service_definition(service_code: str, fmt: str, jurisdiction_id: str | None 
     return answer(fmt, "service_definition", make)
 
 
-@router.post("/v2/requests.{fmt}")
-async def post_request(fmt: str, request: Request, session: Session = Depends(get_session)) -> Response:
+async def form_fields(request: Request) -> dict[str, str] | None:
+    """The posted form's text fields, or None when the body is not a form. Parsing the body is the one
+    awaited step; the request itself is handled on a worker thread (`post_request` is a plain def)."""
     ctype = request.headers.get("content-type", "")
-    if fmt in FORMATS and not (ctype.startswith("application/x-www-form-urlencoded")
-                               or ctype.startswith("multipart/form-data")):
-        return error(fmt, 400, "POST requests must be application/x-www-form-urlencoded")
+    if not ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return None
     form = await request.form()
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    return answer(fmt, "service_requests", lambda: service.create_request(session, fields), session)
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+@router.post("/v2/requests.{fmt}")
+def post_request(fmt: str, fields: dict[str, str] | None = Depends(form_fields),
+                 session: Session = Depends(get_session)) -> Response:
+    if fields is None and fmt in FORMATS:
+        return error(fmt, 400, "POST requests must be application/x-www-form-urlencoded")
+    return answer(fmt, "service_requests", lambda: service.create_request(session, fields or {}), session)
 
 
 @router.get("/v2/requests.{fmt}")

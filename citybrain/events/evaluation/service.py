@@ -18,14 +18,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from citybrain.core.clock import local_zone
 from citybrain.core.errors import ValidationFailed
+from citybrain.core.roles import Role
+from citybrain.events.common import category_names, department_names
 from citybrain.events.models import Event
-from citybrain.events.service import category_names, department_names
 from citybrain.events.states import OPEN, Status
 from citybrain.events.workcal import working_hours_between
 
 GROUPINGS = {"department": Event.department_code, "street": Event.street_code, "category": Event.category_code,
              "class": Event.category_class, "channel": Event.channel}
+# who may read the evaluation (a citizen, an inspector or a grid worker may not)
+EVALUATORS = (Role.DUTY_OFFICER, Role.DATA_OFFICER, Role.DEPT_HANDLER, Role.STREET_STAFF)
 
 
 def _mean(xs: list[float]) -> float | None:
@@ -106,3 +110,23 @@ def evaluate(session: Session, by: str, since: dt.datetime, until: dt.datetime) 
         })
     total = {"volume": sum(r["volume"] for r in out), "closed": sum(r["closed"] for r in out)}
     return {"by": by, "since": since, "until": until, "rows": out, "total": total}
+
+
+def period(since: dt.date | None, until: dt.date | None) -> tuple[dt.datetime, dt.datetime]:
+    """[since, until) in local dates as UTC instants; by default the last 90 days up to today."""
+    for name, d in (("since", since), ("until", until)):
+        if d is not None and not 2000 <= d.year <= 2100:
+            raise ValidationFailed(f"{name} must be a date between 2000 and 2100", name)
+    tz = local_zone()
+    today = dt.datetime.now(tz).date()
+    u = until or today + dt.timedelta(days=1)
+    s = since or u - dt.timedelta(days=90)
+    return (dt.datetime.combine(s, dt.time(0), tzinfo=tz).astimezone(dt.UTC),
+            dt.datetime.combine(u, dt.time(0), tzinfo=tz).astimezone(dt.UTC))
+
+
+def evaluate_dates(session: Session, by: str, since: dt.date | None = None,
+                   until: dt.date | None = None) -> dict[str, Any]:
+    """综合评价 per `by` over local dates [since, until) (default: the last 90 days)."""
+    s, u = period(since, until)
+    return evaluate(session, by, s, u)

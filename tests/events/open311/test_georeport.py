@@ -1,5 +1,5 @@
 """Open311 GeoReport v2: discovery, services, definitions, POST/GET requests, tokens, errors; JSON and
-XML, the XML checked against the specification's shapes (tests/open311/georeport_v2.xsd)."""
+XML, the XML checked against the specification's shapes (tests/events/open311/georeport_v2.xsd)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from lxml import etree
 
 from citybrain.core.db import session_scope
+from citybrain.events.open311 import service
 from citybrain.geography.testing import POINTS
-from citybrain.open311 import service
 
 V2 = "/api/open311/v2"
 SCHEMA = etree.XMLSchema(etree.parse(str(Path(__file__).with_name("georeport_v2.xsd"))))

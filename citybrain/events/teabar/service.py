@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session
 from citybrain.core import audit
 from citybrain.core.auth import Actor
 from citybrain.core.db import utcnow
-from citybrain.core.errors import Conflict, Forbidden, NotFound
+from citybrain.core.errors import Conflict, Forbidden
+from citybrain.core.listing import ListParams, Page, paginate
+from citybrain.core.lookup import get_or_404
 from citybrain.core.privacy import mask_name
 from citybrain.core.roles import Role
+from citybrain.events.common import department_code_of, department_names, get_by_number
 from citybrain.events.models import Thread, ThreadPost
 from citybrain.events.schemas import PostIn, ResolutionIn, ThreadIn
-from citybrain.events.service import department_code_of, department_names, get_by_number
 
 ANSWERING_ROLES = (Role.DEPT_HANDLER, Role.DUTY_OFFICER, Role.STREET_STAFF, Role.ADMIN)
 
@@ -47,10 +49,7 @@ def create_thread(session: Session, actor: Actor | None, data: ThreadIn) -> Thre
 
 
 def get_thread(session: Session, thread_id: int) -> Thread:
-    th = session.get(Thread, thread_id)
-    if th is None:
-        raise NotFound("thread", thread_id)
-    return th
+    return get_or_404(session, Thread, thread_id, what="thread")
 
 
 def add_post(session: Session, actor: Actor | None, thread_id: int, data: PostIn) -> ThreadPost:
@@ -107,12 +106,14 @@ def thread_out(session: Session, th: Thread, with_posts: bool = True) -> dict[st
     return out
 
 
-def list_threads(session: Session, status: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+def list_threads(session: Session, params: ListParams, status: str | None = None) -> Page[dict[str, Any]]:
+    """One page of threads, newest first, each with its number of posts."""
     q = select(Thread)
     if status:
         q = q.where(Thread.status == status)
-    total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
-    rows = list(session.scalars(q.order_by(Thread.created_at.desc(), Thread.id.desc()).limit(limit).offset(offset)))
+    page: Page[Thread] = paginate(session, q.order_by(Thread.created_at.desc(), Thread.id.desc()), params,
+                    {"created_at": Thread.created_at, "id": Thread.id})
+    rows: list[Thread] = list(page.items)
     counts = dict(session.execute(select(ThreadPost.thread_id, func.count()).where(
         ThreadPost.thread_id.in_([t.id for t in rows])).group_by(ThreadPost.thread_id)).all()) if rows else {}
     items = []
@@ -120,4 +121,4 @@ def list_threads(session: Session, status: str | None = None, limit: int = 50, o
         o = thread_out(session, t, with_posts=False)
         o["posts"] = int(counts.get(t.id, 0))
         items.append(o)
-    return {"total": total, "items": items}
+    return Page[dict[str, Any]](items=items, page=page.page, size=page.size, total=page.total)

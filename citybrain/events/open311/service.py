@@ -18,20 +18,23 @@ import hashlib
 import secrets
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citybrain.core import audit
 from citybrain.core.auth import Actor
+from citybrain.core.clock import to_local
 from citybrain.core.db import utcnow
 from citybrain.core.roles import Role
-from citybrain.events import service as events
+from citybrain.core.types import LatitudeQuery, LongitudeQuery
+from citybrain.events.common import category_names, department_names
+from citybrain.events.intake.service import intake
 from citybrain.events.models import Event, EventCategory, id_from_number
+from citybrain.events.open311.models import Open311Client, Open311Token
 from citybrain.events.schemas import MAX_DESCRIPTION, PHONE_PATTERN, Channel, EventIn
 from citybrain.events.states import STATUS_ZH, TERMINAL, Status
-from citybrain.events.workcal import APPEAL_ZH, TZ
-from citybrain.open311.models import Open311Client, Open311Token
+from citybrain.events.workcal import APPEAL_ZH
 
 JURISDICTION_ID = "510116"
 MAX_RANGE = dt.timedelta(days=90)
@@ -67,7 +70,7 @@ EXTRA_ATTRIBUTES: dict[str, list[dict[str, Any]]] = {
 
 
 def w3c(t: dt.datetime | None) -> str | None:
-    return t.astimezone(TZ).isoformat(timespec="seconds") if t else None
+    return to_local(t).isoformat(timespec="seconds") if t else None
 
 
 def parse_w3c(value: str, field: str) -> dt.datetime:
@@ -136,14 +139,18 @@ def service_definition(session: Session, code: str) -> dict[str, Any]:
 
 # ── requests ─────────────────────────────────────────────────────────────────────────────────
 
-def _float(form: dict[str, str], name: str) -> float | None:
+# the form's lat/long are text: the kit's query-parameter types read them (finite, in range)
+_COORDINATE = {"lat": TypeAdapter(LatitudeQuery), "long": TypeAdapter(LongitudeQuery)}
+
+
+def _coordinate(form: dict[str, str], name: str) -> float | None:
     v = form.get(name)
     if v is None or v == "":
         return None
     try:
-        return float(v)
-    except ValueError:
-        raise Open311Error(400, f"{name} must be a number") from None
+        return float(_COORDINATE[name].validate_python(v))
+    except ValidationError as exc:
+        raise Open311Error(400, f"{name}: {exc.errors()[0].get('msg', 'not a coordinate')}") from None
 
 
 def _attributes(code: str, form: dict[str, str]) -> dict[str, str]:
@@ -184,15 +191,13 @@ def create_request(session: Session, form: dict[str, str]) -> list[dict[str, Any
         raise Open311Error(400, "service_code is required")
     if code not in {c.code for c, _ in _services(session)}:
         raise Open311Error(400, f"service_code {code!r} is not a service of this jurisdiction")
-    lat, lon = _float(form, "lat"), _float(form, "long")
+    lat, lon = _coordinate(form, "lat"), _coordinate(form, "long")
     address = (form.get("address_string") or "").strip()
     address_id = (form.get("address_id") or "").strip()
     if (lat is None) != (lon is None):
         raise Open311Error(400, "give both lat and long")
     if lat is None and not address and not address_id:
         raise Open311Error(400, "a location is required: lat & long, address_string or address_id")
-    if lat is not None and lon is not None and not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise Open311Error(400, "lat/long out of range")
     description = form.get("description") or ""
     if len(description) > MAX_DESCRIPTION:
         raise Open311Error(400, f"description is longer than {MAX_DESCRIPTION} characters")
@@ -224,7 +229,7 @@ def create_request(session: Session, form: dict[str, str]) -> list[dict[str, Any
     from citybrain.core.errors import DomainError
 
     try:
-        ev = events.intake(session, actor, data)
+        ev = intake(session, actor, data)
     except DomainError as exc:
         raise Open311Error(400, f"{exc.field or 'request'}: {exc.msg}") from None
     token = secrets.token_hex(16)
@@ -249,8 +254,8 @@ def _request_out(ev: Event, names: dict[str, str], depts: dict[str, str]) -> dic
 
 
 def _out(session: Session, rows: list[Event]) -> list[dict[str, Any]]:
-    names = events.category_names(session)
-    depts = events.department_names(session, [e.department_code for e in rows])
+    names = category_names(session)
+    depts = department_names(session, [e.department_code for e in rows])
     return [_request_out(e, names, depts) for e in rows]
 
 
@@ -310,7 +315,7 @@ def discovery(base_url: str) -> dict[str, Any]:
     return {
         "changeset": "2026-11-24T00:00:00+08:00",
         "contact": "双流区网络理政办 (Shuangliu District online governance office), dial 12345",
-        "key_service": "API keys are issued by the district's data officer (citybrain open311 issue-key)",
+        "key_service": "API keys are issued by the district's data officer (citybrain events open311 issue-key)",
         "endpoints": [{
             "specification": "http://wiki.open311.org/GeoReport_v2", "url": base_url,
             "changeset": "2026-11-24T00:00:00+08:00", "type": "production",

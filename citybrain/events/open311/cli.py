@@ -1,4 +1,4 @@
-"""`citybrain open311 …`: API keys for Open311 client applications."""
+"""`citybrain events open311 …`: API keys for Open311 client applications."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def issue_key(name: str = typer.Argument(..., help="the client application's nam
     """Issue an API key for POST requests (shown once; only its SHA-256 is stored)."""
     from citybrain.app import check_migrated
     from citybrain.core.db import get_engine, session_scope
-    from citybrain.open311 import service
+    from citybrain.events.open311 import service
 
     engine = get_engine()
     check_migrated(engine)

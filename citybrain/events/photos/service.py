@@ -1,5 +1,9 @@
 """Photos of reports and results: checked by content (Pillow), size-limited, stored once by SHA-256 under
-the data directory, with the EXIF location read where the camera wrote one."""
+the data directory, with the EXIF location read where the camera wrote one.
+
+Uploads of the same bytes at the same moment store one photo and both succeed: the row is written with
+``INSERT … ON CONFLICT DO NOTHING`` on the content hash, then read back.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import os
 import tempfile
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from PIL import ExifTags, Image, UnidentifiedImageError
 from sqlalchemy import select
@@ -17,12 +21,18 @@ from sqlalchemy.orm import Session
 
 from citybrain.core import audit
 from citybrain.core.auth import Actor
+from citybrain.core.db import upsert_insert, utcnow
 from citybrain.core.errors import NotFound, PayloadTooLarge, ValidationFailed
+from citybrain.core.lookup import get_or_404
 from citybrain.events.models import Photo
 
 # what Pillow calls the format → (MIME type, file extension)
 ALLOWED = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
-MAX_PIXELS = 50_000_000  # refuse decompression bombs well before Pillow's own limit
+# A phone photo is at most ~50 MP (most are 12–24 MP); anything larger is refused before it is decoded,
+# so a decompression bomb (a tiny file declaring a huge image) is a 422 on `file`, never a hang. Pillow's
+# own guard is set to the same bound (it warns above it and refuses at twice it).
+MAX_PIXELS = 40_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
 def photo_dir(data_dir: Path) -> Path:
@@ -89,7 +99,8 @@ def inspect_image(data: bytes, max_bytes: int) -> dict[str, Any]:
             with Image.open(io.BytesIO(data)) as probe:
                 fmt = probe.format
                 if probe.width * probe.height > MAX_PIXELS:
-                    raise ValidationFailed(f"the image is {probe.width}×{probe.height} pixels; too large", "file")
+                    raise ValidationFailed(f"the image is {probe.width}×{probe.height} pixels; at most "
+                                           f"{MAX_PIXELS // 1_000_000} million pixels are accepted", "file")
                 probe.verify()  # structural check of the whole file
             with Image.open(io.BytesIO(data)) as img:
                 img.load()  # decode: a truncated or fake file fails here
@@ -97,8 +108,10 @@ def inspect_image(data: bytes, max_bytes: int) -> dict[str, Any]:
                 width, height = img.size
     except ValidationFailed:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationFailed(f"the image declares more than {MAX_PIXELS // 1_000_000} million pixels; "
+                               "too large for a photo", "file") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ValidationFailed(f"the file is not a readable image (JPEG, PNG or WebP): {exc}", "file") from None
     if fmt not in ALLOWED:
         raise ValidationFailed(f"images must be JPEG, PNG or WebP, not {fmt}", "file")
@@ -108,22 +121,28 @@ def inspect_image(data: bytes, max_bytes: int) -> dict[str, Any]:
 
 
 def store(session: Session, actor: Actor | None, data: bytes, data_dir: Path, max_bytes: int) -> Photo:
-    """Check and store a photo; the same bytes uploaded twice are one photo."""
+    """Check and store a photo; the same bytes uploaded twice (even at the same moment) are one photo."""
     info = inspect_image(data, max_bytes)
     digest = hashlib.sha256(data).hexdigest()
-    found = session.scalar(select(Photo).where(Photo.sha256 == digest))
-    if found is not None:
-        _write(data_dir, digest, info["ext"], data)  # heal a file lost from disk
-        return found
-    _write(data_dir, digest, info["ext"], data)
-    photo = Photo(sha256=digest, content_type=info["content_type"], size=len(data), width=info["width"],
-                  height=info["height"], gps_lon=info["gps_lon"], gps_lat=info["gps_lat"],
-                  taken_at=info["taken_at"], uploader_id=getattr(actor, "id", None))
-    session.add(photo)
-    session.flush()
-    audit.record(session, actor, "upload", "event_photo", photo.id, None,
-                 {"sha256": digest, "content_type": photo.content_type, "size": photo.size})
+    _write(data_dir, digest, info["ext"], data)  # first the file (also heals a file lost from disk)
+    # DO NOTHING on the unique hash: a concurrent twin waits for the first insert's transaction and then
+    # inserts nothing, instead of failing (or, on PostgreSQL, deadlocking a second insert)
+    new_id = session.scalar(
+        upsert_insert(session, Photo.__table__).values(
+            sha256=digest, content_type=info["content_type"], size=len(data), width=info["width"],
+            height=info["height"], gps_lon=info["gps_lon"], gps_lat=info["gps_lat"], taken_at=info["taken_at"],
+            uploader_id=getattr(actor, "id", None), uploaded_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["sha256"]).returning(Photo.__table__.c.id))
+    photo = session.scalars(select(Photo).where(Photo.sha256 == digest)).one()
+    if new_id is not None:
+        audit.record(session, actor, "upload", "event_photo", photo.id, None,
+                     {"sha256": digest, "content_type": photo.content_type, "size": photo.size})
     return photo
+
+
+def upload(session: Session, actor: Actor | None, file: BinaryIO, data_dir: Path, max_bytes: int) -> dict[str, Any]:
+    """An uploaded file (read up to one byte past the limit, so too big is a 413, not a full read)."""
+    return photo_out(store(session, actor, file.read(max_bytes + 1), data_dir, max_bytes))
 
 
 def _write(data_dir: Path, digest: str, ext: str, data: bytes) -> None:
@@ -142,10 +161,16 @@ def _write(data_dir: Path, digest: str, ext: str, data: bytes) -> None:
 
 
 def get_photo(session: Session, photo_id: int) -> Photo:
-    p = session.get(Photo, photo_id)
-    if p is None:
-        raise NotFound("photo", photo_id)
-    return p
+    return get_or_404(session, Photo, photo_id, what="photo")
+
+
+def photo_file(session: Session, data_dir: Path, photo_id: int) -> tuple[Photo, Path]:
+    """A stored photo and its file (404 if either is missing)."""
+    p = get_photo(session, photo_id)
+    path = path_for(data_dir, p)
+    if not path.is_file():
+        raise NotFound("photo file", p.sha256)
+    return p, path
 
 
 def photo_out(p: Photo) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""综合评价: the evaluation of departments, streets and categories."""

@@ -1,0 +1,1 @@
+"""Intake (受理): every channel's report enters the event hub here."""

@@ -1,0 +1,1 @@
+"""The closed loop (GB/T 30428): one step at a time, and relocation before dispatch."""

@@ -1,0 +1,112 @@
+"""The event hub's HTML pages: the workbench, an event, the evaluation charts, and the public pages
+(report, follow-up, 市民茶话吧). Each reads through the services, as the JSON API does."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from citybrain.core.auth import Actor
+from citybrain.core.clock import to_local
+from citybrain.core.errors import NotFound
+from citybrain.core.listing import ListParams
+from citybrain.core.roles import Role
+from citybrain.core.web import get_session
+from citybrain.events import catalogue
+from citybrain.events.common import department_code_of, department_names
+from citybrain.events.duplicates.service import duplicates
+from citybrain.events.follow.service import public_view
+from citybrain.events.queue.service import to_out, visible_event
+from citybrain.events.schemas import MAX_ID, Channel
+from citybrain.events.states import STATUS_ZH, Status
+from citybrain.events.teabar import service as teabar
+from citybrain.web.render import current_user, login_redirect, render
+
+pages = APIRouter(include_in_schema=False)
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def _page_actor(request: Request) -> Actor | None:
+    u = current_user(request)
+    return None if u is None else Actor(u.id, u.username, Role(u.role), u.department_id, u.area_code)
+
+
+def _page_context(session: Session) -> dict[str, Any]:
+    return {"categories": catalogue.tree(session), "statuses": [(s.value, STATUS_ZH[s]) for s in Status],
+            "channels": [c.value for c in Channel], "js_prefixes": ["events.js."]}
+
+
+def _local(t: dt.datetime | None) -> str:
+    return to_local(t).strftime("%Y-%m-%d %H:%M") if t else ""
+
+
+@pages.get("/events")
+def workbench_page(request: Request, session: Session = Depends(get_session)) -> Response:
+    actor = _page_actor(request)
+    if actor is None:
+        return login_redirect(request)
+    if actor.role == Role.CITIZEN:
+        return RedirectResponse("/report", status_code=303)
+    ctx = _page_context(session)
+    ctx["own_department"] = department_code_of(session, actor.department_id)
+    return render(request, "events/workbench.html", ctx, csp=True)
+
+
+@pages.get("/events/evaluation")
+def evaluation_page(request: Request) -> Response:
+    if _page_actor(request) is None:
+        return login_redirect(request)
+    return render(request, "events/evaluation.html", {"js_prefixes": ["events.js."]}, csp=True)
+
+
+@pages.get("/events/{event_id}")
+def event_page(event_id: RowId, request: Request, session: Session = Depends(get_session)) -> Response:
+    actor = _page_actor(request)
+    if actor is None:
+        return login_redirect(request)
+    try:
+        ev = visible_event(session, actor, event_id)
+    except NotFound:
+        return render(request, "events/missing.html", {"number": f"#{event_id}"}, status_code=404, csp=True)
+    names = department_names(session, [ev.department_code])
+    ctx = _page_context(session)
+    ctx.update({"ev": to_out(session, actor, ev), "status_name": STATUS_ZH[Status(ev.status)],
+                "department_name": names.get(ev.department_code or "", ev.department_code or ""),
+                "local": _local, "duplicates": duplicates(session, ev)})
+    return render(request, "events/detail.html", ctx, csp=True)
+
+
+@pages.get("/report")
+def report_page(request: Request, session: Session = Depends(get_session)) -> Response:
+    return render(request, "events/report.html", _page_context(session), csp=True)
+
+
+@pages.get("/report/{number}")
+def follow_page(number: str, request: Request, session: Session = Depends(get_session)) -> Response:
+    try:
+        view = public_view(session, number)
+    except NotFound:
+        return render(request, "events/missing.html", {"number": number}, status_code=404, csp=True)
+    return render(request, "events/follow.html", {"v": view, "local": _local, "js_prefixes": ["events.js."]},
+                  csp=True)
+
+
+@pages.get("/teabar")
+def teabar_page(request: Request, session: Session = Depends(get_session)) -> Response:
+    data = teabar.list_threads(session, ListParams(size=100))
+    return render(request, "events/teabar.html", {"threads": data.items, "local": _local,
+                                                   "js_prefixes": ["events.js."]}, csp=True)
+
+
+@pages.get("/teabar/{thread_id}")
+def thread_page(thread_id: RowId, request: Request, session: Session = Depends(get_session)) -> Response:
+    try:
+        th = teabar.thread_out(session, teabar.get_thread(session, thread_id))
+    except NotFound:
+        return render(request, "events/missing.html", {"number": f"#{thread_id}"}, status_code=404, csp=True)
+    return render(request, "events/thread.html", {"th": th, "local": _local, "js_prefixes": ["events.js."]},
+                  csp=True)

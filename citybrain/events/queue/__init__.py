@@ -1,0 +1,1 @@
+"""Queues and views: who sees which events, the workbench list, an event's detail, the map layer."""

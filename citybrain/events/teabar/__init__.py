@@ -1,0 +1,1 @@
+"""市民茶话吧 (the citizens' tea bar): public discussion threads."""
