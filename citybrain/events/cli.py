@@ -18,9 +18,9 @@ console = Console()
 
 
 def _engine():  # type: ignore[no-untyped-def]
-    from citybrain.app import check_migrated
     from citybrain.bootstrap import bootstrap
     from citybrain.core.db import get_engine
+    from citybrain.core.migrate import check_migrated
 
     bootstrap()
     engine = get_engine()

@@ -264,9 +264,9 @@ def ingest(
         _fail(exc)
         return
 
-    from citybrain.app import NotMigrated, check_migrated
     from citybrain.bootstrap import bootstrap
     from citybrain.core.db import get_engine
+    from citybrain.core.migrate import NotMigrated, check_migrated
 
     bootstrap()
     engine = get_engine()

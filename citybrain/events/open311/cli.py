@@ -12,8 +12,8 @@ console = Console()
 @app.command("issue-key")
 def issue_key(name: str = typer.Argument(..., help="the client application's name")) -> None:
     """Issue an API key for POST requests (shown once; only its SHA-256 is stored)."""
-    from citybrain.app import check_migrated
     from citybrain.core.db import get_engine, session_scope
+    from citybrain.core.migrate import check_migrated
     from citybrain.events.open311 import service
 
     engine = get_engine()
