@@ -44,7 +44,7 @@ def test_import_contracts_fail_on_a_wrong_import(tmp_path: Path):
                     ignore=shutil.ignore_patterns("__pycache__", "static", "templates"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     (tmp_path / "citybrain" / "safety" / "zz_wrong.py").write_text(
-        "from citybrain.events.service import intake  # past the event hub's public face\n")
+        "from citybrain.events.intake.service import intake  # past the event hub's public face\n")
     (tmp_path / "citybrain" / "core" / "zz_wrong.py").write_text(
         "from citybrain.geography.public import locate  # core below every domain\n")
     (tmp_path / "citybrain" / "geography" / "zz_wrong" / "service.py").parent.mkdir()
@@ -54,7 +54,7 @@ def test_import_contracts_fail_on_a_wrong_import(tmp_path: Path):
     r = _lint(tmp_path)
     out = " ".join((r.stdout + r.stderr).split())
     assert r.returncode != 0, out
-    assert "citybrain.safety.zz_wrong -> citybrain.events.service" in out
+    assert "citybrain.safety.zz_wrong -> citybrain.events.intake.service" in out
     assert "citybrain.core.zz_wrong -> citybrain.geography.public" in out
     assert "citybrain.geography.zz_wrong.service -> fastapi" in out
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import ClassVar
 
 from citybrain.core.bus import DomainEvent
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class IncidentEvent(DomainEvent):
+    feed_only: ClassVar[bool] = True  # for the live feed and the record; no domain reacts yet
+
     incident_id: int
     number: str
 
@@ -65,6 +68,8 @@ class IncidentLogged(IncidentEvent):
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class IncidentTaskChanged(DomainEvent):
+    feed_only: ClassVar[bool] = True  # for the live feed and the record; no domain reacts yet
+
     task_id: int
     incident_id: int | None
     department_id: int
@@ -76,6 +81,8 @@ class IncidentTaskChanged(DomainEvent):
 class ResourceDeployed(DomainEvent):
     """A resource was dispatched to, arrived at or released from an incident."""
 
+    feed_only: ClassVar[bool] = True  # for the live feed and the record; no domain reacts yet
+
     incident_id: int
     resource_id: int
     kind: str
@@ -85,6 +92,8 @@ class ResourceDeployed(DomainEvent):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class DrillFindingRaised(DomainEvent):
     """A drill finding was turned into an event of the event hub for follow-up."""
+
+    feed_only: ClassVar[bool] = True  # for the live feed and the record; no domain reacts yet
 
     drill_id: int
     finding_id: int

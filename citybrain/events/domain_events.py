@@ -7,12 +7,15 @@ Other domains react to these in their handlers: emergency may watch `EventReport
 from __future__ import annotations
 
 import dataclasses
+from typing import ClassVar
 
 from citybrain.core.bus import DomainEvent
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class EventReported(DomainEvent):
+    feed_only: ClassVar[bool] = True  # for the live feed and the record; no domain reacts yet
+
     event_id: int
     number: str
     channel: str
@@ -28,6 +31,8 @@ class EventReported(DomainEvent):
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class EventStatusChanged(DomainEvent):
+    feed_only: ClassVar[bool] = True  # for the live feed and the record; no domain reacts yet
+
     event_id: int
     number: str
     action: str
@@ -50,6 +55,8 @@ class EventClosed(DomainEvent):
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class EventOverdue(DomainEvent):
     """A stage deadline passed; `level` 1 = escalated to the department head, 2 = to the command centre."""
+
+    feed_only: ClassVar[bool] = True  # for the live feed and the record; no domain reacts yet
 
     event_id: int
     number: str
