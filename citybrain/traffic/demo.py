@@ -143,6 +143,7 @@ def seed(session: Session, tracker: Any) -> list[str] | None:
             speed = free * (rng.uniform(0.2, 0.55) if slow else rng.uniform(0.6, 0.95))
             congestion.record_segment_readings(
                 session,
+                SYSTEM,
                 [SegmentReadingIn(segment=code, at=now - dt.timedelta(minutes=minute), speed_kmh=round(speed, 1),
                                       source="demo")],
                 now=now,
@@ -153,7 +154,7 @@ def seed(session: Session, tracker: Any) -> list[str] | None:
         park = parking.register_car_park(session, SYSTEM, CarParkIn(**cp))
         occupied = int(park.capacity * rng.uniform(0.35, 0.9))
         parking.record_occupancy(
-            session, park.code, OccupancyIn(occupied=occupied, at=now, source="gate"), now=now
+            session, SYSTEM, park.code, OccupancyIn(occupied=occupied, at=now, source="gate"), now=now
         )
         advance(1)
     first = f"{PREFIX}X01"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import datetime as dt
+
+from pydantic import BaseModel, Field
 
 from citybrain.core.types import AwareDatetimeIn
 from citybrain.traffic.schemas import CODE, ChinaLat, ChinaLon, In
@@ -16,7 +18,6 @@ class SegmentIn(In):
     lanes: int = Field(2, ge=1, le=8)
 
 
-
 class SegmentReadingIn(In):
     segment: str = Field(min_length=1, max_length=60)
     at: AwareDatetimeIn
@@ -27,3 +28,44 @@ class SegmentReadingIn(In):
 
 class SegmentReadingsIn(In):
     readings: list[SegmentReadingIn] = Field(min_length=1, max_length=5000)
+
+
+class SegmentOut(BaseModel):
+    code: str
+    name: str
+    street_code: str | None
+    length_m: float
+
+
+class SegmentsStoredOut(BaseModel):
+    stored: int
+
+
+class SegmentCongestionOut(BaseModel):
+    code: str
+    name: str
+    street_code: str | None
+    length_m: float
+    free_speed_kmh: float
+    samples: int
+    speed_kmh: float | None
+    tti: float | None
+    level: str | None
+    level_zh: str | None
+
+
+class StreetCongestionOut(BaseModel):
+    street_code: str
+    tti: float
+    level: str
+    level_zh: str
+    segments: int
+    coverage: float
+    length_m: float
+
+
+class CongestionOut(BaseModel):
+    at: dt.datetime
+    window_s: float
+    segments: list[SegmentCongestionOut]
+    streets: list[StreetCongestionOut]
