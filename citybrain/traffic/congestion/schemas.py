@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from citybrain.core.types import AwareDatetimeIn
 from citybrain.traffic.schemas import CODE, ChinaLat, ChinaLon, In
@@ -16,6 +16,15 @@ class SegmentIn(In):
     coords: list[tuple[ChinaLon, ChinaLat]] = Field(min_length=2, description="[[lon, lat], ...] WGS-84")
     free_speed_kmh: float = Field(gt=0, le=130)
     lanes: int = Field(2, ge=1, le=8)
+
+    @field_validator("coords")
+    @classmethod
+    def _not_degenerate(cls, v: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        # a segment needs a length: repeated points make a zero-length line whose travel time is nothing
+        for i, (a, b) in enumerate(zip(v, v[1:], strict=False)):
+            if a == b:
+                raise ValueError(f"coords[{i + 1}] repeats coords[{i}]: a segment's points must differ")
+        return v
 
 
 class SegmentReadingIn(In):
