@@ -81,7 +81,28 @@ def _cologne8_layout() -> list[Any]:
     return xs
 
 
+# the transport bureau's signal engineer: only the traffic department drives the signals (docs/security.md),
+# so the demo needs one to push a plan. The password follows the demo users' rule (docs/ui.md).
+TRAFFIC_HANDLER = ("jtysj_handler", "何平", "13880010010")
+
+
+def _traffic_handler(session: Session) -> str | None:
+    from citybrain.core import auth
+    from citybrain.core.roles import Role
+    from citybrain.directory import public as directory
+
+    name, display, phone = TRAFFIC_HANDLER
+    dept = directory.department_by_code(session, directory.catalogue.TRANSPORT)
+    if dept is None or session.scalar(select(auth.User.id).where(auth.User.username == name)) is not None:
+        return None
+    role = Role.DEPT_HANDLER.value
+    auth.create_user(session, name, f"Shuangliu-{role}-2026", role, display_name=display,
+                     department_id=dept.id, phone=phone)
+    return f"traffic: demo user {name} ({role}, {dept.code}, password Shuangliu-{role}-2026) drives the signals"
+
+
 def seed(session: Session, tracker: Any) -> list[str] | None:
+    handler = _traffic_handler(session)
     have = session.scalar(
         select(func.count()).select_from(Intersection).where(Intersection.code.like(f"{PREFIX}%"))
     )
@@ -159,7 +180,7 @@ def seed(session: Session, tracker: Any) -> list[str] | None:
         advance(1)
     first = f"{PREFIX}X01"
     signals.recommend(session, SYSTEM, first, RecommendIn(controller="webster", push=True), now=now)
-    return [
+    return ([handler] if handler else []) + [
         f"traffic: {len(layouts)} demo intersections (cologne8 signal layouts placed in Shuangliu), "
         f"{len(SEGMENTS)} road segments, {len(CAR_PARKS)} car parks; a Webster plan for {first} queued "
         "for the SUMO adapter"
