@@ -15,7 +15,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor
@@ -140,3 +140,23 @@ def check_time(at: dt.datetime, now: dt.datetime, field: str = "at") -> None:
     if at > now + FUTURE_TOLERANCE:
         raise ValidationFailed(f"{field} {at.isoformat()} is in the future", field)
 
+
+
+def place_unplaced(session: Session, models: Iterable[Any]) -> int:
+    """Fill the grid and community codes of rows placed before they were stored (traffic_0003), from
+    their point, so community staff and grid workers see them; returns how many rows were placed."""
+    if not geography.index(session).rows:
+        return 0
+    n = 0
+    for model in models:
+        rows: list[Any] = list(session.scalars(
+            select(model).where(model.grid_code.is_(None), model.community_code.is_(None))))
+        for row in rows:
+            lon, lat = (row.coords[len(row.coords) // 2] if hasattr(row, "coords") else (row.lon, row.lat))
+            try:
+                row.grid_code, row.community_code, row.street_code = place_codes(session, lon, lat)
+            except ValidationFailed:
+                continue  # a point outside today's geography: left as it was
+            n += 1
+    session.flush()
+    return n

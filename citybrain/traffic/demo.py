@@ -101,13 +101,23 @@ def _traffic_handler(session: Session) -> str | None:
     return f"traffic: demo user {name} ({role}, {dept.code}, password Shuangliu-{role}-2026) drives the signals"
 
 
+def _place_unplaced(session: Session) -> int:
+    from citybrain.traffic.common import place_unplaced
+    from citybrain.traffic.congestion.models import RoadSegment
+    from citybrain.traffic.parking.models import CarPark
+
+    return place_unplaced(session, (Intersection, RoadSegment, CarPark))
+
+
 def seed(session: Session, tracker: Any) -> list[str] | None:
     handler = _traffic_handler(session)
     have = session.scalar(
         select(func.count()).select_from(Intersection).where(Intersection.code.like(f"{PREFIX}%"))
     )
     if have:
-        return [f"traffic: {have} demo intersections already loaded, left as they are"]
+        placed = _place_unplaced(session)
+        return [f"traffic: {have} demo intersections already loaded, left as they are"
+                + (f" ({placed} rows given their community and grid)" if placed else "")]
     rng = random.Random(SEED)
     now = utcnow().replace(microsecond=0)
     try:

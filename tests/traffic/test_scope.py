@@ -150,3 +150,20 @@ def test_dates_from_1970_are_refused(client, login, geo):
     r = client.post("/api/traffic/intersections/T-X1/readings", headers=login("traffic_handler"),
                     json={**_readings(), "at": "1970-01-01T08:00:00+08:00"})  # fmt: skip
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "at"
+
+
+def test_rows_placed_before_traffic_0003_get_their_community_and_grid(session, geo):
+    from citybrain.core.auth import SYSTEM, Actor
+    from citybrain.core.roles import Role
+    from citybrain.traffic.common import place_unplaced
+    from citybrain.traffic.parking import service as parking
+    from citybrain.traffic.parking.models import CarPark
+
+    cp = parking.register_car_park(session, SYSTEM, park("OLD", *TANGHU))
+    cp.grid_code = cp.community_code = None  # as the migration left it
+    session.flush()
+    community = Actor(None, "c", Role.STREET_STAFF, area_code="510116001001")
+    assert parking.availability(session, actor=community)["car_parks"] == []
+    assert place_unplaced(session, [CarPark]) == 1
+    assert (cp.community_code, cp.grid_code) == ("510116001001", "510116001001001")
+    assert [p["code"] for p in parking.availability(session, actor=community)["car_parks"]] == ["OLD"]
