@@ -193,6 +193,23 @@ def run(
     console.print(res["description"])
 
 
+@app.command("place")
+def place() -> None:
+    """Give intersections, road segments and car parks placed before traffic_0003 their community and grid
+    (so community staff and grid workers see them)."""
+    from citybrain.bootstrap import bootstrap
+    from citybrain.core.db import get_engine, session_scope
+    from citybrain.traffic.common import place_unplaced
+    from citybrain.traffic.congestion.models import RoadSegment
+    from citybrain.traffic.parking.models import CarPark
+    from citybrain.traffic.signals.models import Intersection
+
+    bootstrap()
+    with session_scope(get_engine()) as s:
+        n = place_unplaced(s, (Intersection, RoadSegment, CarPark))
+    console.print(f"{n} traffic rows given their community and grid", highlight=False)
+
+
 @app.command("scenarios")
 def list_scenarios() -> None:
     """The RESCO scenarios shipped in the installed sumo-rl, with their windows."""

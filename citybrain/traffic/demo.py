@@ -81,12 +81,43 @@ def _cologne8_layout() -> list[Any]:
     return xs
 
 
+# the transport bureau's signal engineer: only the traffic department drives the signals (docs/security.md),
+# so the demo needs one to push a plan. The password follows the demo users' rule (docs/ui.md).
+TRAFFIC_HANDLER = ("jtysj_handler", "何平", "13880010010")
+
+
+def _traffic_handler(session: Session) -> str | None:
+    from citybrain.core import auth
+    from citybrain.core.roles import Role
+    from citybrain.directory import public as directory
+
+    name, display, phone = TRAFFIC_HANDLER
+    dept = directory.department_by_code(session, directory.catalogue.TRANSPORT)
+    if dept is None or session.scalar(select(auth.User.id).where(auth.User.username == name)) is not None:
+        return None
+    role = Role.DEPT_HANDLER.value
+    auth.create_user(session, name, f"Shuangliu-{role}-2026", role, display_name=display,
+                     department_id=dept.id, phone=phone)
+    return f"traffic: demo user {name} ({role}, {dept.code}, password Shuangliu-{role}-2026) drives the signals"
+
+
+def _place_unplaced(session: Session) -> int:
+    from citybrain.traffic.common import place_unplaced
+    from citybrain.traffic.congestion.models import RoadSegment
+    from citybrain.traffic.parking.models import CarPark
+
+    return place_unplaced(session, (Intersection, RoadSegment, CarPark))
+
+
 def seed(session: Session, tracker: Any) -> list[str] | None:
+    handler = _traffic_handler(session)
     have = session.scalar(
         select(func.count()).select_from(Intersection).where(Intersection.code.like(f"{PREFIX}%"))
     )
     if have:
-        return [f"traffic: {have} demo intersections already loaded, left as they are"]
+        placed = _place_unplaced(session)
+        return [f"traffic: {have} demo intersections already loaded, left as they are"
+                + (f" ({placed} rows given their community and grid)" if placed else "")]
     rng = random.Random(SEED)
     now = utcnow().replace(microsecond=0)
     try:
@@ -143,6 +174,7 @@ def seed(session: Session, tracker: Any) -> list[str] | None:
             speed = free * (rng.uniform(0.2, 0.55) if slow else rng.uniform(0.6, 0.95))
             congestion.record_segment_readings(
                 session,
+                SYSTEM,
                 [SegmentReadingIn(segment=code, at=now - dt.timedelta(minutes=minute), speed_kmh=round(speed, 1),
                                       source="demo")],
                 now=now,
@@ -153,12 +185,12 @@ def seed(session: Session, tracker: Any) -> list[str] | None:
         park = parking.register_car_park(session, SYSTEM, CarParkIn(**cp))
         occupied = int(park.capacity * rng.uniform(0.35, 0.9))
         parking.record_occupancy(
-            session, park.code, OccupancyIn(occupied=occupied, at=now, source="gate"), now=now
+            session, SYSTEM, park.code, OccupancyIn(occupied=occupied, at=now, source="gate"), now=now
         )
         advance(1)
     first = f"{PREFIX}X01"
     signals.recommend(session, SYSTEM, first, RecommendIn(controller="webster", push=True), now=now)
-    return [
+    return ([handler] if handler else []) + [
         f"traffic: {len(layouts)} demo intersections (cologne8 signal layouts placed in Shuangliu), "
         f"{len(SEGMENTS)} road segments, {len(CAR_PARKS)} car parks; a Webster plan for {first} queued "
         "for the SUMO adapter"

@@ -52,7 +52,7 @@ def test_points_outside_the_district_are_refused_naming_the_field(session, geo):
 
 def test_api_bad_input_gets_4xx_naming_the_field(client, login):
     h = login("data_officer")
-    r = client.post("/api/traffic/intersections/NOPE/readings", headers=h,
+    r = client.post("/api/traffic/intersections/NOPE/readings", headers=login("traffic_handler"),
                     json={"at": "2026-05-11T10:00:00+08:00", "readings": [{"lane": "a", "count": 1}]})  # fmt: skip
     assert r.status_code == 404 and r.json()["detail"][0]["loc"][-1] == "code"
     r = client.post("/api/traffic/car-parks", headers=h, json={**park("C1", 103.93, 30.574).model_dump()})

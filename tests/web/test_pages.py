@@ -153,23 +153,35 @@ def test_traffic_page_for_staff_only(client: Any, people: Any) -> None:
     assert 'href="/traffic"' not in r.text  # nor offered in the navigation
 
 
-def test_traffic_signals_give_plan_and_latest_recommendation(client: Any, login: Any) -> None:
+def test_traffic_signals_give_plan_and_latest_recommendation(client: Any, login: Any, engine: Any) -> None:
     import datetime as dt
+
+    from citybrain.core import auth
+    from citybrain.core.db import session_scope
+    from citybrain.directory.models import Department
+    from tests.conftest import DEMO_PASSWORD
 
     r = client.post("/api/traffic/intersections", headers=login("data_officer"), json=SIGNAL)
     assert r.status_code == 201, r.text
-    r = client.get("/api/traffic/signals", headers=login("street_staff"))
+    r = client.get("/api/traffic/signals", headers=login("inspector"))
     assert r.status_code == 200
     [x] = r.json()["items"]
     assert x["code"] == "T-X1" and x["plan"]["greens"] == [30, 30] and x["plan"]["cycle"] == 66.0
     assert x["recommendation"] is None
 
+    # only the traffic department (交通运输局) feeds counts and recommends timing (docs/security.md, "Traffic")
+    with session_scope(engine) as s:
+        jt = Department(code="jtysj", name="交通运输局", name_en="Transport Bureau", kind="bureau")
+        s.add(jt)
+        s.flush()
+        auth.create_user(s, "t_jt_handler", DEMO_PASSWORD, "dept_handler", department_id=jt.id)
+    token = client.post("/api/auth/login", json={"username": "t_jt_handler", "password": DEMO_PASSWORD})
+    traffic = {"Authorization": f"Bearer {token.json()['access_token']}"}
     at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     feed = {"at": at, "interval_s": 900, "readings": [{"lane": lane, "entered": n} for lane, n in
                                                        (("n_0", 150), ("s_0", 75), ("e_0", 75), ("w_0", 30))]}
-    assert client.post("/api/traffic/intersections/T-X1/readings", headers=login("data_officer"),
-                       json=feed).status_code == 201
-    ids = [client.post("/api/traffic/intersections/T-X1/recommendations", headers=login("duty_officer"),
+    assert client.post("/api/traffic/intersections/T-X1/readings", headers=traffic, json=feed).status_code == 201
+    ids = [client.post("/api/traffic/intersections/T-X1/recommendations", headers=traffic,
                        json=body).json()["id"] for body in ({}, {"push": True})]
     [x] = client.get("/api/traffic/signals", headers=login("duty_officer")).json()["items"]
     assert x["recommendation"]["id"] == max(ids) and x["recommendation"]["status"] == "pushed"

@@ -183,6 +183,7 @@ def test_parking_request_from_the_map(
     # the form wants a destination first
     page.click("#pk-submit")
     assert page.locator("#pk-error").get_attribute("data-field") == "lon"
+    assert "请先在地图上点击目的地" in page.locator("#pk-error").inner_text()
 
     point = _open_point_near(page, lon, lat)
     page.mouse.click(point["x"], point["y"])
@@ -207,16 +208,16 @@ def test_parking_request_from_the_map(
     page.locator('#pk-allocation[data-status="held"]').wait_for()
     code = page.locator("#pk-allocation").get_attribute("data-code")
 
-    # a time in the past: the API's error, naming arrive_at, on the form; nothing changes
+    # a time in the past: the API's refusal shown beside the field, in Chinese, naming it in words; nothing changes
     yesterday = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=8) - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     page.fill("#pk-arrive", yesterday)
     page.fill("#pk-plate", "川A7T002")
     page.click("#pk-submit")
-    error = page.locator("#pk-error")
+    error = page.locator("#pk-arrive ~ .field-error")
     error.wait_for()
-    assert error.get_attribute("data-field") == "arrive_at"
-    assert "arrive_at" in error.inner_text() and "in the past" in error.inner_text()
-    assert "invalid" in (page.locator("#pk-arrive").get_attribute("class") or "")
+    assert page.locator("#pk-arrive").get_attribute("aria-invalid") == "true"
+    assert error.inner_text() == "到达时间：须在现在之后、7 天之内"
+    assert "arrive_at" not in page.locator("#parking-form").inner_text()
     screenshot(page, "traffic-parking-error")
     assert api.get(f"/api/traffic/parking/allocations/{code}").json()["status"] == "held"
 
@@ -254,4 +255,65 @@ def test_names_are_shown_as_text_not_markup(
     tip.wait_for()
     assert name in tip.inner_text()
     assert page.locator("#injected").count() == 0
+    assert not page_errors
+
+
+def test_a_double_click_on_the_parking_form_holds_one_space(
+    page: Any, log_in: Any, api: httpx.Client, seen_requests: list[str], page_errors: list[str]
+) -> None:
+    _open_traffic_page(page, log_in)
+    cp = next(f for f in api.get("/api/traffic/map").json()["car_parks"]["features"]
+              if f["properties"]["code"] == "CP-01")
+    point = _open_point_near(page, *cp["geometry"]["coordinates"])
+    page.mouse.click(point["x"], point["y"])
+    page.fill("#pk-plate", "川A7T003")
+    page.locator("#pk-submit").dblclick()
+    page.locator('#pk-allocation[data-status="held"]').wait_for()
+    posts = [u for u in seen_requests if u.endswith("/api/traffic/parking/allocations")]
+    assert len(posts) == 1, posts  # the second click met a busy form
+    # the same filled-in form sent again (a retry) answers the same hold, never a second one
+    first = page.locator("#pk-allocation").get_attribute("data-code")
+    page.click("#pk-submit")
+    page.locator("#pk-allocation").wait_for()
+    assert page.locator("#pk-allocation").get_attribute("data-code") == first
+    assert page_errors == []
+
+
+def test_traffic_page_fits_a_phone_and_a_wall_screen(
+    page: Any, log_in: Any, api: httpx.Client, page_errors: list[str]
+) -> None:
+    from tests.web.conftest import assert_fits
+
+    _fresh_speeds(api)
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone from the start: legend and layers folded
+    _open_traffic_page(page, log_in)
+    assert page.locator("#tf-legend").get_attribute("open") is None
+    assert_fits(page, "traffic")
+    assert page.locator("#nav-toggle").is_visible()  # the menu instead of a squeezed navigation
+    page.locator("#parking-form").scroll_into_view_if_needed()
+    screenshot(page, "mobile-traffic-form")
+    assert_fits(page, "traffic", viewport={"width": 1920, "height": 1080})
+    assert not page_errors
+
+
+def test_traffic_charts_label_every_bar_and_draw_none_the_wrong_way(
+    page: Any, log_in: Any, api: httpx.Client, page_errors: list[str]
+) -> None:
+    _fresh_speeds(api)
+    _open_traffic_page(page, log_in)
+    got = page.evaluate("""() => {
+        const c = echarts.getInstanceByDom(document.getElementById('congestion-chart')).getOption();
+        const p = echarts.getInstanceByDom(document.getElementById('parking-chart')).getOption();
+        const label = (s, d, i) => s.label && s.label.show && (typeof s.label.formatter === 'function'
+            ? s.label.formatter({value: typeof d === 'object' ? d.value : d, dataIndex: i}) : true);
+        return {
+          min: c.xAxis[0].min,
+          congestion: c.series[0].data.map((d, i) => [d.value, !!label(c.series[0], d, i)]),
+          parking: p.series.flatMap(s => s.data.map((d, i) => [d, !!label(s, d, i)])),
+        };
+    }""")
+    assert got["min"] == 0  # an axis starting at 1 would draw a TTI below it as a bar going the wrong way
+    assert got["congestion"] and all(v >= 0 and labelled for v, labelled in got["congestion"])
+    assert all(v >= 0 for v, _ in got["parking"])
+    assert all(labelled for v, labelled in got["parking"] if v > 0)  # every drawn bar carries its number
     assert not page_errors

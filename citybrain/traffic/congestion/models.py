@@ -18,6 +18,9 @@ class RoadSegment(Base):
     code: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     street_code: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
+    # the community (社区) and grid (网格) it lies in: place-bound staff see what lies in their area
+    community_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    grid_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
     coords: Mapped[list[list[float]]] = mapped_column(JSON)
     length_m: Mapped[float] = mapped_column(Float)
     free_speed_kmh: Mapped[float] = mapped_column(Float)

@@ -30,7 +30,18 @@ from sqlalchemy.orm import Session
 from citybrain.core import audit
 from citybrain.core.auth import Actor
 from citybrain.core.errors import Conflict, NotFound
-from citybrain.traffic.common import check_time, haversine_m, now_or, street_of
+from citybrain.core.policy import policy
+from citybrain.traffic.common import (
+    FEED,
+    READ,
+    REGISTRY,
+    check_time,
+    haversine_m,
+    now_or,
+    place_codes,
+    place_filter,
+    traffic_policy,
+)
 from citybrain.traffic.congestion import schemas as sch
 from citybrain.traffic.congestion.models import RoadSegment, SegmentReading
 
@@ -42,6 +53,12 @@ LEVELS: tuple[tuple[float, str, str], ...] = (
 )
 TTI_CAP = 10.0
 
+# who may do what (docs/security.md, "Traffic"): staff read the congestion of their area; the traffic
+# department and the data officer keep the segment registry and feed measured speeds
+VIEW = policy("traffic.congestion.view", READ, what="road segment")
+REGISTER = traffic_policy("traffic.segments.register", REGISTRY)
+FEED_SPEEDS = traffic_policy("traffic.segments.feed", FEED, what="road segment")
+
 
 def level_of(tti: float) -> tuple[str, str]:
     for bound, en, zh in LEVELS:
@@ -51,6 +68,7 @@ def level_of(tti: float) -> tuple[str, str]:
 
 
 def register_segment(session: Session, actor: Actor, data: sch.SegmentIn) -> RoadSegment:
+    REGISTER.allow(session, actor)
     if session.scalar(select(RoadSegment.id).where(RoadSegment.code == data.code)) is not None:
         raise Conflict(f"segment {data.code} exists", "code")
     coords = [[float(lon), float(lat)] for lon, lat in data.coords]
@@ -59,12 +77,12 @@ def register_segment(session: Session, actor: Actor, data: sch.SegmentIn) -> Roa
     row = RoadSegment(
         code=data.code,
         name=data.name,
-        street_code=street_of(session, mid[0], mid[1], field="coords"),
         coords=coords,
         length_m=round(length, 1),
         free_speed_kmh=data.free_speed_kmh,
         lanes=data.lanes,
     )
+    row.grid_code, row.community_code, row.street_code = place_codes(session, mid[0], mid[1], field="coords")
     session.add(row)
     session.flush()
     audit.record(session, actor, "traffic.segment.register", "traffic_road_segment", row.id, None,
@@ -73,8 +91,9 @@ def register_segment(session: Session, actor: Actor, data: sch.SegmentIn) -> Roa
 
 
 def record_segment_readings(
-    session: Session, readings: Iterable[sch.SegmentReadingIn], now: dt.datetime | None = None
+    session: Session, actor: Actor, readings: Iterable[sch.SegmentReadingIn], now: dt.datetime | None = None
 ) -> int:
+    FEED_SPEEDS.allow(session, actor)
     now = now_or(now)
     rows = list(readings)
     codes = {r.segment for r in rows}
@@ -94,8 +113,16 @@ def record_segment_readings(
     return len(rows)
 
 
-def congestion(session: Session, at: dt.datetime | None = None, window_s: float = 900.0) -> dict[str, Any]:
-    """Congestion index per segment and per street at ``at`` (see the module docstring)."""
+def congestion(
+    session: Session, at: dt.datetime | None = None, window_s: float = 900.0, actor: Actor | None = None
+) -> dict[str, Any]:
+    """Congestion index per segment and per street at ``at`` (see the module docstring).
+
+    With ``actor``, only the segments in their area count (the streets' figures included); without one,
+    the whole district (the read model other domains ask through traffic's public face)."""
+    if actor is not None:
+        VIEW.allow(session, actor)
+    visible = place_filter(actor, RoadSegment) if actor is not None else None
     at = now_or(at)
     since = at - dt.timedelta(seconds=window_s)
     q = (
@@ -110,7 +137,10 @@ def congestion(session: Session, at: dt.datetime | None = None, window_s: float 
     stats = {sid: (n, inv) for sid, n, inv in session.execute(q)}
     segments = []
     streets: dict[str, dict[str, float]] = {}
-    for seg in session.scalars(select(RoadSegment).order_by(RoadSegment.code)):
+    seg_q = select(RoadSegment).order_by(RoadSegment.code)
+    if visible is not None:
+        seg_q = seg_q.where(visible)
+    for seg in session.scalars(seg_q):
         item: dict[str, Any] = {
             "code": seg.code,
             "name": seg.name,
@@ -142,7 +172,7 @@ def congestion(session: Session, at: dt.datetime | None = None, window_s: float 
                 acc["length"] += seg.length_m
         segments.append(item)
     totals: dict[str, int] = {}
-    for seg in session.scalars(select(RoadSegment)):
+    for seg in session.scalars(seg_q):
         if seg.street_code:
             totals[seg.street_code] = totals.get(seg.street_code, 0) + 1
     street_rows = []

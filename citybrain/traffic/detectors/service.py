@@ -9,14 +9,18 @@ from sqlalchemy.orm import Session
 from citybrain.core.auth import Actor
 from citybrain.core.db import upsert_insert
 from citybrain.core.errors import ValidationFailed
-from citybrain.traffic.common import check_time, now_or
+from citybrain.traffic.common import SIGNALS, check_time, now_or, traffic_policy
 from citybrain.traffic.detectors.models import DetectorReading
 from citybrain.traffic.detectors.schemas import DetectorFeedIn
 from citybrain.traffic.signals.service import get_intersection
 
+# detector counts drive the timing plans, so only the traffic department (and its gateways' accounts,
+# the MQTT ingester as the system) feeds them
+FEED = traffic_policy("traffic.readings.feed", SIGNALS, what="intersection")
+
 
 def ingest_readings(
-    session: Session, actor: Actor | None, code: str, feed: DetectorFeedIn, now: dt.datetime | None = None
+    session: Session, actor: Actor, code: str, feed: DetectorFeedIn, now: dt.datetime | None = None
 ) -> int:
     """Store one detector report for an intersection's lanes; unknown lanes are refused by index.
 
@@ -25,6 +29,7 @@ def ingest_readings(
     ``INSERT … ON CONFLICT (intersection_id, lane, at) DO UPDATE``, so nothing is counted twice, even
     when two ingesters store the same report at once. A lane listed twice in one report is refused.
     """
+    FEED.allow(session, actor)
     row = get_intersection(session, code)
     check_time(feed.at, now_or(now))
     known = {str(link[1]) for link in row.links}

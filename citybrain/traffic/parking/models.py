@@ -33,6 +33,9 @@ class CarPark(Base):
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
     street_code: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
+    # the community (社区) and grid (网格) it lies in: place-bound staff see what lies in their area
+    community_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    grid_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
     capacity: Mapped[int] = mapped_column(Integer)
     shared_spaces: Mapped[int] = mapped_column(Integer, default=0)
     price_per_hour: Mapped[float] = mapped_column(Float, default=0.0)
@@ -80,7 +83,11 @@ class ParkingAllocation(Base):
     """
 
     __tablename__ = "traffic_parking_allocation"
-    __table_args__ = (Index("ix_traffic_parking_allocation_status_exp", "status", "expires_at"),)
+    __table_args__ = (
+        Index("ix_traffic_parking_allocation_status_exp", "status", "expires_at"),
+        # a key is the submitter's own: the same key from another user is another request
+        Index("uq_traffic_parking_allocation_key", "requester_id", "idempotency_key", unique=True),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     car_park_id: Mapped[int] = mapped_column(ForeignKey("traffic_car_park.id"), index=True)
@@ -95,5 +102,9 @@ class ParkingAllocation(Base):
     walk_m: Mapped[float] = mapped_column(Float)
     price: Mapped[float] = mapped_column(Float, default=0.0)
     score: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # the request form's Idempotency-Key and a hash of the body it came with (a double click returns the
+    # first allocation; the same key with another body is a 409)
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    request_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

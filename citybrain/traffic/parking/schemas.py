@@ -86,3 +86,50 @@ class AllocationOut(BaseModel):
     walk_m: float
     price: float
     score: dict[str, Any]
+
+
+class CarParkOut(BaseModel):
+    code: str
+    name: str
+    street_code: str | None
+    capacity: int
+
+
+class OccupancyOut(BaseModel):
+    code: str
+    occupied: int
+    occupied_at: dt.datetime | None
+
+
+class CarParkAvailabilityOut(BaseModel):
+    code: str
+    name: str
+    kind: str
+    lon: float
+    lat: float
+    street_code: str | None
+    capacity: int
+    occupied: int
+    occupied_at: dt.datetime | None
+    free: int
+    shared_spaces: int
+    shared_free: int
+    sharing_now: bool
+    price_per_hour: float
+    owner: str
+    opening: dict[str, Any]
+    sharing: dict[str, Any]
+
+
+class StreetParkingOut(BaseModel):
+    street_code: str
+    car_parks: int
+    capacity: int
+    free: int
+    shared_free: int
+
+
+class AvailabilityOut(BaseModel):
+    at: dt.datetime
+    car_parks: list[CarParkAvailabilityOut]
+    streets: list[StreetParkingOut]

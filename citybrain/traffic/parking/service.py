@@ -26,12 +26,14 @@ A request names a destination, an arrival time, a stay in hours and the longest 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from citybrain.core import audit
@@ -40,9 +42,22 @@ from citybrain.core.clock import to_local
 from citybrain.core.db import upsert_insert
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
 from citybrain.core.lookup import get_or_404
-from citybrain.core.roles import STAFF
+from citybrain.core.policy import DISTRICT_WIDE, in_area, policy
+from citybrain.core.roles import Role
 from citybrain.core.transitions import Transition, TransitionTable
-from citybrain.traffic.common import check_time, haversine_m, now_or, street_of
+from citybrain.traffic.common import (
+    FEED,
+    PARKING,
+    REGISTRY,
+    check_time,
+    haversine_m,
+    now_or,
+    place_codes,
+    place_filter,
+    place_scope,
+    street_of,
+    traffic_policy,
+)
 from citybrain.traffic.parking import schemas as sch
 from citybrain.traffic.parking.models import CarPark, CarParkOccupancy, ParkingAllocation, ParkingBucket
 
@@ -69,6 +84,31 @@ ALLOCATION_STATES: TransitionTable[str] = TransitionTable(
 RELEASED = frozenset({CANCELLED, EXPIRED})
 
 
+def _allocation_scope(session: Session, actor: Actor, alloc: ParkingAllocation) -> bool:
+    """One's own allocation always; a citizen nothing else; place-bound staff those held in a car park of
+    their area; the district-wide roles and the traffic department (the policy let no other department
+    through) all."""
+    if alloc.requester_id is not None and alloc.requester_id == actor.id:
+        return True
+    if actor.role == Role.CITIZEN:
+        return False
+    if actor.role in DISTRICT_WIDE or actor.role == Role.DEPT_HANDLER:
+        return True
+    cp = session.get(CarPark, alloc.car_park_id)
+    return cp is not None and in_area(actor, cp.grid_code, cp.community_code, cp.street_code)
+
+
+# who may do what (docs/security.md, "Traffic"): anyone signed in sees the car parks (staff bound to a
+# place: those of their area) and asks for a shared space; a citizen sees and changes only their own
+# allocation; the traffic department and the data officer keep the registry and occupancy feed. A
+# handler of another department has no parking duty: 403 (they ask with their citizen account).
+VIEW_CAR_PARKS = policy("traffic.car_parks.view", PARKING, place_scope, what="car park")
+REGISTER = traffic_policy("traffic.car_parks.register", REGISTRY)
+OCCUPANCY = traffic_policy("traffic.car_parks.occupancy", FEED, what="car park")
+REQUEST = traffic_policy("traffic.parking.request", PARKING)
+ALLOCATION = traffic_policy("traffic.parking.allocation", PARKING, _allocation_scope, what="parking allocation")
+
+
 def get_car_park(session: Session, code: str) -> CarPark:
     row = session.scalar(select(CarPark).where(CarPark.code == code))
     if row is None:
@@ -77,6 +117,7 @@ def get_car_park(session: Session, code: str) -> CarPark:
 
 
 def register_car_park(session: Session, actor: Actor, data: sch.CarParkIn) -> CarPark:
+    REGISTER.allow(session, actor)
     if session.scalar(select(CarPark.id).where(CarPark.code == data.code)) is not None:
         raise Conflict(f"car park {data.code} exists", "code")
     row = CarPark(
@@ -86,13 +127,13 @@ def register_car_park(session: Session, actor: Actor, data: sch.CarParkIn) -> Ca
         owner=data.owner,
         lon=data.lon,
         lat=data.lat,
-        street_code=street_of(session, data.lon, data.lat),
         capacity=data.capacity,
         shared_spaces=data.shared_spaces,
         price_per_hour=data.price_per_hour,
         opening=data.opening.model_dump(),
         sharing=data.sharing.model_dump() if data.sharing else {},
     )
+    row.grid_code, row.community_code, row.street_code = place_codes(session, data.lon, data.lat)
     session.add(row)
     session.flush()
     audit.record(session, actor, "traffic.car_park.register", "traffic_car_park", row.id, None,
@@ -101,8 +142,9 @@ def register_car_park(session: Session, actor: Actor, data: sch.CarParkIn) -> Ca
 
 
 def record_occupancy(
-    session: Session, code: str, data: sch.OccupancyIn, now: dt.datetime | None = None
+    session: Session, actor: Actor, code: str, data: sch.OccupancyIn, now: dt.datetime | None = None
 ) -> CarPark:
+    OCCUPANCY.allow(session, actor)
     row = get_car_park(session, code)
     check_time(data.at, now_or(now))
     if data.occupied > row.capacity:
@@ -167,12 +209,18 @@ def buckets(arrive: dt.datetime, leave: dt.datetime) -> list[dt.datetime]:
 
 
 def availability(
-    session: Session, at: dt.datetime | None = None, street: str | None = None
+    session: Session, at: dt.datetime | None = None, street: str | None = None, actor: Actor | None = None
 ) -> dict[str, Any]:
-    """Shared spaces free per car park in the bucket containing ``at``, with totals per street."""
+    """Shared spaces free per car park in the bucket containing ``at``, with totals per street.
+
+    With ``actor``, the car parks they may see (place-bound staff: their area's); without one, the whole
+    district (the read model of traffic's public face)."""
     at = now_or(at)
     start = buckets(at, at + dt.timedelta(seconds=1))[0]
     q = select(CarPark).where(CarPark.active.is_(True)).order_by(CarPark.code)
+    if actor is not None:
+        VIEW_CAR_PARKS.allow(session, actor)
+        q = q.where(place_filter(actor, CarPark))
     if street:
         q = q.where(CarPark.street_code == street)
     parks = list(session.scalars(q))
@@ -337,11 +385,39 @@ def candidates(
     return out
 
 
+def _request_hash(req: sch.ParkingRequestIn) -> str:
+    return hashlib.sha256(req.model_dump_json().encode()).hexdigest()
+
+
+def _replay(session: Session, actor: Actor, key: str, digest: str) -> ParkingAllocation | None:
+    """The allocation this submitter already made with ``key``; the same key with another body is a 409
+    (an edited form sent again must not be silently answered with the first result)."""
+    first = session.scalar(select(ParkingAllocation).where(
+        ParkingAllocation.requester_id == actor.id, ParkingAllocation.idempotency_key == key))
+    if first is not None and first.request_hash != digest:
+        raise Conflict("this Idempotency-Key was already used for a different parking request; "
+                       "send the new request with a new key", "idempotency_key")
+    return first
+
+
 def allocate(
-    session: Session, actor: Actor | None, req: sch.ParkingRequestIn, now: dt.datetime | None = None
+    session: Session, actor: Actor, req: sch.ParkingRequestIn, now: dt.datetime | None = None,
+    idempotency_key: str | None = None,
 ) -> ParkingAllocation:
-    """Hold the best available shared space for a request, never double-booked (module docstring)."""
+    """Hold the best available shared space for a request, never double-booked (module docstring).
+
+    ``idempotency_key`` (the form's Idempotency-Key header) is the submitter's own: the same key and body
+    again (a double click, a retry) returns the first allocation; the same key with another body is a 409.
+    """
+    REQUEST.allow(session, actor)
     now = now_or(now)
+    requester = actor.id
+    key = idempotency_key if requester is not None else None  # the system has no "same submitter"
+    digest = _request_hash(req)
+    if key:
+        first = _replay(session, actor, key, digest)
+        if first is not None:
+            return first
     arrive = req.arrive_at.astimezone(dt.UTC)
     if arrive < now - dt.timedelta(minutes=1):
         raise ValidationFailed(f"arrive_at {req.arrive_at.isoformat()} is in the past", "arrive_at")
@@ -349,7 +425,6 @@ def allocate(
         raise ValidationFailed("arrive_at is more than 7 days ahead", "arrive_at")
     street_of(session, req.lon, req.lat)  # a destination outside the district is a 422 naming lon
     leave = arrive + dt.timedelta(hours=req.hours)
-    requester = getattr(actor, "id", None)
     active = select(ParkingAllocation.id).where(
         ParkingAllocation.status.in_((HELD, ARRIVED)), ParkingAllocation.leave_at > now
     )
@@ -363,11 +438,6 @@ def allocate(
         raise Conflict("you already hold a shared space: cancel it first", "arrive_at")
     starts = buckets(arrive, leave)
     for _cost, cp, score in candidates(session, req, now):
-        try:
-            with session.begin_nested():
-                _take(session, cp, starts)
-        except _Full:
-            continue
         alloc = ParkingAllocation(
             code=uuid.uuid4().hex[:16],
             car_park_id=cp.id,
@@ -382,11 +452,24 @@ def allocate(
             walk_m=round(score["walk_min"] * WALK_M_PER_MIN, 1),
             price=score["price_yuan"],
             score=score,
+            idempotency_key=key,
+            request_hash=digest if key else None,
             created_at=now,
             updated_at=now,
         )
-        session.add(alloc)
-        session.flush()
+        try:
+            with session.begin_nested():
+                _take(session, cp, starts)
+                session.add(alloc)
+                session.flush()
+        except _Full:
+            continue
+        except IntegrityError:
+            # the same key from the same submitter, stored by a concurrent request a moment ago
+            first = _replay(session, actor, key, digest) if key else None
+            if first is None:
+                raise
+            return first
         audit.record(session, actor, "traffic.parking.hold", "traffic_parking_allocation", alloc.id, None,
                      {"car_park": cp.code, "arrive_at": arrive.isoformat(), "leave_at": leave.isoformat()})  # fmt: skip
         return alloc
@@ -405,7 +488,7 @@ def get_allocation(session: Session, code: str) -> ParkingAllocation:
 
 def _transition(
     session: Session,
-    actor: Actor | None,
+    actor: Actor | None,  # None: the expiry job
     alloc: ParkingAllocation,
     action: str,
     now: dt.datetime,
@@ -432,27 +515,23 @@ def _transition(
     return alloc
 
 
-def check_owner(actor: Actor | None, alloc: ParkingAllocation) -> None:
-    if actor is not None and actor.role not in STAFF and alloc.requester_id != actor.id:
-        raise NotFound("parking allocation", alloc.code, "code")
-
-
-def allocation_for(session: Session, actor: Actor | None, code: str) -> ParkingAllocation:
+def allocation_for(session: Session, actor: Actor, code: str) -> ParkingAllocation:
     """An allocation as ``actor`` may see it: another driver's is answered as not found (404)."""
+    ALLOCATION.allow(session, actor)
     alloc = get_allocation(session, code)
-    check_owner(actor, alloc)
+    ALLOCATION.allow(session, actor, alloc, code)
     return alloc
 
 
 def arrive(
-    session: Session, actor: Actor | None, code: str, now: dt.datetime | None = None
+    session: Session, actor: Actor, code: str, now: dt.datetime | None = None
 ) -> ParkingAllocation:
     alloc = allocation_for(session, actor, code)
     return _transition(session, actor, alloc, "arrive", now_or(now))
 
 
 def cancel(
-    session: Session, actor: Actor | None, code: str, now: dt.datetime | None = None
+    session: Session, actor: Actor, code: str, now: dt.datetime | None = None
 ) -> ParkingAllocation:
     alloc = allocation_for(session, actor, code)
     return _transition(session, actor, alloc, "cancel", now_or(now))

@@ -28,6 +28,9 @@ class Intersection(Base):
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
     street_code: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
+    # the community (社区) and grid (网格) it lies in: place-bound staff see what lies in their area
+    community_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    grid_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
     phases: Mapped[list[str]] = mapped_column(JSON, default=list)
     links: Mapped[list[list[Any]]] = mapped_column(JSON, default=list)
     lanes: Mapped[dict[str, float]] = mapped_column(JSON, default=dict)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from citybrain.traffic.schemas import CODE, ChinaLat, ChinaLon, In
 
@@ -62,3 +63,46 @@ class RecommendIn(In):
     controller: Literal["webster"] = "webster"
     window_s: float = Field(900.0, ge=60, le=7200, description="seconds of counts the plan is drawn from")
     push: bool = Field(False, description="also send the plan to the signal through its adapter")
+
+
+class IntersectionOut(BaseModel):
+    code: str
+    name: str
+    lon: float
+    lat: float
+    street_code: str | None
+    community_code: str | None = None
+    grid_code: str | None = None
+    phases: list[str]
+    links: list[list[Any]]
+    lanes: dict[str, float]
+    plan: dict[str, Any]
+    sumo_net: str | None
+    sumo_tls: str | None
+
+
+class RecommendationOut(BaseModel):
+    id: int
+    intersection: str
+    controller: str
+    plan: dict[str, Any]
+    basis: dict[str, Any]
+    status: str
+    adapter: str | None
+    receipt: dict[str, Any] | None
+    created_at: dt.datetime
+    pushed_at: dt.datetime | None
+    applied_at: dt.datetime | None
+
+
+class SignalOut(BaseModel):
+    code: str
+    name: str
+    street_code: str | None
+    plan: dict[str, Any]
+    recommendation: RecommendationOut | None
+
+
+class ReadingsStoredOut(BaseModel):
+    intersection: str
+    stored: int

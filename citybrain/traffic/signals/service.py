@@ -15,12 +15,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from citybrain.core import audit, outbox
-from citybrain.core.auth import Actor
+from citybrain.core.auth import SYSTEM, Actor
 from citybrain.core.db import utcnow
 from citybrain.core.errors import Conflict, NotFound
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.lookup import get_or_404
-from citybrain.traffic.common import now_or, street_of
+from citybrain.core.policy import policy
+from citybrain.traffic.common import (
+    READ,
+    REGISTRY,
+    SIGNALS,
+    now_or,
+    place_codes,
+    place_filter,
+    place_scope,
+    traffic_policy,
+)
 from citybrain.traffic.control import controllers as ctl
 from citybrain.traffic.detectors.models import DetectorReading
 from citybrain.traffic.signals import schemas as sch
@@ -28,6 +38,14 @@ from citybrain.traffic.signals.models import Intersection, TimingRecommendation
 
 SIGNAL_CHANNEL = "traffic.signal"
 T = TypeVar("T")
+
+# who may do what with the signals (docs/security.md, "Traffic"): staff read the intersections of their
+# area; the traffic department alone registers, recommends, pushes and feeds counts (admin always may)
+VIEW = policy("traffic.intersections.view", READ, place_scope, what="intersection")
+REGISTER = traffic_policy("traffic.intersections.register", REGISTRY)
+RECOMMEND = traffic_policy("traffic.timing.recommend", SIGNALS, what="intersection")
+PUSH = traffic_policy("traffic.timing.push", SIGNALS, what="timing recommendation")
+MARK_APPLIED = traffic_policy("traffic.timing.mark_applied", SIGNALS, what="timing recommendation")
 
 
 def get_intersection(session: Session, code: str) -> Intersection:
@@ -37,16 +55,26 @@ def get_intersection(session: Session, code: str) -> Intersection:
     return row
 
 
+def intersection_for(session: Session, actor: Actor, code: str) -> Intersection:
+    """An intersection as ``actor`` may see it: one outside their area is not found (404)."""
+    VIEW.allow(session, actor)
+    row = get_intersection(session, code)
+    VIEW.allow(session, actor, row, code)
+    return row
+
+
 INTERSECTION_SORT = {"code": Intersection.code, "name": Intersection.name, "street_code": Intersection.street_code}
 RECOMMENDATION_SORT = {"id": TimingRecommendation.id, "created_at": TimingRecommendation.created_at,
                        "status": TimingRecommendation.status}  # fmt: skip
 
 
 def list_intersections(
-    session: Session, params: ListParams, street: str | None = None, to_out: Callable[[Intersection], T] | None = None
+    session: Session, actor: Actor, params: ListParams, street: str | None = None,
+    to_out: Callable[[Intersection], T] | None = None,
 ) -> Page[T]:
-    """Intersections in code order (or ``sort``), those of one street (街道) with ``street``."""
-    q = select(Intersection).order_by(Intersection.code)
+    """The intersections ``actor`` may see, in code order (or ``sort``), those of one street with ``street``."""
+    VIEW.allow(session, actor)
+    q = select(Intersection).where(place_filter(actor, Intersection)).order_by(Intersection.code)
     if street:
         q = q.where(Intersection.street_code == street)
     return paginate(session, q, params, INTERSECTION_SORT, to_out)
@@ -66,6 +94,7 @@ def controller_view(row: Intersection) -> ctl.Intersection:
 
 
 def register_intersection(session: Session, actor: Actor, data: sch.IntersectionIn) -> Intersection:
+    REGISTER.allow(session, actor)
     if session.scalar(select(Intersection.id).where(Intersection.code == data.code)) is not None:
         raise Conflict(f"intersection {data.code} exists", "code")
     plan = (
@@ -84,7 +113,6 @@ def register_intersection(session: Session, actor: Actor, data: sch.Intersection
         name=data.name,
         lon=data.lon,
         lat=data.lat,
-        street_code=street_of(session, data.lon, data.lat),
         phases=list(data.phases),
         links=[[k.index, k.in_lane, k.out_lane] for k in data.links],
         lanes=dict(data.lanes),
@@ -92,6 +120,7 @@ def register_intersection(session: Session, actor: Actor, data: sch.Intersection
         sumo_net=data.sumo_net,
         sumo_tls=data.sumo_tls,
     )
+    row.grid_code, row.community_code, row.street_code = place_codes(session, data.lon, data.lat)
     session.add(row)
     session.flush()
     audit.record(session, actor, "traffic.intersection.register", "traffic_intersection", row.id, None,
@@ -121,7 +150,7 @@ def lane_flows(session: Session, row: Intersection, since: dt.datetime, until: d
 
 def recommend(
     session: Session,
-    actor: Actor | None,
+    actor: Actor,
     code: str,
     data: sch.RecommendIn | None = None,
     now: dt.datetime | None = None,
@@ -130,6 +159,7 @@ def recommend(
 
     The plan is recorded; with ``push`` it is also queued (outbox) for the signal-controller adapter.
     """
+    RECOMMEND.allow(session, actor)
     data = data or sch.RecommendIn()
     now = now_or(now)
     row = get_intersection(session, code)
@@ -167,10 +197,11 @@ def recommend(
 
 
 def recommendations(
-    session: Session, code: str, params: ListParams, to_out: Callable[[TimingRecommendation], T] | None = None
+    session: Session, actor: Actor, code: str, params: ListParams,
+    to_out: Callable[[TimingRecommendation], T] | None = None,
 ) -> Page[T]:
     """An intersection's recommendations, newest first (or ``sort``)."""
-    row = get_intersection(session, code)
+    row = intersection_for(session, actor, code)
     q = (
         select(TimingRecommendation)
         .where(TimingRecommendation.intersection_id == row.id)
@@ -179,12 +210,22 @@ def recommendations(
     return paginate(session, q, params, RECOMMENDATION_SORT, to_out)
 
 
+def recommendation_for(session: Session, code: str, rec_id: int) -> TimingRecommendation:
+    """A recommendation of intersection ``code``; one of another intersection is not found (404)."""
+    row = get_intersection(session, code)
+    rec = session.get(TimingRecommendation, rec_id)
+    if rec is None or rec.intersection_id != row.id:
+        raise NotFound("timing recommendation", rec_id, "rec_id")
+    return rec
+
+
 def push(
-    session: Session, actor: Actor | None, rec: TimingRecommendation, now: dt.datetime | None = None
+    session: Session, actor: Actor, rec: TimingRecommendation, now: dt.datetime | None = None
 ) -> TimingRecommendation:
     """Queue a recommendation for the signal-controller adapter (``CITYBRAIN_SIGNAL_ADAPTER``) via the outbox."""
     from citybrain.traffic import channels
 
+    PUSH.allow(session, actor, rec)
     channels.register()
     if rec.status not in ("recommended", "failed"):
         raise Conflict(f"recommendation {rec.id} is already {rec.status}", "status")
@@ -211,8 +252,19 @@ def push(
     return rec
 
 
-def mark_applied(session: Session, rec_id: int, receipt: dict[str, Any], ok: bool = True) -> None:
-    """Called by the outbox channel when the signal took (or refused) the plan."""
+def push_recommendation(
+    session: Session, actor: Actor, code: str, rec_id: int, now: dt.datetime | None = None
+) -> TimingRecommendation:
+    """Push recommendation ``rec_id`` of intersection ``code`` (the policy first: no probing of ids)."""
+    PUSH.allow(session, actor)
+    return push(session, actor, recommendation_for(session, code, rec_id), now=now)
+
+
+def mark_applied(
+    session: Session, rec_id: int, receipt: dict[str, Any], ok: bool = True, actor: Actor = SYSTEM
+) -> None:
+    """Called by the outbox channel (as the system) when the signal took (or refused) the plan."""
+    MARK_APPLIED.allow(session, actor)
     rec = session.get(TimingRecommendation, rec_id)
     if rec is None:
         return
@@ -225,15 +277,17 @@ def mark_applied(session: Session, rec_id: int, receipt: dict[str, Any], ok: boo
         if row is not None:
             row.plan = {**rec.plan, "source": f"recommendation {rec.id}"}
     session.flush()
-    audit.record(session, None, "traffic.timing.applied", "traffic_timing_recommendation", rec.id, before,
+    audit.record(session, actor, "traffic.timing.applied", "traffic_timing_recommendation", rec.id, before,
                  {"status": rec.status})  # fmt: skip
 
 
 def signals(
-    session: Session, params: ListParams, to_out: Callable[[Intersection, TimingRecommendation | None], T]
+    session: Session, actor: Actor, params: ListParams,
+    to_out: Callable[[Intersection, TimingRecommendation | None], T],
 ) -> Page[T]:
-    """Intersections (code order, or ``sort``) each with its latest timing recommendation (or None)."""
-    everyone = select(Intersection).order_by(Intersection.code)
+    """The intersections ``actor`` may see (code order, or ``sort``), each with its latest recommendation."""
+    VIEW.allow(session, actor)
+    everyone = select(Intersection).where(place_filter(actor, Intersection)).order_by(Intersection.code)
     page: Page[Intersection] = paginate(session, everyone, params, INTERSECTION_SORT)
     rec = TimingRecommendation
     latest = (

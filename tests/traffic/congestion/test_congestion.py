@@ -31,7 +31,7 @@ def test_congestion_index_per_segment_and_street(session):
             segment="B", at=NOW - dt.timedelta(hours=2), speed_kmh=5.0
         ),  # outside the window
     ]
-    congestion.record_segment_readings(session, readings, now=NOW)
+    congestion.record_segment_readings(session, SYSTEM, readings, now=NOW)
     out = congestion.congestion(session, NOW)
     a, b = out["segments"]
     # harmonic mean of 20 and 30 = 24 km/h; TTI = 50 / 24
@@ -44,6 +44,6 @@ def test_congestion_index_per_segment_and_street(session):
     assert street["tti"] == pytest.approx((wa * 50 / 24 + wb * 1.0) / (wa + wb), abs=0.01)
     with pytest.raises(NotFound) as err:
         congestion.record_segment_readings(
-            session, [congestion_sch.SegmentReadingIn(segment="Z", at=NOW, speed_kmh=3)], now=NOW
+            session, SYSTEM, [congestion_sch.SegmentReadingIn(segment="Z", at=NOW, speed_kmh=3)], now=NOW
         )
     assert err.value.field == "readings.0.segment"

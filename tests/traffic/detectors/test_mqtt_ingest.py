@@ -133,7 +133,7 @@ def running(settings: Any, engine: Engine, **kw: Any) -> Iterator[Ingester]:
 def test_readings_over_mqtt_are_stored_as_over_http(engine, mqtt_settings, pub, client, login):
     register(engine, "T-HTTP", "T-MQTT")
     body = report(source="cabinet-7")
-    r = client.post("/api/traffic/intersections/T-HTTP/readings", headers=login("data_officer"), json=body)
+    r = client.post("/api/traffic/intersections/T-HTTP/readings", headers=login("traffic_handler"), json=body)
     assert r.status_code == 201, r.text
     with running(mqtt_settings, engine) as ing:
         pub.send("T-MQTT", body)

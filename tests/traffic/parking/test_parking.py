@@ -77,7 +77,7 @@ def test_parking_bad_input_names_the_field(session):
     with pytest.raises(ValueError):
         park("BAD", 103.93, 30.574, capacity=5, shared_spaces=6)
     with pytest.raises(NotFound):
-        parking.record_occupancy(session, "NONE", parking_sch.OccupancyIn(occupied=3, at=NOW), now=NOW)
+        parking.record_occupancy(session, SYSTEM, "NONE", parking_sch.OccupancyIn(occupied=3, at=NOW), now=NOW)
 
 
 def test_last_space_goes_once(session):

@@ -40,7 +40,7 @@ def request_one(url: str, plate: str) -> str:
                                plate=plate)  # fmt: skip
     try:
         with session_scope(engine) as s:
-            alloc = parking.allocate(s, None, req, now=NOW)
+            alloc = parking.allocate(s, SYSTEM, req, now=NOW)
             cp = s.get(m.CarPark, alloc.car_park_id)
             assert cp is not None
             return cp.code

@@ -261,10 +261,12 @@
     });
   }
 
-  /* legend and layer switcher */
+  /* legend and layer switcher: folded on a phone, where they would cover the map */
+  var narrow = window.matchMedia("(max-width: 720px)").matches;
   var legend = L.control({position: "bottomleft"});
   legend.onAdd = function () {
-    var box = el("div", {class: "legend tf-legend", id: "tf-legend"});
+    var box = el("details", {class: "legend tf-legend", id: "tf-legend", open: narrow ? null : ""},
+      el("summary", {class: "legend-title tf-legend-toggle"}, t("traffic.js.legend.title")));
     var g1 = el("div", {class: "legend-group"}, el("div", {class: "legend-title"}, t("traffic.js.legend.congestion")));
     var lower = 1;
     LEVELS.forEach(function (lv) {
@@ -298,7 +300,7 @@
   overlays[t("traffic.js.layer.signals")] = signalsLayer;
   overlays[t("traffic.js.layer.parks")] = parksLayer;
   overlays[t("traffic.js.layer.streets")] = streetsLayer;
-  L.control.layers(null, overlays, {collapsed: false, position: "topright"}).addTo(map);
+  L.control.layers(null, overlays, {collapsed: narrow, position: "topright"}).addTo(map);
   streetsLayer.addTo(map);
   segmentsLayer.addTo(map);
   parksLayer.addTo(map);
@@ -373,13 +375,15 @@
           "<br>" + encode(t("traffic.js.chart.coverage", {n: s.segments, pct: Math.round(s.coverage * 100)})) +
           "<br>" + encode(t("traffic.js.length")) + " " + CB.number(Math.round(s.length_m)) + " m";
       }},
-      xAxis: {type: "value", min: 1, max: top, name: "TTI", nameGap: 6, nameTextStyle: {color: "#94a3b8"},
+      // from 0, not from 1 (free flow): an axis starting above a value would draw it as a bar the wrong way
+      xAxis: {type: "value", min: 0, max: top, name: "TTI", nameGap: 6, nameTextStyle: {color: "#94a3b8"},
         splitLine: {lineStyle: {color: "rgba(148,163,184,0.12)"}}},
       yAxis: {type: "category", data: names, axisTick: {show: false}, axisLabel: {color: "#e2e8f0"}},
       series: [{
         type: "bar", name: "TTI", barMaxWidth: 16,
         data: sorted.map(function (s) {
-          return {value: s.tti, level: s.level, itemStyle: {color: COLOUR[s.level], borderRadius: [0, 3, 3, 0]}};
+          return {value: Math.max(0, s.tti), level: s.level,
+            itemStyle: {color: COLOUR[s.level], borderRadius: [0, 3, 3, 0]}};
         }),
         label: {show: true, position: "right", color: "#e2e8f0", formatter: function (x) {
           var s = sorted[x.dataIndex];
@@ -416,9 +420,13 @@
       ["occupied", "total", "#8b9bb4"], ["free", "total", "#38bdf8"],
       ["held", "shared", "#f59e0b"], ["bookable", "shared", "#22c55e"], ["closed", "shared", "#475569"]
     ].map(function (s) {
-      return {type: "bar", name: t("traffic.js.chart." + s[0]), stack: s[1], barMaxWidth: 12, barGap: "30%",
+      // every bar carries its number; a count is never negative (nothing drawn the wrong way)
+      return {type: "bar", name: t("traffic.js.chart." + s[0]), stack: s[1], barMaxWidth: 14, barGap: "30%",
         itemStyle: {color: s[2]}, emphasis: {focus: "series"},
-        data: codes.map(function (c) { return per[c][s[0]]; })};
+        label: {show: true, position: "inside", fontSize: 10, color: "#0b1a2e",
+          formatter: function (x) { return x.value > 0 ? CB.number(x.value) : ""; }},
+        labelLayout: {hideOverlap: false},
+        data: codes.map(function (c) { return Math.max(0, per[c][s[0]]); })};
     });
     parkingChart.chart.setOption({
       backgroundColor: "transparent", animation: !still, textStyle: {fontFamily: font},
@@ -507,8 +515,6 @@
   /* ---- the parking request ---------------------------------------------------------------------- */
   var form = document.getElementById("parking-form");
   var dest = null;
-  var FIELDS = {arrive_at: "pk-arrive", hours: "pk-hours", plate: "pk-plate", max_walk_m: "pk-walk",
-    lon: "pk-dest", lat: "pk-dest"};
 
   function shanghaiLocal(ms) {  // "YYYY-MM-DDTHH:MM" in Asia/Shanghai (UTC+8 all year)
     return new Date(ms + 8 * 3600 * 1000).toISOString().slice(0, 16);
@@ -529,34 +535,46 @@
     destLayer.eachLayer(function (l) { if (l._tfRoute) destLayer.removeLayer(l); });
   }
 
-  function fieldLabel(loc) {
-    var name = (loc || []).filter(function (x) { return x !== "body"; }).join(".");
-    if (!name) return "";
-    var key = "traffic.form.field." + name;
-    var label = t(key);
-    return label === key ? name : label + " (" + name + ")";
+  /* errors in the page's language, each beside its input (CB.showErrors), with this form's own words for
+   * the refusals the parking service names by field */
+  function formErrors() {
+    return {
+      labels: {lon: t("traffic.form.destination"), lat: t("traffic.form.destination"),
+        arrive_at: t("traffic.form.field.arrive_at"), hours: t("traffic.form.field.hours"),
+        plate: t("traffic.form.field.plate"), max_walk_m: t("traffic.form.field.max_walk_m"),
+        status: t("traffic.form.field.status"), idempotency_key: t("traffic.form.heading_short")},
+      messages: {
+        "arrive_at.value_error": t("traffic.form.err.arrive_window"),
+        "arrive_at.conflict": t("traffic.form.err.already_holding"),
+        "plate.conflict": t("traffic.form.err.plate_holding"),
+        "max_walk_m.conflict": t("traffic.form.err.no_space"),
+        "lon.value_error": t("traffic.form.err.outside"),
+        "lat.value_error": t("traffic.form.err.outside"),
+        "idempotency_key.conflict": t("traffic.form.err.resubmit"),
+        "lon.missing_destination": t("traffic.form.need_destination")
+      },
+      box: document.getElementById("pk-error")
+    };
   }
 
-  function showError(detail, fallback) {
-    var box = document.getElementById("pk-result");
-    var first = Array.isArray(detail) && detail.length ? detail[0] : null;
-    var msg = first ? first.msg : (typeof detail === "string" ? detail : fallback);
-    var field = first ? fieldLabel(first.loc) : "";
-    Object.keys(FIELDS).forEach(function (k) { document.getElementById(FIELDS[k]).classList.remove("invalid"); });
-    var name = first && first.loc ? first.loc[first.loc.length - 1] : null;
-    if (name && FIELDS[name]) document.getElementById(FIELDS[name]).classList.add("invalid");
-    box.replaceChildren(el("p", {class: "form-error", id: "pk-error", role: "alert", "data-field": name || ""},
-      (field ? field + "：" : "") + msg));
+  function showError(err) {
+    document.getElementById("pk-result").replaceChildren();
+    var shown = CB.showErrors(form, err, formErrors());
+    var box = document.getElementById("pk-error");
+    box.setAttribute("data-field", shown.length && shown[0].field ? shown[0].field : "");
+    document.getElementById("pk-dest").classList.toggle("invalid",
+      shown.some(function (m) { return m.field === "lon" || m.field === "lat"; }));
   }
 
   function showAllocation(a) {
     var box = document.getElementById("pk-result");
-    Object.keys(FIELDS).forEach(function (k) { document.getElementById(FIELDS[k]).classList.remove("invalid"); });
+    CB.clearErrors(form, document.getElementById("pk-error"));
+    document.getElementById("pk-dest").classList.remove("invalid");
     var cancel = a.status === "held" ? el("button", {type: "button", class: "secondary", id: "pk-cancel"},
       t("traffic.form.cancel")) : null;
     box.replaceChildren(el("div", {class: "tf-ok", id: "pk-allocation", "data-code": a.code, "data-status": a.status}, [
       statusChip("traffic.js.alloc.", a.status),
-      el("strong", {}, a.car_park_name), el("span", {class: "tf-hint"}, a.car_park),
+      el("strong", {}, a.car_park_name),
       el("span", {}, t("traffic.form.walk", {m: CB.number(Math.round(a.walk_m))})),
       el("span", {}, t("traffic.form.cost", {price: fixed(a.price, 2)})),
       el("span", {}, t("traffic.form.window", {arrive: CB.shortTime(a.arrive_at), leave: CB.shortTime(a.leave_at)})),
@@ -565,20 +583,18 @@
       cancel
     ]));
     if (cancel) {
-      cancel.addEventListener("click", function () {
+      cancel.addEventListener("click", async function () {
         cancel.disabled = true;
-        send("/api/traffic/parking/allocations/" + encodeURIComponent(a.code) + "/cancel", undefined)
-          .then(function (r) {
-            if (r.ok) {
-              clearRoute();
-              showAllocation(r.body);
-              refresh();
-            } else {
-              showError(r.body && r.body.detail, r.status);
-              cancel.disabled = false;
-            }
-          })
-          .catch(function (err) { showError(null, err.message); cancel.disabled = false; });
+        try {
+          var done = await CB.request("POST", "/api/traffic/parking/allocations/" + encodeURIComponent(a.code) + "/cancel");
+          clearRoute();
+          showAllocation(done);
+          form.dispatchEvent(new Event("change"));  // asking again after a cancellation is a new request
+          refresh();
+        } catch (err) {
+          showError(err);
+          cancel.disabled = false;
+        }
       });
     }
     if (dest && a.status === "held") {
@@ -589,28 +605,17 @@
     }
   }
 
-  async function send(url, payload) {
-    var opts = {method: "POST", credentials: "same-origin", headers: {"Accept": "application/json"}};
-    if (payload !== undefined) {
-      opts.headers["Content-Type"] = "application/json";
-      opts.body = JSON.stringify(payload);
-    }
-    var resp = await fetch(url, opts);
-    var body = null;
-    if ((resp.headers.get("content-type") || "").indexOf("json") >= 0) body = await resp.json();
-    return {ok: resp.ok, status: resp.status + " " + resp.statusText, body: body};
-  }
-
   if (form) {
     document.getElementById("pk-arrive").value = shanghaiLocal(Date.now() + 30 * 60 * 1000);
-    map.on("click", function (e) { setDest(e.latlng); });
-    form.addEventListener("submit", async function (e) {
-      e.preventDefault();
+    map.on("click", function (e) {
+      setDest(e.latlng);
+      form.dispatchEvent(new Event("change"));  // a new destination is a new request: a new Idempotency-Key
+    });
+    // one request at a time, and the same filled-in form sent twice (a double click, a retry) is one hold
+    CB.submitOnce(form, async function (ctx) {
       var box = document.getElementById("pk-result");
       if (!dest) {
-        document.getElementById("pk-dest").classList.add("invalid");
-        box.replaceChildren(el("p", {class: "form-error", id: "pk-error", role: "alert", "data-field": "lon"},
-          t("traffic.form.need_destination")));
+        showError(new CB.HttpError(422, "", {detail: [{loc: ["body", "lon"], msg: "", type: "missing_destination"}]}));
         return;
       }
       var arrive = document.getElementById("pk-arrive").value;
@@ -622,22 +627,14 @@
       var plate = document.getElementById("pk-plate").value.trim();
       if (plate) payload.plate = plate;
       if (isNaN(payload.hours)) payload.hours = null;
-      var button = document.getElementById("pk-submit");
-      button.disabled = true;
+      CB.clearErrors(form, document.getElementById("pk-error"));
       box.replaceChildren(el("span", {class: "tf-hint"}, t("traffic.form.sending")));
       clearRoute();
       try {
-        var r = await send("/api/traffic/parking/allocations", payload);
-        if (r.ok) {
-          showAllocation(r.body);
-          refresh();
-        } else {
-          showError(r.body && r.body.detail, r.status);
-        }
+        showAllocation(await ctx.post("/api/traffic/parking/allocations", payload));
+        refresh();
       } catch (err) {
-        showError(null, err.message);
-      } finally {
-        button.disabled = false;
+        showError(err);
       }
     });
   }
