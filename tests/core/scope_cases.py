@@ -38,7 +38,7 @@ CASES = [
          body=lambda w, p: {"username": "nobody-here", "password": "wrong"}),
     Case("POST", "/api/auth/token", None, ok=frozenset({401}),
          form=lambda w, p: {"username": "nobody-here", "password": "wrong"}),
-    Case("POST", "/api/auth/logout", None),
+    Case("POST", "/api/auth/logout", None, spends_token=True),
     Case("GET", "/api/me", EVERY),
     Case("GET", "/api/users", frozenset({"duty_officer", "data_officer", "dept_handler", "street_staff",
                                          "community_staff"})),
