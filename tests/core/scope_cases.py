@@ -51,6 +51,7 @@ CASES = [
     Case("GET", "/api/outbox/counts", COMMAND),
     Case("POST", "/api/outbox/{message_id}/requeue", COMMAND, make=_dead_message),
     Case("GET", "/api/channel-log", COMMAND),
+    Case("GET", "/api/workers", COMMAND),
     Case("GET", "/api/audit", frozenset({"duty_officer", "data_officer"})),
     Case("GET", "/api/feed", EVERY, stream=True),
 ]
