@@ -16,7 +16,7 @@
     button.textContent = button.dataset.busy;
     try {
       await CB.postJSON("/api/auth/login", {username: form.username.value.trim(), password: form.password.value});
-      window.location.assign(form.dataset.next || "/");
+      window.location.assign(form.dataset.next || "/home");  // /home: each role's own start page
     } catch (err) {
       if (err instanceof CB.HttpError && err.status === 401) {
         // which of the two was wrong is not said (it would tell who has an account)
@@ -32,4 +32,14 @@
       button.textContent = buttonText;
     }
   });
+
+  // follow a report by its number: the event hub's public page /report/<number>
+  var follow = document.getElementById("follow-form");
+  if (follow) {
+    follow.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var number = follow.number.value.trim();
+      if (number) window.location.assign("/report/" + encodeURIComponent(number));
+    });
+  }
 })();
