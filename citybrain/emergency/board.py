@@ -36,6 +36,8 @@ def incident_out(session: Session, inc: Incident) -> dict[str, Any]:
         "category": inc.category, "plan": found[0].code if found else None,
         "plan_version": found[1].version if found else None, "event_id": inc.event_id, "lon": inc.lon,
         "lat": inc.lat, "address": inc.address, "street_code": inc.street_code, "street_name": inc.street_name,
+        "community_code": inc.community_code, "grid_code": inc.grid_code,
+        "pending_activation": inc.pending_activation,
         "status": inc.status, "suggested_level": inc.suggested_level, "severity": inc.severity,
         "response_level": inc.response_level, "warning_colour": inc.warning_colour,
         "figures": incidents.figures_of(inc), "occurred_at": inc.occurred_at, "reported_at": inc.reported_at,
@@ -78,8 +80,8 @@ def hazards_near(session: Session, lon: float, lat: float, radius_m: float = HAZ
 
 
 def board(session: Session, actor: Actor, incident_id: int, nearby: int = 5) -> dict[str, Any]:
-    inc = incidents.get_incident(session, incident_id)
-    tasks = incidents.tasks_of(session, inc.id)
+    inc = incidents.incident_for(session, actor, incident_id)
+    tasks = incidents.visible_tasks(actor, incidents.tasks_of(session, inc.id))
     t_out = tasks_out(session, tasks)
     by_dept: dict[str, dict[str, Any]] = {}
     for t in t_out:
@@ -95,7 +97,7 @@ def board(session: Session, actor: Actor, incident_id: int, nearby: int = 5) -> 
         "log": [log_out(e) for e in incidents.log_of(session, inc.id)],
         "deployments": [deployment_out(session, d) for d in resources.deployments_of(session, inc.id)],
         "response_times": figures.response_times(session, inc),
-        "assessment": incidents.assess(session, inc.id),
+        "assessment": incidents.assess(session, inc.id, actor),
         "nearby": {}, "cameras": [], "hazards": [], "now": utcnow(),
     }
     if inc.lon is not None and inc.lat is not None:

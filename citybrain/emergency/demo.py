@@ -229,7 +229,7 @@ def _stories(today: dt.date) -> list[Story]:
               "强降雨致东升街道多处积水，转移群众6200人，救出被困3人，无人员伤亡。排水抢险队31分钟到场；"
               "暴露下穿隧道水位监测缺失，已列入整改。", raise_to="III",
               later_figures={"evacuated": 6200, "affected_area_km2": 8.5}),
-        Story("机场高速货车侧翻危化品泄漏", "hazchem_leak", (103.9600, 30.5880), "机场高速双流段", "IV",
+        Story("机场高速货车侧翻危化品泄漏", "hazchem_leak", (103.9600, 30.5800), "机场高速双流段", "IV",
               when(3, 9, 22, 5), {"injured": 2, "evacuated": 180},
               {"verified": 4, "activated": 11, "accepted": 15, "on_scene": 22, "stood_down": 260},
               "货车侧翻致少量稀硫酸泄漏，2人轻伤，疏散周边群众180人；危化救援队22分钟到场完成堵漏洗消。"),

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from citybrain.core.auth import Actor
 from citybrain.core.clock import local_zone
 from citybrain.core.errors import NotFound
 from citybrain.core.i18n import t
@@ -38,6 +39,10 @@ def _gate(request: Request) -> PageUser | Response:
     return page_user(request, "emergency.forbidden", "emergency.staff_only")
 
 
+def _actor(user: PageUser) -> Actor:
+    return Actor(user.id, user.username, Role(user.role), user.department_id, user.area_code)
+
+
 def _session(request: Request) -> Session:
     return request.app.state.read_session_maker()  # type: ignore[no-any-return]
 
@@ -55,13 +60,13 @@ def index(request: Request) -> Response:
         return gate
     with _session(request) as session:
         rows = []
-        for inc in incidents.list_incidents(session, limit=200):
+        for inc in incidents.list_incidents(session, limit=200, actor=_actor(gate)):
             rows.append({"id": inc.id, "number": inc.number, "title": inc.title, "status": inc.status,
                          "level": label(inc.response_level) if inc.response_level else "—",
                          "suggested": label(inc.suggested_level) if inc.suggested_level else "—",
                          "reported": local(inc.reported_at), "address": inc.address or inc.street_name,
                          "category": CATEGORY_LABELS_ZH.get(Category(inc.category), inc.category)})
-        counts = incidents.counts_by_status(session)
+        counts = incidents.counts_by_status(session, _actor(gate))
     return render(request, "emergency/index.html", {"incidents": rows, "counts": counts,
                                                     "can_command": Role(gate.role) in COMMAND,
                                                     "js_prefixes": JS}, csp=True)
@@ -74,7 +79,7 @@ def incident_page(request: Request, incident_id: int) -> Response:
         return gate
     with _session(request) as session:
         try:
-            inc = incidents.get_incident(session, incident_id)
+            inc = incidents.incident_for(session, _actor(gate), incident_id)
         except NotFound:
             return _not_found(request, f"#{incident_id}")
         header = {"id": inc.id, "number": inc.number, "title": inc.title}

@@ -19,6 +19,8 @@ from citybrain.core.db import utcnow
 from citybrain.core.errors import Conflict, ValidationFailed
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.lookup import get_or_404
+from citybrain.core.policy import policy
+from citybrain.core.roles import COMMAND
 from citybrain.emergency import domain_events as ev
 from citybrain.emergency.common import (
     departments_by_codes,
@@ -39,6 +41,9 @@ from citybrain.emergency.drill.schemas import BodyIn, DrillIn, YearPlanIn
 from citybrain.emergency.plan import service as plans
 from citybrain.events.public import EventIn, intake
 
+# The committee, the drill plan and drills are the command centre's to keep; every staff member reads them.
+DRILL_KEEP = policy("emergency.drill.keep", COMMAND, what="drill")
+
 DONE = "done"
 
 
@@ -57,6 +62,7 @@ def require_body(session: Session, code: str, field: str = "body") -> CommandBod
 
 def save_body(session: Session, actor: Actor, data: BodyIn) -> CommandBody:
     """Create a committee or headquarters, or update its name, parent, office and members."""
+    DRILL_KEEP.allow(session, actor)
     parent = require_body(session, data.parent, "parent") if data.parent else None
     if parent is not None and parent.kind != COMMITTEE:
         raise ValidationFailed("a headquarters belongs to a committee", "parent")
@@ -108,6 +114,7 @@ def list_bodies(session: Session) -> list[CommandBody]:
 
 def set_year_plan(session: Session, actor: Actor, data: YearPlanIn) -> list[DrillPlanItem]:
     """Write a year's themes; a (headquarters, month) given twice, or already holding another theme, is refused."""
+    DRILL_KEEP.allow(session, actor)
     seen: dict[tuple[str, int], int] = {}
     resolved = []
     for i, item in enumerate(data.items):
@@ -155,6 +162,7 @@ def year_plan(session: Session, year: int) -> list[DrillPlanItem]:
 # --- drills -------------------------------------------------------------------------------------------
 
 def record_drill(session: Session, actor: Actor, data: DrillIn) -> Drill:
+    DRILL_KEEP.allow(session, actor)
     body = require_body(session, data.body)
     item = None
     if data.plan_item_id is not None:
@@ -239,6 +247,7 @@ def findings(session: Session, drill_id: int) -> list[DrillFinding]:
 def findings_to_events(session: Session, actor: Actor, drill_id: int, category_code: str | None = None
                        ) -> list[DrillFinding]:
     """Turn each finding not yet followed up into an event (channel "drill") of the event hub."""
+    DRILL_KEEP.allow(session, actor)
     drill = get_drill(session, drill_id)
     todo = [f for f in findings(session, drill.id) if f.event_id is None]
     reports = []

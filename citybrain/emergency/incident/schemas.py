@@ -70,6 +70,8 @@ class ActivateIn(_In):
     level: LevelIn
     response_level: LevelIn | None = None  # default: the same as `level`
     note: str = Field(default="", max_length=2000)
+    # a level I–II response without a second person's confirmation: why no second person could confirm it
+    no_second_person_reason: str | None = Field(default=None, min_length=4, max_length=2000)
 
 
 class LevelChangeIn(_In):
@@ -154,6 +156,8 @@ class IncidentOut(BaseModel):
     address: str
     street_code: str | None
     street_name: str
+    community_code: str | None = None
+    grid_code: str | None = None
     status: str
     suggested_level: str | None
     severity: str | None
@@ -168,6 +172,7 @@ class IncidentOut(BaseModel):
     closed_at: dt.datetime | None
     summary: str
     lessons: str
+    pending_activation: dict[str, Any] | None = None
 
 
 class Assessment(BaseModel):
@@ -184,6 +189,9 @@ class ActivationOut(BaseModel):
     incident: IncidentOut
     tasks: list[TaskOut]
     notifications: int
+    # a level I–II activation waiting for a second command user's confirmation (nothing started yet)
+    pending: bool = False
+    pending_activation: dict[str, Any] | None = None
 
 
 class Milestone(BaseModel):
