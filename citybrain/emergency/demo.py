@@ -185,16 +185,15 @@ def _drill_year(session: Session, today: dt.date) -> int:
 
 
 def _findings_to_events(session: Session) -> int:
-    """Turn the drills' findings into events when the event hub has a category for them."""
-    cat = session.scalar(select(EventCategory.code).where(EventCategory.level == 2)
-                         .order_by(EventCategory.code).limit(1))
-    if cat is None:
+    """Turn the drills' findings into events, each under the category its nature calls for
+    (`drills.category_for_finding`), when the event hub has categories."""
+    if session.scalar(select(EventCategory.code).limit(1)) is None:
         return 0
     done = 0
     for d in session.scalars(select(Drill).order_by(Drill.id)):
         try:
             with session.begin_nested():
-                done += len(drills.findings_to_events(session, DEMO, d.id, cat))
+                done += len(drills.findings_to_events(session, DEMO, d.id))
         except Exception:  # noqa: BLE001 - e.g. a drill place the demo geography does not cover
             continue
     return done

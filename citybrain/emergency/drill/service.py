@@ -5,7 +5,7 @@ records, findings turned into events of the event hub, and completion figures.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -39,7 +39,7 @@ from citybrain.emergency.drill.models import (
 )
 from citybrain.emergency.drill.schemas import BodyIn, DrillIn, YearPlanIn
 from citybrain.emergency.plan import service as plans
-from citybrain.events.public import EventIn, intake
+from citybrain.events.public import EventIn, category_names, intake
 
 # The committee, the drill plan and drills are the command centre's to keep; every staff member reads them.
 DRILL_KEEP = policy("emergency.drill.keep", COMMAND, what="drill")
@@ -244,15 +244,40 @@ def findings(session: Session, drill_id: int) -> list[DrillFinding]:
                                 .order_by(DrillFinding.id)))
 
 
+# A drill finding is filed under the event category its nature calls for (the event hub's default tree,
+# citybrain/events/defaults/categories.yaml): the first rule whose words the finding's text contains; a
+# finding about readiness (late arrival, missing equipment, a plan not followed) is a work-safety hazard
+# (E1201 安全隐患), the class under which the safety committee follows such gaps up.
+FINDING_RULES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("消防通道", "安全出口", "疏散通道"), "E1202"),  # 消防通道堵塞
+    (("燃气", "天然气", "液化气"), "E1203"),  # 燃气安全隐患
+    (("危化", "危险化学品", "化学品"), "E1204"),  # 危化品违规
+    (("积水", "内涝", "排水"), "E1104"),  # 积水内涝
+    (("人员聚集", "踩踏", "拥挤"), "E1402"),  # 人员聚集
+    (("治安", "警戒"), "E1401"),  # 治安隐患
+)
+FINDING_DEFAULT = "E1201"  # 安全隐患
+
+
+def category_for_finding(text: str, known: Collection[str]) -> str | None:
+    """The event category a finding's text calls for, among the `known` codes (None: none fits)."""
+    for words, code in FINDING_RULES:
+        if code in known and any(w in text for w in words):
+            return code
+    return FINDING_DEFAULT if FINDING_DEFAULT in known else None
+
+
 def findings_to_events(session: Session, actor: Actor, drill_id: int, category_code: str | None = None
                        ) -> list[DrillFinding]:
-    """Turn each finding not yet followed up into an event (channel "drill") of the event hub."""
+    """Turn each finding not yet followed up into an event (channel "drill") of the event hub, filed under
+    the finding's own category, else `category_code`, else the one its nature calls for."""
     DRILL_KEEP.allow(session, actor)
     drill = get_drill(session, drill_id)
     todo = [f for f in findings(session, drill.id) if f.event_id is None]
+    known = set(category_names(session)) if todo and not category_code else set()
     reports = []
     for f in todo:  # check every finding before the first event is written
-        category = f.category_code or category_code
+        category = f.category_code or category_code or category_for_finding(f.text, known)
         if not category:
             raise ValidationFailed(f"finding {f.id} names no event category: give category_code", "category_code")
         lon, lat = (f.lon, f.lat) if f.lon is not None else (drill.lon, drill.lat)
