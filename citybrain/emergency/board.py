@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from citybrain.core.auth import Actor
+from citybrain.core.auth import Actor, User
 from citybrain.core.db import utcnow
 from citybrain.emergency.common import departments_by_ids
 from citybrain.emergency.dispatch import service as dispatch
@@ -61,9 +62,24 @@ def tasks_out(session: Session, tasks: list[Task]) -> list[dict[str, Any]]:
     return [task_out(t, depts) for t in tasks]
 
 
-def log_out(e: IncidentLog) -> dict[str, Any]:
+def display_names(session: Session, usernames: list[str]) -> dict[str, str]:
+    """People by name, not by login (issue #13 item 7): username → display name."""
+    wanted = sorted({u for u in usernames if u})
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.username, User.display_name).where(User.username.in_(wanted)))
+    return {u: d for u, d in rows if d}
+
+
+def log_out(e: IncidentLog, names: dict[str, str] | None = None) -> dict[str, Any]:
     return {"id": e.id, "at": e.at, "kind": e.kind, "text": e.text, "data": e.data or {},
-            "photo_ref": e.photo_ref, "actor": e.actor_name}
+            "photo_ref": e.photo_ref, "actor": e.actor_name,
+            "actor_name": (names or {}).get(e.actor_name, e.actor_name)}
+
+
+def log_outs(session: Session, entries: list[IncidentLog]) -> list[dict[str, Any]]:
+    names = display_names(session, [e.actor_name for e in entries])
+    return [log_out(e, names) for e in entries]
 
 
 def deployment_out(session: Session, dep: Any) -> dict[str, Any]:
@@ -94,7 +110,7 @@ def board(session: Session, actor: Actor, incident_id: int, nearby: int = 5) -> 
         "incident": incident_out(session, inc),
         "level_names": {lv.value: name for lv, name in LEVEL_LABELS_ZH.items() if isinstance(lv, Level)},
         "tasks_by_department": list(by_dept.values()),
-        "log": [log_out(e) for e in incidents.log_of(session, inc.id)],
+        "log": log_outs(session, incidents.log_of(session, inc.id)),
         "deployments": [deployment_out(session, d) for d in resources.deployments_of(session, inc.id)],
         "response_times": figures.response_times(session, inc),
         "assessment": incidents.assess(session, inc.id, actor),

@@ -189,3 +189,40 @@ def test_incidents_from_1970_are_not_reported(session, em):  # type: ignore[no-u
     with pytest.raises(Exception):  # noqa: B017 - pydantic refuses it at the edge
         _report(session, reported_at=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
     assert session.scalar(select(Incident.id).limit(1)) is None
+
+
+# --- names, languages, personal data ---------------------------------------------------------------------
+
+def test_pages_speak_english_and_name_people(client, login, em_api, engine):  # type: ignore[no-untyped-def]
+    from sqlalchemy import update
+
+    from citybrain.core.auth import User
+    from citybrain.core.db import session_scope
+    from tests.emergency.test_incidents import LEAK
+    from tests.emergency.test_pages import _cookie_login
+
+    with session_scope(engine) as s:
+        s.execute(update(User).where(User.username == "t_duty_officer").values(display_name="李静"))
+    h = login("duty_officer")
+    inc = client.post("/api/emergency/incidents", json=LEAK, headers=h).json()
+    client.post(f"/api/emergency/incidents/{inc['id']}/log", json={"kind": "note", "text": "到场"}, headers=h)
+    log = client.get(f"/api/emergency/incidents/{inc['id']}/log", headers=h).json()
+    assert log[-1]["actor"] == "t_duty_officer" and log[-1]["actor_name"] == "李静"
+    _cookie_login(client, {"duty_officer": {"username": "t_duty_officer"}}, "duty_officer")
+    en = client.get("/emergency?lang=en").text
+    assert "Accident or disaster" in en and "事故灾难" not in en
+    page = client.get(f"/emergency/incidents/{inc['id']}?lang=en").text
+    assert "particularly serious" in page and "特别重大" not in page and "Deaths" in page
+    assert "choose the response level" in page
+
+
+def test_roster_phones_are_masked_for_street_staff(client, login, em_api):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    now = dt.datetime.now(dt.UTC)
+    r = client.post("/api/emergency/duty", headers=login("duty_officer"), json={
+        "department": "yjj", "person_name": "张值班", "phone": "13900001234",
+        "starts_at": (now - dt.timedelta(hours=1)).isoformat(), "ends_at": (now + dt.timedelta(hours=6)).isoformat()})
+    assert r.status_code == 201 and r.json()["phone"] == "13900001234"
+    shown = client.get("/api/emergency/duty/now", headers=login("street_staff")).json()
+    assert shown[0]["phone"] == "139****1234"

@@ -140,13 +140,13 @@ def get_log(incident_id: int, actor: Actor = Depends(require(*STAFF)), session: 
             after: int = Query(default=0, ge=0)) -> list[LogOut]:
     """The log and timeline: reports, decisions, figures, photos and every change, oldest first."""
     service.incident_for(session, actor, incident_id)
-    return [LogOut(**views.log_out(e)) for e in service.log_of(session, incident_id, after)]
+    return [LogOut(**o) for o in views.log_outs(session, service.log_of(session, incident_id, after))]
 
 
 @router.post("/incidents/{incident_id}/log", response_model=LogOut, status_code=201)
 def add_log(incident_id: int, body: LogIn, actor: Actor = Depends(require(*REPORTERS)),
             session: Session = Depends(get_session)) -> LogOut:
-    return LogOut(**views.log_out(service.add_log(session, actor, incident_id, body)))
+    return LogOut(**views.log_outs(session, [service.add_log(session, actor, incident_id, body)])[0])
 
 
 @router.get("/incidents/{incident_id}/tasks", response_model=list[TaskOut])

@@ -117,7 +117,8 @@ class LogOut(BaseModel):
     text: str
     data: dict[str, Any]
     photo_ref: str | None
-    actor: str
+    actor: str  # the username
+    actor_name: str = ""  # the person's name, as pages show it
 
 
 class TaskOut(BaseModel):

@@ -192,7 +192,7 @@
     board.log.slice().reverse().forEach(function (e) {
       var item = el("li", {"data-kind": e.kind}, [el("time", {datetime: e.at}, CB.time(e.at)),
         el("span", {class: "kind"}, t("emergency.js.logkind." + e.kind)), e.text, " ",
-        el("small", {class: "hint"}, e.actor)]);
+        el("small", {class: "hint"}, e.actor_name || e.actor)]);
       if (e.photo_ref) item.appendChild(el("div", {class: "hint"}, t("emergency.js.photo") + e.photo_ref));
       box.appendChild(item);
     });
