@@ -351,7 +351,11 @@
 
   if (actions) {
     actions.addEventListener("submit", function (ev) { ev.preventDefault(); });
-    document.getElementById("act-level").addEventListener("change", function (ev) { ev.target.dataset.touched = "1"; });
+    document.getElementById("act-level").addEventListener("change", function (ev) {
+      ev.target.dataset.touched = "1";
+      actions.querySelectorAll(".field-error").forEach(function (n) { n.remove(); });  // answered
+      ev.target.removeAttribute("aria-invalid");
+    });
     actions.addEventListener("click", async function (ev) {
       var act = ev.target.getAttribute && ev.target.getAttribute("data-act");
       if (!act) return;
