@@ -226,3 +226,18 @@ def test_roster_phones_are_masked_for_street_staff(client, login, em_api):  # ty
     assert r.status_code == 201 and r.json()["phone"] == "13900001234"
     shown = client.get("/api/emergency/duty/now", headers=login("street_staff")).json()
     assert shown[0]["phone"] == "139****1234"
+
+
+def test_a_log_entry_is_recorded_once_per_key(client, login, em_api):  # type: ignore[no-untyped-def]
+    from tests.emergency.test_incidents import LEAK
+
+    h = login("duty_officer")
+    inc = client.post("/api/emergency/incidents", json=LEAK, headers=h).json()
+    url = f"/api/emergency/incidents/{inc['id']}/log"
+    key = {**h, "Idempotency-Key": "log-8c1d2e3f"}
+    first = client.post(url, json={"kind": "note", "text": "到场"}, headers=key)
+    again = client.post(url, json={"kind": "note", "text": "到场"}, headers=key)
+    assert first.status_code == 201 and again.json()["id"] == first.json()["id"]
+    other = client.post(url, json={"kind": "note", "text": "撤离"}, headers=key)
+    assert other.status_code == 409 and other.json()["detail"][0]["loc"][-1] == "idempotency_key"
+    assert [e["text"] for e in client.get(url, headers=h).json()].count("到场") == 1

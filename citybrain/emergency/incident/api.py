@@ -145,8 +145,9 @@ def get_log(incident_id: int, actor: Actor = Depends(require(*STAFF)), session: 
 
 @router.post("/incidents/{incident_id}/log", response_model=LogOut, status_code=201)
 def add_log(incident_id: int, body: LogIn, actor: Actor = Depends(require(*REPORTERS)),
-            session: Session = Depends(get_session)) -> LogOut:
-    return LogOut(**views.log_outs(session, [service.add_log(session, actor, incident_id, body)])[0])
+            session: Session = Depends(get_session), idempotency_key: str | None = IDEMPOTENCY_KEY) -> LogOut:
+    entry = service.add_log(session, actor, incident_id, body, idempotency_key)
+    return LogOut(**views.log_outs(session, [entry])[0])
 
 
 @router.get("/incidents/{incident_id}/tasks", response_model=list[TaskOut])

@@ -78,6 +78,8 @@ class IncidentLog(Base):
     """The incident's log (事件日志): reports, decisions, figures, photos and every change of state."""
 
     __tablename__ = "emergency_incident_log"
+    __table_args__ = (UniqueConstraint("actor_name", "idempotency_key",
+                                       name="uq_emergency_incident_log_actor_name_idempotency_key"),)
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("emergency_incident.id"), index=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -87,6 +89,9 @@ class IncidentLog(Base):
     photo_ref: Mapped[str | None] = mapped_column(String(500), nullable=True)
     actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     actor_name: Mapped[str] = mapped_column(String(80), default="system")
+    # the log form's Idempotency-Key (per author) and the digest of the body it came with
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    request_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 # pending (待接收) → accepted (已接收) → done (已完成); cancelled by the command centre

@@ -340,8 +340,20 @@ def record_log(session: Session, actor: Actor | None, inc: Incident, kind: str, 
     return entry
 
 
-def add_log(session: Session, actor: Actor, incident_id: int, data: LogIn) -> IncidentLog:
+def add_log(session: Session, actor: Actor, incident_id: int, data: LogIn, idempotency_key: str | None = None
+            ) -> IncidentLog:
+    """Append a report, decision, figures or photo. The same Idempotency-Key and body from the same author
+    return the first entry (a double click); another body under that key is a 409."""
     inc = incident_for(session, actor, incident_id, LOG, for_update=True)
+    digest = hashlib.sha256(f"{incident_id}:{data.model_dump_json()}".encode()).hexdigest()
+    if idempotency_key:
+        first = session.scalar(select(IncidentLog).where(IncidentLog.actor_name == actor.username,
+                                                         IncidentLog.idempotency_key == idempotency_key))
+        if first is not None:
+            if first.request_digest != digest:
+                raise Conflict("this Idempotency-Key was already used for a different log entry; "
+                               "send a new key for a new entry", "idempotency_key")
+            return first
     if inc.status == CLOSED:
         raise Conflict(f"incident {inc.number} is closed; its log is final", "status")
     at = aware(data.at, "at") or utcnow()
@@ -361,6 +373,9 @@ def add_log(session: Session, actor: Actor, incident_id: int, data: LogIn) -> In
         if not text:
             text = "，".join(f"{_METRIC_SHORT.get(k, k)} {v:g}" for k, v in given.items())
     entry = record_log(session, actor, inc, data.kind, text, extra, photo_ref=data.photo_ref, at=at)
+    if idempotency_key:
+        entry.idempotency_key, entry.request_digest = idempotency_key, digest
+        session.flush()
     emit(session, ev.IncidentLogged(incident_id=inc.id, number=inc.number, log_id=entry.id, kind=entry.kind,
                                     text=entry.text[:200]))
     return entry

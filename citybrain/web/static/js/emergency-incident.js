@@ -206,8 +206,8 @@
   }
   logForm.elements.kind.addEventListener("change", syncLogForm);
   syncLogForm();
-  logForm.addEventListener("submit", function (ev) {
-    ev.preventDefault();
+  // one entry per filled-in form: a double click records once (Idempotency-Key), errors beside their fields
+  CB.submitOnce(logForm, async function (sub) {
     var f = new FormData(logForm);
     var body = {kind: f.get("kind"), text: f.get("text") || ""};
     if (body.kind === "figures") {
@@ -218,11 +218,19 @@
       });
     }
     if (body.kind === "photo") body.photo_ref = f.get("photo_ref");
-    EM.report(document.getElementById("log-status"), CB.postJSON(api + "/log", body)).then(function () {
+    var statusEl = document.getElementById("log-status");
+    statusEl.textContent = t("emergency.js.working");
+    try {
+      await sub.post(api + "/log", body);
+      statusEl.textContent = t("emergency.js.done");
       logForm.reset();
       syncLogForm();
       refresh();
-    }, function () {});
+    } catch (err) {
+      statusEl.textContent = "";
+      CB.showErrors(logForm, err, {labels: {text: t("emergency.js.field.text"),
+                                            photo_ref: t("emergency.js.field.photo_ref")}});
+    }
   });
 
   /* ---- resources: recommendation, deployments, cameras ---- */
