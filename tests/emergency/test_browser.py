@@ -96,7 +96,7 @@ def test_the_report_form_reports_once_and_names_the_field(page, log_in, em_live,
     log_in("duty")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/emergency")
-    page.wait_for_function("document.querySelectorAll('#new-type option').length > 1")
+    page.wait_for_function("() => document.querySelectorAll('#new-type option').length > 1")
     # a place outside the district: the error is in Chinese and names the field in words
     page.fill("#new-title", "双击测试")
     page.fill("#new-lon", "103.0")
@@ -122,7 +122,7 @@ def test_activation_and_closing_ask_first(page, log_in, em_live, page_errors):  
     log_in("duty")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"/emergency/incidents/{iid}")
-    page.wait_for_function("!document.querySelector('#actions button[data-act=activate]').disabled")
+    page.wait_for_function("() => !document.querySelector('#actions button[data-act=activate]').disabled")
     assert page.input_value("#act-level") == ""  # nothing suggested: nothing chosen for the officer
     page.click("#actions button[data-act=activate]")
     err = page.locator("#actions .field-error, #actions .form-error").first
