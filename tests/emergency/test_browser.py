@@ -104,7 +104,8 @@ def test_the_report_form_reports_once_and_names_the_field(page, log_in, em_live,
     page.click("#new-incident button[type=submit]")
     err = page.locator("#new-incident .form-error, #new-incident .field-error").first
     err.wait_for()
-    assert "位置" in err.inner_text() and "location" not in err.inner_text()
+    assert "位置" in err.inner_text() and "不在双流区范围内" in err.inner_text()
+    assert "location" not in err.inner_text() and "wgs84" not in err.inner_text()
     screenshot(page, "mobile-emergency-report-error")
     before = _db(em_live, count)
     page.fill("#new-lon", "103.947")

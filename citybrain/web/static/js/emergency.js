@@ -108,7 +108,10 @@
       } catch (err) {
         statusEl.textContent = "";
         CB.showErrors(form, err, {labels: {location: t("emergency.js.field.location"),
-                                           incident_type: t("emergency.js.field.incident_type")}});
+                                           incident_type: t("emergency.js.field.incident_type")},
+                                  // the page's own words, not the server's (which quote coordinates in English)
+                                  messages: {"location.value_error": t("emergency.js.err.outside"),
+                                             "idempotency_key.conflict": t("emergency.js.err.key_reused")}});
       }
     });
   }
