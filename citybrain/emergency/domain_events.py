@@ -1,14 +1,19 @@
-"""Domain events of emergency command. Emitted on the bus (and so on the live feed) after each change."""
+"""Domain events of emergency command. Emitted on the bus (and so on the live feed) after each change.
+
+No other domain reacts to them yet: they are raised for the live feed and the record (`feed_only`).
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from typing import ClassVar
 
 from citybrain.core.bus import DomainEvent
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class IncidentEvent(DomainEvent):
+    feed_only: ClassVar[bool] = True
     incident_id: int
     number: str
 
@@ -65,6 +70,7 @@ class IncidentLogged(IncidentEvent):
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class IncidentTaskChanged(DomainEvent):
+    feed_only: ClassVar[bool] = True
     task_id: int
     incident_id: int | None
     department_id: int
@@ -74,6 +80,7 @@ class IncidentTaskChanged(DomainEvent):
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ResourceDeployed(DomainEvent):
+    feed_only: ClassVar[bool] = True
     """A resource was dispatched to, arrived at or released from an incident."""
 
     incident_id: int
@@ -84,6 +91,7 @@ class ResourceDeployed(DomainEvent):
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class DrillFindingRaised(DomainEvent):
+    feed_only: ClassVar[bool] = True
     """A drill finding was turned into an event of the event hub for follow-up."""
 
     drill_id: int
