@@ -241,3 +241,18 @@ def test_a_log_entry_is_recorded_once_per_key(client, login, em_api):  # type: i
     other = client.post(url, json={"kind": "note", "text": "撤离"}, headers=key)
     assert other.status_code == 409 and other.json()["detail"][0]["loc"][-1] == "idempotency_key"
     assert [e["text"] for e in client.get(url, headers=h).json()].count("到场") == 1
+
+
+def test_booleans_and_degenerate_lines_are_refused(client, login, em_api):  # type: ignore[no-untyped-def]
+    h = login("duty_officer")
+    r = client.post("/api/emergency/incidents", headers=h, json={
+        "incident_type": "hazchem_leak", "title": "布尔", "lon": IN[0], "lat": IN[1], "figures": {"injured": True}})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "injured"
+    r = client.post("/api/emergency/resources", headers=h, json={
+        "code": "S-BOOL", "kind": "shelter", "name": "避难场所", "lon": IN[0], "lat": IN[1], "capacity": True})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "capacity"
+    for coords in ([[104.001, 30.401], [104.001, 30.401]], [[True, 30.401], [104.002, 30.402]]):
+        r = client.post("/api/emergency/road-network", headers=h, json={"name": "坏路网", "geojson": {
+            "type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
+                                                       "geometry": {"type": "LineString", "coordinates": coords}}]}})
+        assert r.status_code == 422, coords

@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from citybrain.core.types import AwareDatetimeIn, Latitude, Longitude
+from citybrain.emergency.inputs import In
 from citybrain.emergency.levels import LevelIn, Metric, WarningColour
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _In(In):
+    pass
 
 
 class Figures(_In):
