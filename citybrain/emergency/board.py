@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from citybrain.core.auth import Actor
+from citybrain.core.auth import Actor, User
 from citybrain.core.db import utcnow
 from citybrain.emergency.common import departments_by_ids
 from citybrain.emergency.dispatch import service as dispatch
@@ -36,6 +37,8 @@ def incident_out(session: Session, inc: Incident) -> dict[str, Any]:
         "category": inc.category, "plan": found[0].code if found else None,
         "plan_version": found[1].version if found else None, "event_id": inc.event_id, "lon": inc.lon,
         "lat": inc.lat, "address": inc.address, "street_code": inc.street_code, "street_name": inc.street_name,
+        "community_code": inc.community_code, "grid_code": inc.grid_code,
+        "pending_activation": inc.pending_activation,
         "status": inc.status, "suggested_level": inc.suggested_level, "severity": inc.severity,
         "response_level": inc.response_level, "warning_colour": inc.warning_colour,
         "figures": incidents.figures_of(inc), "occurred_at": inc.occurred_at, "reported_at": inc.reported_at,
@@ -59,9 +62,24 @@ def tasks_out(session: Session, tasks: list[Task]) -> list[dict[str, Any]]:
     return [task_out(t, depts) for t in tasks]
 
 
-def log_out(e: IncidentLog) -> dict[str, Any]:
+def display_names(session: Session, usernames: list[str]) -> dict[str, str]:
+    """People by name, not by login (issue #13 item 7): username → display name."""
+    wanted = sorted({u for u in usernames if u})
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.username, User.display_name).where(User.username.in_(wanted)))
+    return {u: d for u, d in rows if d}
+
+
+def log_out(e: IncidentLog, names: dict[str, str] | None = None) -> dict[str, Any]:
     return {"id": e.id, "at": e.at, "kind": e.kind, "text": e.text, "data": e.data or {},
-            "photo_ref": e.photo_ref, "actor": e.actor_name}
+            "photo_ref": e.photo_ref, "actor": e.actor_name,
+            "actor_name": (names or {}).get(e.actor_name, e.actor_name)}
+
+
+def log_outs(session: Session, entries: list[IncidentLog]) -> list[dict[str, Any]]:
+    names = display_names(session, [e.actor_name for e in entries])
+    return [log_out(e, names) for e in entries]
 
 
 def deployment_out(session: Session, dep: Any) -> dict[str, Any]:
@@ -78,8 +96,8 @@ def hazards_near(session: Session, lon: float, lat: float, radius_m: float = HAZ
 
 
 def board(session: Session, actor: Actor, incident_id: int, nearby: int = 5) -> dict[str, Any]:
-    inc = incidents.get_incident(session, incident_id)
-    tasks = incidents.tasks_of(session, inc.id)
+    inc = incidents.incident_for(session, actor, incident_id)
+    tasks = incidents.visible_tasks(actor, incidents.tasks_of(session, inc.id))
     t_out = tasks_out(session, tasks)
     by_dept: dict[str, dict[str, Any]] = {}
     for t in t_out:
@@ -92,10 +110,10 @@ def board(session: Session, actor: Actor, incident_id: int, nearby: int = 5) -> 
         "incident": incident_out(session, inc),
         "level_names": {lv.value: name for lv, name in LEVEL_LABELS_ZH.items() if isinstance(lv, Level)},
         "tasks_by_department": list(by_dept.values()),
-        "log": [log_out(e) for e in incidents.log_of(session, inc.id)],
+        "log": log_outs(session, incidents.log_of(session, inc.id)),
         "deployments": [deployment_out(session, d) for d in resources.deployments_of(session, inc.id)],
         "response_times": figures.response_times(session, inc),
-        "assessment": incidents.assess(session, inc.id),
+        "assessment": incidents.assess(session, inc.id, actor),
         "nearby": {}, "cameras": [], "hazards": [], "now": utcnow(),
     }
     if inc.lon is not None and inc.lat is not None:

@@ -185,16 +185,15 @@ def _drill_year(session: Session, today: dt.date) -> int:
 
 
 def _findings_to_events(session: Session) -> int:
-    """Turn the drills' findings into events when the event hub has a category for them."""
-    cat = session.scalar(select(EventCategory.code).where(EventCategory.level == 2)
-                         .order_by(EventCategory.code).limit(1))
-    if cat is None:
+    """Turn the drills' findings into events, each under the category its nature calls for
+    (`drills.category_for_finding`), when the event hub has categories."""
+    if session.scalar(select(EventCategory.code).limit(1)) is None:
         return 0
     done = 0
     for d in session.scalars(select(Drill).order_by(Drill.id)):
         try:
             with session.begin_nested():
-                done += len(drills.findings_to_events(session, DEMO, d.id, cat))
+                done += len(drills.findings_to_events(session, DEMO, d.id))
         except Exception:  # noqa: BLE001 - e.g. a drill place the demo geography does not cover
             continue
     return done
@@ -229,7 +228,7 @@ def _stories(today: dt.date) -> list[Story]:
               "强降雨致东升街道多处积水，转移群众6200人，救出被困3人，无人员伤亡。排水抢险队31分钟到场；"
               "暴露下穿隧道水位监测缺失，已列入整改。", raise_to="III",
               later_figures={"evacuated": 6200, "affected_area_km2": 8.5}),
-        Story("机场高速货车侧翻危化品泄漏", "hazchem_leak", (103.9600, 30.5880), "机场高速双流段", "IV",
+        Story("机场高速货车侧翻危化品泄漏", "hazchem_leak", (103.9600, 30.5800), "机场高速双流段", "IV",
               when(3, 9, 22, 5), {"injured": 2, "evacuated": 180},
               {"verified": 4, "activated": 11, "accepted": 15, "on_scene": 22, "stood_down": 260},
               "货车侧翻致少量稀硫酸泄漏，2人轻伤，疏散周边群众180人；危化救援队22分钟到场完成堵漏洗消。"),

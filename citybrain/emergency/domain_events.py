@@ -1,4 +1,7 @@
-"""Domain events of emergency command. Emitted on the bus (and so on the live feed) after each change."""
+"""Domain events of emergency command. Emitted on the bus (and so on the live feed) after each change.
+
+No other domain reacts to them yet: they are raised for the live feed and the record (`feed_only`).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,7 @@ from citybrain.core.bus import DomainEvent
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class IncidentEvent(DomainEvent):
-    feed_only: ClassVar[bool] = True  # for the live feed and the record; no domain reacts yet
-
+    feed_only: ClassVar[bool] = True
     incident_id: int
     number: str
 
@@ -68,8 +70,7 @@ class IncidentLogged(IncidentEvent):
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class IncidentTaskChanged(DomainEvent):
-    feed_only: ClassVar[bool] = True  # for the live feed and the record; no domain reacts yet
-
+    feed_only: ClassVar[bool] = True
     task_id: int
     incident_id: int | None
     department_id: int
@@ -79,9 +80,8 @@ class IncidentTaskChanged(DomainEvent):
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ResourceDeployed(DomainEvent):
+    feed_only: ClassVar[bool] = True
     """A resource was dispatched to, arrived at or released from an incident."""
-
-    feed_only: ClassVar[bool] = True  # for the live feed and the record; no domain reacts yet
 
     incident_id: int
     resource_id: int
@@ -91,9 +91,8 @@ class ResourceDeployed(DomainEvent):
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class DrillFindingRaised(DomainEvent):
+    feed_only: ClassVar[bool] = True
     """A drill finding was turned into an event of the event hub for follow-up."""
-
-    feed_only: ClassVar[bool] = True  # for the live feed and the record; no domain reacts yet
 
     drill_id: int
     finding_id: int

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from citybrain.core.auth import Actor
 from citybrain.core.clock import local_zone
 from citybrain.core.errors import NotFound
 from citybrain.core.i18n import t
@@ -18,12 +19,11 @@ from citybrain.core.roles import COMMAND, Role
 from citybrain.emergency.common import departments_by_codes, local
 from citybrain.emergency.incident import service as incidents
 from citybrain.emergency.levels import (
-    CATEGORY_LABELS_ZH,
     LEVEL_LABELS_ZH,
-    METRIC_LABELS_ZH,
+    LEVEL_NUMERALS,
     Category,
+    Level,
     Metric,
-    label,
     rank,
 )
 from citybrain.emergency.plan import service as plans
@@ -38,8 +38,35 @@ def _gate(request: Request) -> PageUser | Response:
     return page_user(request, "emergency.forbidden", "emergency.staff_only")
 
 
+def _actor(user: PageUser) -> Actor:
+    return Actor(user.id, user.username, Role(user.role), user.department_id, user.area_code)
+
+
 def _session(request: Request) -> Session:
     return request.app.state.read_session_maker()  # type: ignore[no-any-return]
+
+
+# --- words in the page's language (the English mode is complete: issue #13 item 7) ----------------------------
+
+def _level(lv: Level | str | None, lang: str) -> str:
+    """Ⅱ级 重大 / Ⅱ serious: the same words the pages' scripts use (EM.level)."""
+    if not lv:
+        return "—"
+    v = Level(lv)
+    return f"{LEVEL_NUMERALS[v]}{t('emergency.js.level_suffix', lang)} {t('emergency.js.level.' + v.value, lang)}"
+
+
+def _category(cat: str, lang: str) -> str:
+    return t(f"emergency.category.{cat}", lang)
+
+
+def _metric(m: Metric | str, lang: str) -> str:
+    return t(f"emergency.js.metric.{Metric(m).value}", lang)
+
+
+def _named(obj: Any, lang: str) -> str:
+    """A department's or an incident type's name in the page's language (its English name when it has one)."""
+    return (getattr(obj, "name_en", "") or obj.name) if lang == "en" else obj.name
 
 
 def _not_found(request: Request, what: str) -> Response:
@@ -53,15 +80,15 @@ def index(request: Request) -> Response:
     gate = _gate(request)
     if not isinstance(gate, PageUser):
         return gate
+    lang = language(request)
     with _session(request) as session:
         rows = []
-        for inc in incidents.list_incidents(session, limit=200):
+        for inc in incidents.list_incidents(session, limit=200, actor=_actor(gate)):
             rows.append({"id": inc.id, "number": inc.number, "title": inc.title, "status": inc.status,
-                         "level": label(inc.response_level) if inc.response_level else "—",
-                         "suggested": label(inc.suggested_level) if inc.suggested_level else "—",
+                         "level": _level(inc.response_level, lang), "suggested": _level(inc.suggested_level, lang),
                          "reported": local(inc.reported_at), "address": inc.address or inc.street_name,
-                         "category": CATEGORY_LABELS_ZH.get(Category(inc.category), inc.category)})
-        counts = incidents.counts_by_status(session)
+                         "category": _category(inc.category, lang)})
+        counts = incidents.counts_by_status(session, _actor(gate))
     return render(request, "emergency/index.html", {"incidents": rows, "counts": counts,
                                                     "can_command": Role(gate.role) in COMMAND,
                                                     "js_prefixes": JS}, csp=True)
@@ -74,14 +101,16 @@ def incident_page(request: Request, incident_id: int) -> Response:
         return gate
     with _session(request) as session:
         try:
-            inc = incidents.get_incident(session, incident_id)
+            inc = incidents.incident_for(session, _actor(gate), incident_id)
         except NotFound:
             return _not_found(request, f"#{incident_id}")
         header = {"id": inc.id, "number": inc.number, "title": inc.title}
     return render(request, "emergency/incident.html", {
         "incident": header, "can_command": Role(gate.role) in COMMAND, "role": gate.role,
-        "department_id": gate.department_id, "metrics": METRIC_LABELS_ZH,
-        "levels": [(lv.value, f"{label(lv)}") for lv in LEVEL_LABELS_ZH], "js_prefixes": JS}, csp=True)
+        "department_id": gate.department_id,
+        "metrics": {m: _metric(m, language(request)) for m in Metric},
+        "levels": [(lv.value, _level(lv, language(request))) for lv in LEVEL_LABELS_ZH], "js_prefixes": JS},
+        csp=True)
 
 
 @pages.get("/emergency/plans")
@@ -89,16 +118,18 @@ def plan_library(request: Request) -> Response:
     gate = _gate(request)
     if not isinstance(gate, PageUser):
         return gate
+    lang = language(request)
     with _session(request) as session:
         groups: dict[str, dict[str, Any]] = {}
         for cat in Category:
-            groups[cat.value] = {"name": CATEGORY_LABELS_ZH[cat], "types": []}
+            groups[cat.value] = {"name": _category(cat.value, lang), "types": []}
         plan_rows = {p.code: plan_out(session, p) for p in plans.list_plans(session)}
         by_type: dict[str, list[Any]] = {}
         for p in plan_rows.values():
             by_type.setdefault(p.incident_type, []).append(p)
         for it in plans.list_incident_types(session):
-            groups[it.category]["types"].append({"code": it.code, "name": it.name, "plans": by_type.get(it.code, [])})
+            groups[it.category]["types"].append({"code": it.code, "name": _named(it, lang),
+                                                 "plans": by_type.get(it.code, [])})
     return render(request, "emergency/plans.html", {"groups": groups, "can_edit": Role(gate.role) in COMMAND,
                                                     "js_prefixes": JS}, csp=True)
 
@@ -116,27 +147,28 @@ def plan_page(request: Request, code: str, version: int | None = None) -> Respon
             return _not_found(request, code)
         doc = plans.document_of(pv)
         codes = incidents.plan_department_codes(doc)
-        depts = {c: d.name for c, d in departments_by_codes(session, codes).items()}
+        lang = language(request)
+        depts = {c: _named(d, lang) for c, d in departments_by_codes(session, codes).items()}
         info = plan_out(session, plan, full=True)
     roles = {r.code: r for r in doc.roles}
     steps = [{"order": i + 1, "role": roles[s.role].name if s.role in roles else s.role,
               "department": depts.get(roles[s.role].department or "", roles[s.role].department or "")
               if s.role in roles else "", "action": s.action, "deadline": s.deadline_minutes,
-              "levels": ", ".join(s.levels) or t("emergency.all_levels", language(request))}
+              "levels": ", ".join(s.levels) or t("emergency.all_levels", lang)}
              for i, s in enumerate(doc.steps)]
-    levels = [{"level": label(r.level), "name": r.name or LEVEL_LABELS_ZH[r.level],
-               "triggers": [_trigger_text(tr) for tr in r.triggers],
+    levels = [{"level": _level(r.level, lang), "name": r.name or LEVEL_LABELS_ZH[r.level],
+               "triggers": [_trigger_text(tr, lang) for tr in r.triggers],
                "actions": r.actions} for r in sorted(doc.levels, key=lambda r: rank(r.level))]
     return render(request, "emergency/plan.html", {
         "plan": info, "version": pv.version, "doc": doc, "depts": depts, "steps": steps, "levels": levels,
         "needs": doc.needs, "zone": local_zone(), "js_prefixes": JS}, csp=True)
 
 
-def _trigger_text(tr: Any) -> str:
+def _trigger_text(tr: Any, lang: str) -> str:
     op = "≥" if tr.op == ">=" else ">"
-    if tr.metric == Metric.ECONOMIC_LOSS_YUAN and tr.value >= 10_000:
+    if tr.metric == Metric.ECONOMIC_LOSS_YUAN and tr.value >= 10_000 and lang != "en":
         return f"直接经济损失 {op} {tr.value / 10_000:g} 万元"
-    return f"{METRIC_LABELS_ZH[tr.metric]} {op} {tr.value:g}"
+    return f"{_metric(tr.metric, lang)} {op} {tr.value:g}"
 
 
 @pages.get("/emergency/figures")

@@ -111,10 +111,13 @@ def _lines(geom: Any, field: str) -> list[list[tuple[float, float]]]:
         line = []
         for pos in part:
             if (not isinstance(pos, list | tuple) or len(pos) < 2
-                    or not all(isinstance(c, int | float) and math.isfinite(c) for c in pos[:2])
+                    or not all(isinstance(c, int | float) and not isinstance(c, bool) and math.isfinite(c)
+                               for c in pos[:2])
                     or not (-180 <= pos[0] <= 180 and -90 <= pos[1] <= 90)):
                 raise ValidationFailed(f"{pos!r} is not a [lon, lat] position (WGS-84)", field)
             line.append((float(pos[0]), float(pos[1])))
+        if len(set(line)) < 2:  # a degenerate line: every position the same point, no length to travel
+            raise ValidationFailed("a line needs at least two different positions", field)
         out.append(line)
     return out
 

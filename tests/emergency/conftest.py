@@ -68,13 +68,39 @@ def plan_doc(**changes: Any) -> dict[str, Any]:
     return doc
 
 
+WIDE_STREET = "510116004"  # a test street north of the tiny geography, where the resource tests stand
+
+
+def _wide_street(session: Any) -> None:
+    """Incidents, resources and cameras outside the district are refused (issue #13 item 6), so the
+    resource tests' places (lon 103.9–104.2, lat 30.42–30.7) need a street: one grid covering them."""
+    from shapely.geometry import box
+
+    from citybrain.geography.models import Area
+    from citybrain.geography.service import bump_version
+    from citybrain.geography.testing import _add
+
+    if session.scalar(select(Area).where(Area.code == WIDE_STREET)) is not None:
+        return
+    district = session.scalar(select(Area).where(Area.code == "510116"))
+    area = box(103.90, 30.42, 104.20, 30.70)
+    st = _add(session, "street", WIDE_STREET, "测试街道", area, district)
+    com = _add(session, "community", WIDE_STREET + "001", "测试社区", area, st)
+    _add(session, "grid", WIDE_STREET + "001001", "测试1网格", area, com, households=100)
+    bump_version(session)
+
+
 def build(engine: Any) -> dict[str, Any]:
     from citybrain.core.auth import SYSTEM
     from citybrain.core.db import session_scope
     from citybrain.directory.models import Department
     from citybrain.emergency.plan import service as plans
     from citybrain.emergency.plan.schemas import IncidentTypeIn
+    from citybrain.geography import public as geography
 
+    with session_scope(engine) as s:
+        _wide_street(s)
+    geography.invalidate()
     with session_scope(engine) as s:
         have = {d.code: d for d in s.scalars(select(Department))}
         for code, (name, kind) in DEPARTMENTS.items():
@@ -89,12 +115,12 @@ def build(engine: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def em(engine):  # type: ignore[no-untyped-def]
+def em(engine, geo):  # type: ignore[no-untyped-def]
     return build(engine)
 
 
 @pytest.fixture
-def em_api(engine, people):  # type: ignore[no-untyped-def]
+def em_api(engine, people, geo):  # type: ignore[no-untyped-def]
     return build(engine)
 
 

@@ -23,11 +23,17 @@ def _counts(engine) -> dict[str, int]:  # type: ignore[no-untyped-def]
     return out
 
 
-def test_demo_is_idempotent(engine, geo):  # type: ignore[no-untyped-def]
+def test_demo_is_idempotent(engine):  # type: ignore[no-untyped-def]
     from citybrain.emergency import demo
     from citybrain.emergency.incident.figures import period
     from citybrain.emergency.incident.models import Incident
+    from citybrain.geography import demo as geography_demo
+    from citybrain.geography import public as geography
 
+    # the demo's places lie in the real district: incidents, resources and cameras outside it are refused
+    with session_scope(engine) as s:
+        geography_demo.seed(s, _Tracker())
+    geography.invalidate()
     with session_scope(engine) as s:
         demo.seed(s, _Tracker())
     first = _counts(engine)

@@ -61,23 +61,26 @@ def test_completion_figures(session, em):  # type: ignore[no-untyped-def]
 
 
 def test_findings_become_events(session, em, hub_categories):  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-
-    from citybrain.events.models import Event, EventCategory
+    from citybrain.events.models import Event
 
     _bodies(session)
-    category = session.scalar(select(EventCategory.code).where(EventCategory.level == 2).limit(1))
     drill = drills.record_drill(session, SYSTEM, DrillIn(
         body="aq", title="危化品泄漏处置演练", held_at=dt.datetime(2026, 5, 20, 9, tzinfo=CST),
         lon=104.005, lat=30.405, address="东升街道",
-        findings=[{"text": "警戒区设置偏小"}, {"text": "消防通道被占用", "category_code": category}]))
+        findings=[{"text": "警戒区设置偏小"}, {"text": "消防通道被占用"},
+                  {"text": "部分成员单位到场时间超过预案要求"}, {"text": "应急照明不足", "category_code": "E1502"}]))
     session.commit()
-    with pytest.raises(ValidationFailed) as err:
-        drills.findings_to_events(session, SYSTEM, drill.id)
-    assert err.value.field == "category_code"
-    session.rollback()
-    done = drills.findings_to_events(session, SYSTEM, drill.id, category)
-    assert len(done) == 2 and all(f.event_id for f in done)
+    done = drills.findings_to_events(session, SYSTEM, drill.id)
+    assert len(done) == 4 and all(f.event_id for f in done)
+    # each finding is filed by its nature (issue #13 item 9), not under the first category of the tree
+    cats = [session.get(Event, f.event_id).category_code for f in done]
+    assert cats == ["E1401", "E1202", "E1201", "E1502"]
     ev = session.get(Event, done[1].event_id)
     assert ev.channel == "drill" and ev.source_ref == f"emergency.drill_finding:{done[1].id}"
     assert drills.findings_to_events(session, SYSTEM, drill.id) == []  # once only
+
+
+def test_a_finding_needs_a_category_when_the_hub_has_none() -> None:
+    assert drills.category_for_finding("消防通道被占用", set()) is None
+    assert drills.category_for_finding("燃气管道无人值守", {"E1201", "E1203"}) == "E1203"
+    assert drills.category_for_finding("到场迟缓", {"E1201"}) == "E1201"

@@ -62,7 +62,7 @@ def test_activation_writes_everything_in_one_transaction(session, em, monkeypatc
 
     monkeypatch.setattr(incidents, "notify_departments", broken)
     with pytest.raises(RuntimeError):
-        incidents.activate(session, SYSTEM, inc.id, "II")
+        incidents.activate(session, SYSTEM, inc.id, "II", no_second_person_reason="夜间仅一人值班")
     session.rollback()
     assert _count(session, Task) == 0 and _count(session, OutboxMessage) == 0
     assert session.get(Incident, inc.id).status == "reported"
@@ -174,7 +174,19 @@ def test_response_times(session, em):  # type: ignore[no-untyped-def]
     assert stage["verification"]["count"] == 1 and stage["verification"]["p50_s"] > 1799
 
 
-def test_api_flow_and_errors(client, login, em_api):  # type: ignore[no-untyped-def]
+def place_user(engine, username: str, area_code: str | None) -> None:  # type: ignore[no-untyped-def]
+    """Give a test user a place (street staff without one see no located incident)."""
+    from sqlalchemy import update
+
+    from citybrain.core.auth import User
+    from citybrain.core.db import session_scope
+
+    with session_scope(engine) as s:
+        s.execute(update(User).where(User.username == username).values(area_code=area_code))
+
+
+def test_api_flow_and_errors(client, login, em_api, engine):  # type: ignore[no-untyped-def]
+    place_user(engine, "t_street_staff", "510116001")
     duty_h = login("duty_officer")
     r = client.post("/api/emergency/incidents", json={**LEAK, "incident_type": "tsunami"}, headers=duty_h)
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "incident_type"]
@@ -183,10 +195,16 @@ def test_api_flow_and_errors(client, login, em_api):  # type: ignore[no-untyped-
     r = client.post("/api/emergency/incidents", json={**LEAK, "figures": {"injured": 60}}, headers=duty_h)
     assert r.status_code == 201, r.text
     inc = r.json()
-    assert inc["suggested_level"] == "II" and inc["street_code"] is None  # no geography loaded here
+    assert inc["suggested_level"] == "II" and inc["street_code"] == "510116001"
     r = client.post(f"/api/emergency/incidents/{inc['id']}/activate", json={"level": "V"}, headers=duty_h)
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "level"
     r = client.post(f"/api/emergency/incidents/{inc['id']}/activate", json={"level": "Ⅱ"}, headers=duty_h)
+    assert r.status_code == 200, r.text
+    assert r.json()["pending"] and r.json()["tasks"] == [] and r.json()["incident"]["status"] == "reported"
+    # level II waits for a second command user: not the one who asked
+    r = client.post(f"/api/emergency/incidents/{inc['id']}/activate/confirm", headers=duty_h)
+    assert r.status_code == 409 and r.json()["detail"][0]["loc"][-1] == "confirmed_by"
+    r = client.post(f"/api/emergency/incidents/{inc['id']}/activate/confirm", headers=login("admin"))
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["incident"]["response_level"] == "II" and len(body["tasks"]) == 6 and body["notifications"] == 6
@@ -194,7 +212,8 @@ def test_api_flow_and_errors(client, login, em_api):  # type: ignore[no-untyped-
     env = login("env_handler")
     mine = next(t for t in body["tasks"] if t["department"] == "sthjj")
     other = next(t for t in body["tasks"] if t["department"] == "xf")
-    assert client.post(f"/api/emergency/tasks/{other['id']}/accept", headers=env).status_code == 403
+    # another department's task answers as if it did not exist
+    assert client.post(f"/api/emergency/tasks/{other['id']}/accept", headers=env).status_code == 404
     r = client.post(f"/api/emergency/tasks/{mine['id']}/accept", headers=env)
     assert r.status_code == 200 and r.json()["status"] == "accepted"
     assert client.post(f"/api/emergency/tasks/{mine['id']}/accept", headers=env).status_code == 409

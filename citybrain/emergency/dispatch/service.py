@@ -16,8 +16,9 @@ from citybrain.core import audit
 from citybrain.core.auth import Actor
 from citybrain.core.db import is_postgres, utcnow
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
-from citybrain.core.geo import parse_crs, point_to_wgs84
 from citybrain.core.listing import ListParams, Page, paginate
+from citybrain.core.policy import policy
+from citybrain.core.roles import COMMAND, Role
 from citybrain.emergency import spatial
 from citybrain.emergency.common import departments_by_codes, require_department
 from citybrain.emergency.dispatch.models import (
@@ -32,11 +33,17 @@ from citybrain.emergency.dispatch.models import (
 from citybrain.emergency.dispatch.schemas import CameraIn, DecisionIn, RollCallIn, SessionIn
 from citybrain.emergency.incident.models import PENDING, Incident, Task
 from citybrain.emergency.notify import notify_departments
+from citybrain.geography.public import locate
+
+# Dispatch sessions are the command centre's meetings (district-wide); every staff member reads them.
+SESSION_RUN = policy("emergency.dispatch_session.run", COMMAND, what="dispatch session")
+CAMERA_KEEP = policy("emergency.camera.keep", {*COMMAND, Role.DATA_OFFICER}, what="camera")
 
 CAMERA_INDEX = "camera"
 
 
 def create_session(session: Session, actor: Actor, data: SessionIn) -> DispatchSession:
+    SESSION_RUN.allow(session, actor)
     if data.incident_id is not None and session.get(Incident, data.incident_id) is None:
         raise ValidationFailed(f"no incident {data.incident_id}", "incident_id")
     depts = departments_by_codes(session, data.departments)
@@ -83,6 +90,7 @@ def sessions_page(session: Session, params: ListParams, to_out: Callable[[Dispat
 
 
 def open_session(session: Session, actor: Actor, session_id: int) -> DispatchSession:
+    SESSION_RUN.allow(session, actor)
     ds = get_session(session, session_id, for_update=True)
     if ds.status != PLANNED:
         raise Conflict(f"the session is {ds.status}; only a planned session opens", "status")
@@ -92,6 +100,7 @@ def open_session(session: Session, actor: Actor, session_id: int) -> DispatchSes
 
 
 def roll_call(session: Session, actor: Actor, session_id: int, data: RollCallIn) -> DispatchAttendee:
+    SESSION_RUN.allow(session, actor)
     """Record who joined (点名); a department not invited joins the list when it answers."""
     ds = get_session(session, session_id, for_update=True)
     if ds.status != OPEN:
@@ -112,6 +121,7 @@ def roll_call(session: Session, actor: Actor, session_id: int, data: RollCallIn)
 
 def add_decision(session: Session, actor: Actor, session_id: int, data: DecisionIn
                  ) -> tuple[DispatchDecision, list[Task]]:
+    SESSION_RUN.allow(session, actor)
     """A decision of the session; each of its tasks goes to a department, which is notified."""
     ds = get_session(session, session_id, for_update=True)
     if ds.status != OPEN:
@@ -140,6 +150,7 @@ def add_decision(session: Session, actor: Actor, session_id: int, data: Decision
 
 
 def close_session(session: Session, actor: Actor, session_id: int, minutes: str) -> DispatchSession:
+    SESSION_RUN.allow(session, actor)
     ds = get_session(session, session_id, for_update=True)
     if ds.status != OPEN:
         raise Conflict(f"the session is {ds.status}; only an open session closes", "status")
@@ -180,9 +191,12 @@ camera_index = spatial.IndexCache(CAMERA_INDEX, _build_camera_index)
 
 
 def create_camera(session: Session, actor: Actor, data: CameraIn) -> Camera:
+    CAMERA_KEEP.allow(session, actor)
     if session.scalar(select(Camera.id).where(Camera.code == data.code)) is not None:
         raise Conflict(f"camera {data.code!r} exists", "code")
-    lon, lat = point_to_wgs84(data.lon, data.lat, parse_crs(data.crs))
+    # a camera outside the district is refused like an event there: 422 on `location`
+    loc = locate(session, data.lon, data.lat, data.crs, field="location")
+    lon, lat = loc.lon, loc.lat
     dept_id = require_department(session, data.department, "department").id if data.department else None
     cam = Camera(code=data.code, name=data.name, lon=lon, lat=lat, owner=data.owner, department_id=dept_id,
                  stream_url=data.stream_url, kind=data.kind)

@@ -5,7 +5,7 @@ records, findings turned into events of the event hub, and completion figures.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -19,6 +19,8 @@ from citybrain.core.db import utcnow
 from citybrain.core.errors import Conflict, ValidationFailed
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.lookup import get_or_404
+from citybrain.core.policy import policy
+from citybrain.core.roles import COMMAND
 from citybrain.emergency import domain_events as ev
 from citybrain.emergency.common import (
     departments_by_codes,
@@ -37,7 +39,10 @@ from citybrain.emergency.drill.models import (
 )
 from citybrain.emergency.drill.schemas import BodyIn, DrillIn, YearPlanIn
 from citybrain.emergency.plan import service as plans
-from citybrain.events.public import EventIn, intake
+from citybrain.events.public import EventIn, category_names, intake
+
+# The committee, the drill plan and drills are the command centre's to keep; every staff member reads them.
+DRILL_KEEP = policy("emergency.drill.keep", COMMAND, what="drill")
 
 DONE = "done"
 
@@ -57,6 +62,7 @@ def require_body(session: Session, code: str, field: str = "body") -> CommandBod
 
 def save_body(session: Session, actor: Actor, data: BodyIn) -> CommandBody:
     """Create a committee or headquarters, or update its name, parent, office and members."""
+    DRILL_KEEP.allow(session, actor)
     parent = require_body(session, data.parent, "parent") if data.parent else None
     if parent is not None and parent.kind != COMMITTEE:
         raise ValidationFailed("a headquarters belongs to a committee", "parent")
@@ -108,6 +114,7 @@ def list_bodies(session: Session) -> list[CommandBody]:
 
 def set_year_plan(session: Session, actor: Actor, data: YearPlanIn) -> list[DrillPlanItem]:
     """Write a year's themes; a (headquarters, month) given twice, or already holding another theme, is refused."""
+    DRILL_KEEP.allow(session, actor)
     seen: dict[tuple[str, int], int] = {}
     resolved = []
     for i, item in enumerate(data.items):
@@ -155,6 +162,7 @@ def year_plan(session: Session, year: int) -> list[DrillPlanItem]:
 # --- drills -------------------------------------------------------------------------------------------
 
 def record_drill(session: Session, actor: Actor, data: DrillIn) -> Drill:
+    DRILL_KEEP.allow(session, actor)
     body = require_body(session, data.body)
     item = None
     if data.plan_item_id is not None:
@@ -236,14 +244,40 @@ def findings(session: Session, drill_id: int) -> list[DrillFinding]:
                                 .order_by(DrillFinding.id)))
 
 
+# A drill finding is filed under the event category its nature calls for (the event hub's default tree,
+# citybrain/events/defaults/categories.yaml): the first rule whose words the finding's text contains; a
+# finding about readiness (late arrival, missing equipment, a plan not followed) is a work-safety hazard
+# (E1201 安全隐患), the class under which the safety committee follows such gaps up.
+FINDING_RULES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("消防通道", "安全出口", "疏散通道"), "E1202"),  # 消防通道堵塞
+    (("燃气", "天然气", "液化气"), "E1203"),  # 燃气安全隐患
+    (("危化", "危险化学品", "化学品"), "E1204"),  # 危化品违规
+    (("积水", "内涝", "排水"), "E1104"),  # 积水内涝
+    (("人员聚集", "踩踏", "拥挤"), "E1402"),  # 人员聚集
+    (("治安", "警戒"), "E1401"),  # 治安隐患
+)
+FINDING_DEFAULT = "E1201"  # 安全隐患
+
+
+def category_for_finding(text: str, known: Collection[str]) -> str | None:
+    """The event category a finding's text calls for, among the `known` codes (None: none fits)."""
+    for words, code in FINDING_RULES:
+        if code in known and any(w in text for w in words):
+            return code
+    return FINDING_DEFAULT if FINDING_DEFAULT in known else None
+
+
 def findings_to_events(session: Session, actor: Actor, drill_id: int, category_code: str | None = None
                        ) -> list[DrillFinding]:
-    """Turn each finding not yet followed up into an event (channel "drill") of the event hub."""
+    """Turn each finding not yet followed up into an event (channel "drill") of the event hub, filed under
+    the finding's own category, else `category_code`, else the one its nature calls for."""
+    DRILL_KEEP.allow(session, actor)
     drill = get_drill(session, drill_id)
     todo = [f for f in findings(session, drill.id) if f.event_id is None]
+    known = set(category_names(session)) if todo and not category_code else set()
     reports = []
     for f in todo:  # check every finding before the first event is written
-        category = f.category_code or category_code
+        category = f.category_code or category_code or category_for_finding(f.text, known)
         if not category:
             raise ValidationFailed(f"finding {f.id} names no event category: give category_code", "category_code")
         lon, lat = (f.lon, f.lat) if f.lon is not None else (drill.lon, drill.lat)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from citybrain.core.types import AwareDatetimeIn
 from citybrain.emergency.duty.models import LEADER, OFFICER
+from citybrain.emergency.inputs import In
 
 
-class ShiftIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class ShiftIn(In):
     department: str = Field(min_length=1, max_length=40, description="department code, e.g. yjj")
     post: Literal["leader", "officer"] = "officer"
     user_id: int | None = Field(default=None, ge=1)

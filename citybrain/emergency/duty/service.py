@@ -19,7 +19,8 @@ from citybrain.core.db import is_postgres, utcnow
 from citybrain.core.errors import Conflict, Forbidden, ValidationFailed
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.lookup import get_or_404
-from citybrain.core.roles import Role
+from citybrain.core.policy import own_department, policy
+from citybrain.core.roles import COMMAND, Role
 from citybrain.directory.public import Department
 from citybrain.emergency.common import aware, local, require_department
 from citybrain.emergency.duty.models import LEADER, DutyShift
@@ -32,7 +33,16 @@ def _describe(s: DutyShift) -> str:
     return f"#{s.id} {s.person_name} {POST_NAMES.get(s.post, s.post)} {local(s.starts_at)}–{local(s.ends_at)}"
 
 
+def _roster_scope(_session: Session, actor: Actor, shift: DutyShift) -> bool:
+    return actor.role != Role.DEPT_HANDLER or own_department(actor, shift.department_id)
+
+
+# The roster is read by every staff member (phones masked by role); a department keeps its own shifts.
+ROSTER_KEEP = policy("emergency.duty.keep", {*COMMAND, Role.DEPT_HANDLER}, _roster_scope, what="duty shift")
+
+
 def add_shift(session: Session, actor: Actor, data: ShiftIn) -> DutyShift:
+    ROSTER_KEEP.allow(session, actor)
     dept = require_department(session, data.department, "department")
     if actor.role == Role.DEPT_HANDLER and actor.department_id != dept.id:
         raise Forbidden("a department handler keeps the roster of their own department only", "department")
@@ -76,9 +86,9 @@ def add_shift(session: Session, actor: Actor, data: ShiftIn) -> DutyShift:
 
 
 def delete_shift(session: Session, actor: Actor, shift_id: int) -> None:
+    ROSTER_KEEP.allow(session, actor)
     shift = get_or_404(session, DutyShift, shift_id, what="duty shift")
-    if actor.role == Role.DEPT_HANDLER and actor.department_id != shift.department_id:
-        raise Forbidden("a department handler keeps the roster of their own department only", "department")
+    ROSTER_KEEP.allow(session, actor, shift, shift_id)  # another department's shift: 404, as if absent
     audit.record(session, actor, "delete", "emergency_duty_shift", shift.id,
                  audit.snapshot(shift, ["department_id", "post", "person_name", "starts_at", "ends_at"]), None)
     session.delete(shift)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
@@ -36,7 +36,9 @@ from citybrain.emergency.incident.schemas import (
 )
 
 router = APIRouter(tags=["emergency: incidents"])
-REPORTERS = (*COMMAND, Role.DEPT_HANDLER, Role.STREET_STAFF, Role.GRID_WORKER)
+REPORTERS = tuple(service.REPORTERS)
+IDEMPOTENCY_KEY = Header(default=None, alias="Idempotency-Key", min_length=8, max_length=100,
+                         pattern=r"^[A-Za-z0-9._:-]+$")
 STATUS_Q = Query(default=None, pattern="^(" + "|".join(STATUSES) + ")$")
 
 
@@ -45,15 +47,17 @@ def _out(session: Session, inc: Any) -> IncidentOut:
 
 
 @router.get("/incidents", response_model=Page[IncidentOut])
-def list_incidents(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
+def list_incidents(actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
                    params: ListParams = Depends(), status: str | None = STATUS_Q) -> Page[Any]:
-    return service.incidents_page(session, params, status, to_out=lambda i: _out(session, i))
+    return service.incidents_page(session, actor, params, status, to_out=lambda i: _out(session, i))
 
 
 @router.post("/incidents", response_model=IncidentOut, status_code=201)
 def create_incident(body: IncidentIn, actor: Actor = Depends(require(*COMMAND)),
-                    session: Session = Depends(get_session)) -> IncidentOut:
-    return _out(session, service.create_incident(session, actor, body))
+                    session: Session = Depends(get_session), idempotency_key: str | None = IDEMPOTENCY_KEY
+                    ) -> IncidentOut:
+    """Report an incident; the same Idempotency-Key and body return the first one (a double click)."""
+    return _out(session, service.create_incident(session, actor, body, idempotency_key))
 
 
 @router.post("/incidents/from-event", response_model=IncidentOut, status_code=201)
@@ -63,12 +67,12 @@ def from_event(body: FromEventIn, actor: Actor = Depends(require(*COMMAND)),
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentOut)
-def get_incident(incident_id: int, _a: Actor = Depends(require(*STAFF)),
+def get_incident(incident_id: int, actor: Actor = Depends(require(*STAFF)),
                  session: Session = Depends(get_session)) -> IncidentOut:
-    return _out(session, service.get_incident(session, incident_id))
+    return _out(session, service.incident_for(session, actor, incident_id))
 
 
-@router.get("/incidents/{incident_id}/board")
+@router.get("/incidents/{incident_id}/board", response_model=dict[str, Any])
 def get_board(incident_id: int, actor: Actor = Depends(require(*STAFF)),
               session: Session = Depends(get_session), nearby: int = Query(default=5, ge=1, le=50)
               ) -> dict[str, Any]:
@@ -77,10 +81,10 @@ def get_board(incident_id: int, actor: Actor = Depends(require(*STAFF)),
 
 
 @router.get("/incidents/{incident_id}/assessment", response_model=Assessment)
-def assessment(incident_id: int, _a: Actor = Depends(require(*STAFF)),
+def assessment(incident_id: int, actor: Actor = Depends(require(*STAFF)),
                session: Session = Depends(get_session)) -> Assessment:
     """The level the plan's triggers suggest for the current figures (the duty officer confirms it)."""
-    return Assessment(**service.assess(session, incident_id))
+    return Assessment(**service.assess(session, incident_id, actor))
 
 
 @router.post("/incidents/{incident_id}/verify", response_model=IncidentOut)
@@ -92,7 +96,20 @@ def verify(incident_id: int, body: NoteIn, actor: Actor = Depends(require(*COMMA
 @router.post("/incidents/{incident_id}/activate", response_model=ActivationOut)
 def activate(incident_id: int, body: ActivateIn, actor: Actor = Depends(require(*COMMAND)),
              session: Session = Depends(get_session)) -> ActivationOut:
-    inc, tasks, sent = service.activate(session, actor, incident_id, body.level, body.response_level, body.note)
+    """Start the response. Level I–II waits for a second command user (`.../activate/confirm`) unless
+    `no_second_person_reason` records why none can confirm; the answer says whether it waits (`pending`)."""
+    inc, tasks, sent, pending = service.request_activation(session, actor, incident_id, body.level,
+                                                           body.response_level, body.note,
+                                                           body.no_second_person_reason)
+    return ActivationOut(incident=_out(session, inc), tasks=[TaskOut(**t) for t in views.tasks_out(session, tasks)],
+                         notifications=sent, pending=pending, pending_activation=inc.pending_activation)
+
+
+@router.post("/incidents/{incident_id}/activate/confirm", response_model=ActivationOut)
+def confirm_activation(incident_id: int, actor: Actor = Depends(require(*COMMAND)),
+                       session: Session = Depends(get_session)) -> ActivationOut:
+    """A second command user (not the one who asked) confirms a waiting level I–II activation."""
+    inc, tasks, sent = service.confirm_activation(session, actor, incident_id)
     return ActivationOut(incident=_out(session, inc), tasks=[TaskOut(**t) for t in views.tasks_out(session, tasks)],
                          notifications=sent)
 
@@ -119,24 +136,27 @@ def close(incident_id: int, body: CloseIn, actor: Actor = Depends(require(*COMMA
 
 @router.get("/incidents/{incident_id}/timeline", response_model=list[LogOut])
 @router.get("/incidents/{incident_id}/log", response_model=list[LogOut])
-def get_log(incident_id: int, _a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
+def get_log(incident_id: int, actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
             after: int = Query(default=0, ge=0)) -> list[LogOut]:
     """The log and timeline: reports, decisions, figures, photos and every change, oldest first."""
-    service.get_incident(session, incident_id)
-    return [LogOut(**views.log_out(e)) for e in service.log_of(session, incident_id, after)]
+    service.incident_for(session, actor, incident_id)
+    return [LogOut(**o) for o in views.log_outs(session, service.log_of(session, incident_id, after))]
 
 
 @router.post("/incidents/{incident_id}/log", response_model=LogOut, status_code=201)
 def add_log(incident_id: int, body: LogIn, actor: Actor = Depends(require(*REPORTERS)),
-            session: Session = Depends(get_session)) -> LogOut:
-    return LogOut(**views.log_out(service.add_log(session, actor, incident_id, body)))
+            session: Session = Depends(get_session), idempotency_key: str | None = IDEMPOTENCY_KEY) -> LogOut:
+    entry = service.add_log(session, actor, incident_id, body, idempotency_key)
+    return LogOut(**views.log_outs(session, [entry])[0])
 
 
 @router.get("/incidents/{incident_id}/tasks", response_model=list[TaskOut])
-def incident_tasks(incident_id: int, _a: Actor = Depends(require(*STAFF)),
+def incident_tasks(incident_id: int, actor: Actor = Depends(require(*STAFF)),
                    session: Session = Depends(get_session)) -> list[TaskOut]:
-    service.get_incident(session, incident_id)
-    return [TaskOut(**t) for t in views.tasks_out(session, service.tasks_of(session, incident_id))]
+    """The incident's tasks (a department sees its own)."""
+    service.incident_for(session, actor, incident_id)
+    tasks = service.visible_tasks(actor, service.tasks_of(session, incident_id))
+    return [TaskOut(**t) for t in views.tasks_out(session, tasks)]
 
 
 @router.get("/tasks", response_model=Page[TaskOut])
@@ -168,15 +188,15 @@ def cancel_task(task_id: int, actor: Actor = Depends(require(*COMMAND)),
 
 
 @router.get("/incidents/{incident_id}/response-times", response_model=ResponseTimes)
-def response_times(incident_id: int, _a: Actor = Depends(require(*STAFF)),
+def response_times(incident_id: int, actor: Actor = Depends(require(*STAFF)),
                    session: Session = Depends(get_session)) -> ResponseTimes:
-    return ResponseTimes(**figures.response_times(session, service.get_incident(session, incident_id)))
+    return ResponseTimes(**figures.response_times(session, service.incident_for(session, actor, incident_id)))
 
 
 @router.get("/figures/response-times", response_model=PeriodFigures)
-def period_figures(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
+def period_figures(actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
                    start: dt.date | None = None, end: dt.date | None = None,
                    incident_type: str | None = Query(default=None, max_length=40)) -> PeriodFigures:
     """Response times of the incidents reported from `start` to `end` (dates in Asia/Shanghai, inclusive;
     default: the last 365 days)."""
-    return PeriodFigures(**figures.period_by_dates(session, start, end, incident_type))
+    return PeriodFigures(**figures.period_by_dates(session, start, end, incident_type, actor))

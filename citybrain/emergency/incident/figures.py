@@ -89,10 +89,17 @@ def _stats(key: str, label: str, values: list[float]) -> dict[str, Any]:
             "p50_s": float(np.percentile(a, 50)), "p90_s": float(np.percentile(a, 90))}
 
 
+EARLIEST = dt.date(2000, 1, 1)  # like core.types.AwareDatetimeIn: a 1970 date is a zero that slipped through
+
+
 def period_by_dates(session: Session, start: dt.date | None, end: dt.date | None,
-                    incident_type: str | None = None) -> dict[str, Any]:
-    """`period` over whole local days from `start` to `end` inclusive (default: the last 365 days)."""
+                    incident_type: str | None = None, actor: Any = None) -> dict[str, Any]:
+    """`period` over whole local days from `start` to `end` inclusive (default: the last 365 days);
+    with `actor`, over the incidents in their scope."""
     today = dt.datetime.now(local_zone()).date()
+    for field, d in (("start", start), ("end", end)):
+        if d is not None and not (EARLIEST <= d <= dt.date(2100, 12, 31)):
+            raise ValidationFailed(f"{field} must lie between 2000-01-01 and 2100-12-31", field)
     end = end or today
     start = start or end - dt.timedelta(days=365)
     if start > end:
@@ -100,14 +107,21 @@ def period_by_dates(session: Session, start: dt.date | None, end: dt.date | None
     lo = dt.datetime.combine(start, dt.time(), local_zone()).astimezone(dt.UTC)
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), local_zone()).astimezone(dt.UTC)
     type_id = plans.require_type(session, incident_type).id if incident_type else None
-    return period(session, lo, hi, type_id)
+    return period(session, lo, hi, type_id, actor)
 
 
-def period(session: Session, start: dt.datetime, end: dt.datetime, incident_type_id: int | None = None
-           ) -> dict[str, Any]:
-    """Figures over the incidents reported in [start, end)."""
+def period(session: Session, start: dt.datetime, end: dt.datetime, incident_type_id: int | None = None,
+           actor: Any = None) -> dict[str, Any]:
+    """Figures over the incidents reported in [start, end) (with `actor`: those in their scope)."""
+    from citybrain.emergency.incident.service import READ, incident_filter
+
     q = select(Incident).where(Incident.reported_at >= start, Incident.reported_at < end).order_by(
         Incident.reported_at)
+    if actor is not None:
+        READ.allow(session, actor)
+        where = incident_filter(actor)
+        if where is not None:
+            q = q.where(where)
     if incident_type_id is not None:
         q = q.where(Incident.incident_type_id == incident_type_id)
     incidents = list(session.scalars(q))

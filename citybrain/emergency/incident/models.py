@@ -17,7 +17,10 @@ STATUSES = (REPORTED, VERIFIED, ACTIVE, STOOD_DOWN, CLOSED)
 
 class Incident(Base):
     __tablename__ = "emergency_incident"
-    __table_args__ = (Index("ix_emergency_incident_reported", "reported_at"),)
+    __table_args__ = (Index("ix_emergency_incident_reported", "reported_at"),
+                      Index("ix_emergency_incident_street_code", "street_code"),
+                      UniqueConstraint("created_by", "idempotency_key",
+                                       name="uq_emergency_incident_created_by_idempotency_key"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -33,6 +36,9 @@ class Incident(Base):
     address: Mapped[str] = mapped_column(String(300), default="")
     street_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
     street_name: Mapped[str] = mapped_column(String(60), default="")
+    # the most precise place decides who sees it (core.policy.in_area): grid ⊂ community ⊂ street
+    community_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    grid_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
     status: Mapped[str] = mapped_column(String(12), default=REPORTED, index=True)
     suggested_level: Mapped[str | None] = mapped_column(String(3), nullable=True)  # from the triggers
     severity: Mapped[str | None] = mapped_column(String(3), nullable=True)  # 事件分级, confirmed
@@ -56,6 +62,11 @@ class Incident(Base):
     summary: Mapped[str] = mapped_column(Text, default="")  # after-action summary (总结评估)
     lessons: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(80), default="system")
+    # a level I–II activation waiting for a second command user: {level, response_level, note, by, at}
+    pending_activation: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # a create form's Idempotency-Key (per submitter) and the digest of the body it came with
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    request_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -67,6 +78,8 @@ class IncidentLog(Base):
     """The incident's log (事件日志): reports, decisions, figures, photos and every change of state."""
 
     __tablename__ = "emergency_incident_log"
+    __table_args__ = (UniqueConstraint("actor_name", "idempotency_key",
+                                       name="uq_emergency_incident_log_actor_name_idempotency_key"),)
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("emergency_incident.id"), index=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -76,6 +89,9 @@ class IncidentLog(Base):
     photo_ref: Mapped[str | None] = mapped_column(String(500), nullable=True)
     actor_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     actor_name: Mapped[str] = mapped_column(String(80), default="system")
+    # the log form's Idempotency-Key (per author) and the digest of the body it came with
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    request_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 # pending (待接收) → accepted (已接收) → done (已完成); cancelled by the command centre

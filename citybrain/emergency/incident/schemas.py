@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from citybrain.core.types import AwareDatetimeIn, Latitude, Longitude
+from citybrain.emergency.inputs import In
 from citybrain.emergency.levels import LevelIn, Metric, WarningColour
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _In(In):
+    pass
 
 
 class Figures(_In):
@@ -70,6 +71,8 @@ class ActivateIn(_In):
     level: LevelIn
     response_level: LevelIn | None = None  # default: the same as `level`
     note: str = Field(default="", max_length=2000)
+    # a level I–II response without a second person's confirmation: why no second person could confirm it
+    no_second_person_reason: str | None = Field(default=None, min_length=4, max_length=2000)
 
 
 class LevelChangeIn(_In):
@@ -115,7 +118,8 @@ class LogOut(BaseModel):
     text: str
     data: dict[str, Any]
     photo_ref: str | None
-    actor: str
+    actor: str  # the username
+    actor_name: str = ""  # the person's name, as pages show it
 
 
 class TaskOut(BaseModel):
@@ -154,6 +158,8 @@ class IncidentOut(BaseModel):
     address: str
     street_code: str | None
     street_name: str
+    community_code: str | None = None
+    grid_code: str | None = None
     status: str
     suggested_level: str | None
     severity: str | None
@@ -168,6 +174,7 @@ class IncidentOut(BaseModel):
     closed_at: dt.datetime | None
     summary: str
     lessons: str
+    pending_activation: dict[str, Any] | None = None
 
 
 class Assessment(BaseModel):
@@ -184,6 +191,9 @@ class ActivationOut(BaseModel):
     incident: IncidentOut
     tasks: list[TaskOut]
     notifications: int
+    # a level I–II activation waiting for a second command user's confirmation (nothing started yet)
+    pending: bool = False
+    pending_activation: dict[str, Any] | None = None
 
 
 class Milestone(BaseModel):

@@ -9,21 +9,24 @@ Nothing is written if any part fails.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from citybrain.core import audit
 from citybrain.core.auth import Actor
 from citybrain.core.bus import emit
 from citybrain.core.db import is_postgres, utcnow
-from citybrain.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from citybrain.core.geo import parse_crs, point_to_wgs84
+from citybrain.core.errors import Conflict, NotFound, ValidationFailed
+from citybrain.core.geo import parse_crs
 from citybrain.core.listing import ListParams, Page, paginate
-from citybrain.core.roles import COMMAND, Role
+from citybrain.core.policy import area_prefix, in_area, own_department, policy
+from citybrain.core.roles import COMMAND, STAFF, Role
 from citybrain.directory.public import Department
 from citybrain.emergency import domain_events as ev
 from citybrain.emergency.common import aware, departments_by_codes, jsonable, local, require_department
@@ -56,15 +59,86 @@ from citybrain.emergency.plan import service as plans
 from citybrain.emergency.plan.models import IncidentType, Plan, PlanVersion
 from citybrain.emergency.plan.schemas import PlanDocument
 from citybrain.events.public import get_event
-from citybrain.geography.public import locate
+from citybrain.geography.public import place
+
+# --- who may do what, and where (rules of the house 4; docs/security.md, "Emergency") ----------------------
+
+# departments answer to a task: a handler (or an inspector, who belongs to a department) sees their own
+DEPARTMENT_BOUND = frozenset({Role.DEPT_HANDLER, Role.INSPECTOR})
+REPORTERS = frozenset({*COMMAND, Role.DEPT_HANDLER, Role.STREET_STAFF, Role.GRID_WORKER})
+
+
+def _has_place(inc: Incident) -> bool:
+    return bool(inc.grid_code or inc.community_code or inc.street_code)
+
+
+def incident_in_scope(_session: Session | None, actor: Actor, inc: Incident) -> bool:
+    """Place-bound staff (street, community, grid) see incidents in their area, and incidents located in no
+    street (district-wide ones, given by an address only), which touch every street. Departments, the
+    command centre and the data officer see every incident: any department may be called to one."""
+    if area_prefix(actor) is None or not _has_place(inc):
+        return True
+    return in_area(actor, inc.grid_code, inc.community_code, inc.street_code)
+
+
+def incident_filter(actor: Actor) -> ColumnElement[bool] | None:
+    """`incident_in_scope` as a WHERE clause (None: no limit)."""
+    prefix = area_prefix(actor)
+    if prefix is None:
+        return None
+    best = func.coalesce(Incident.grid_code, Incident.community_code, Incident.street_code)
+    return or_(best.is_(None), best.startswith(prefix, autoescape=True))
+
+
+def task_in_scope(session: Session | None, actor: Actor, task: Task) -> bool:
+    """A task is its department's work; place-bound staff see the tasks of incidents in their area."""
+    if actor.role in DEPARTMENT_BOUND:
+        return own_department(actor, task.department_id)
+    if area_prefix(actor) is not None:
+        inc = session.get(Incident, task.incident_id) if session is not None and task.incident_id else None
+        return inc is not None and incident_in_scope(session, actor, inc)
+    return True
+
+
+READ = policy("emergency.incident.read", STAFF, incident_in_scope, what="incident")
+REPORT = policy("emergency.incident.report", COMMAND, what="incident")
+LOG = policy("emergency.incident.log", REPORTERS, incident_in_scope, what="incident")
+VERIFY_P = policy("emergency.incident.verify", COMMAND, incident_in_scope, what="incident")
+ACTIVATE_P = policy("emergency.incident.activate", COMMAND, incident_in_scope, what="incident")
+CONFIRM_P = policy("emergency.incident.confirm_activation", COMMAND, incident_in_scope, what="incident")
+LEVEL_P = policy("emergency.incident.change_level", COMMAND, incident_in_scope, what="incident")
+STAND_DOWN_P = policy("emergency.incident.stand_down", COMMAND, incident_in_scope, what="incident")
+CLOSE_P = policy("emergency.incident.close", COMMAND, incident_in_scope, what="incident")
+TASK_READ = policy("emergency.task.read", STAFF, task_in_scope, what="task")
+TASK_ACCEPT = policy("emergency.task.accept", {*COMMAND, Role.DEPT_HANDLER}, task_in_scope, what="task")
+TASK_DONE = policy("emergency.task.complete", {*COMMAND, Role.DEPT_HANDLER}, task_in_scope, what="task")
+TASK_CANCEL = policy("emergency.task.cancel", COMMAND, task_in_scope, what="task")
 
 # --- reading ---------------------------------------------------------------------------------------
 
 def get_incident(session: Session, incident_id: int, *, for_update: bool = False) -> Incident:
+    """An incident by id, unscoped (other domains' handlers, jobs); callers acting for a person use
+    `incident_for`."""
     inc = session.get(Incident, incident_id, with_for_update=for_update and is_postgres(session))
     if inc is None:
         raise NotFound("incident", incident_id)
     return inc
+
+
+def incident_for(session: Session, actor: Actor, incident_id: int, rule: Any = READ, *,
+                 for_update: bool = False) -> Incident:
+    """An incident the actor may act on by `rule`: 403 for a role it is not for, 404 out of their scope."""
+    rule.allow(session, actor)
+    inc = get_incident(session, incident_id, for_update=for_update)
+    rule.allow(session, actor, inc, incident_id)
+    return inc
+
+
+def visible_tasks(actor: Actor, tasks: list[Task]) -> list[Task]:
+    """Of an incident's tasks, those the actor sees (a department: its own)."""
+    if actor.role in DEPARTMENT_BOUND and actor.role != Role.ADMIN:
+        return [t for t in tasks if own_department(actor, t.department_id)]
+    return tasks
 
 
 INCIDENT_SORT = {"reported_at": Incident.reported_at, "occurred_at": Incident.occurred_at,
@@ -72,28 +146,41 @@ INCIDENT_SORT = {"reported_at": Incident.reported_at, "occurred_at": Incident.oc
 TASK_SORT = {"created_at": Task.created_at, "deadline_at": Task.deadline_at, "status": Task.status, "id": Task.id}
 
 
-def _incidents(status: str | None = None) -> Select[Any]:
+def _incidents(status: str | None = None, actor: Actor | None = None) -> Select[Any]:
     q = select(Incident).order_by(Incident.reported_at.desc(), Incident.id.desc())
+    where = incident_filter(actor) if actor is not None else None
+    if where is not None:
+        q = q.where(where)
     return q.where(Incident.status == status) if status else q
 
 
-def list_incidents(session: Session, status: str | None = None, limit: int = 100) -> list[Incident]:
-    return list(session.scalars(_incidents(status).limit(limit)))
+def list_incidents(session: Session, status: str | None = None, limit: int = 100,
+                   actor: Actor | None = None) -> list[Incident]:
+    """Incidents, newest first; with `actor`, only those in their scope (READ)."""
+    if actor is not None:
+        READ.allow(session, actor)
+    return list(session.scalars(_incidents(status, actor).limit(limit)))
 
 
-def incidents_page(session: Session, params: ListParams, status: str | None = None,
+def incidents_page(session: Session, actor: Actor, params: ListParams, status: str | None = None,
                    to_out: Callable[[Incident], Any] | None = None) -> Page[Any]:
-    """Incidents, newest report first (or by `params.sort`)."""
-    return paginate(session, _incidents(status), params, INCIDENT_SORT, to_out)
+    """Incidents in the actor's scope, newest report first (or by `params.sort`)."""
+    READ.allow(session, actor)
+    return paginate(session, _incidents(status, actor), params, INCIDENT_SORT, to_out)
 
 
 def tasks_page(session: Session, actor: Actor, params: ListParams, department: str | None = None,
                status: str | None = None) -> Page[Task]:
-    """Tasks, newest first; a department handler sees their own department's only."""
+    """Tasks, newest first, in the actor's scope (TASK_READ): a department's own, a place's incidents'."""
+    TASK_READ.allow(session, actor)
     q = select(Task).order_by(Task.created_at.desc(), Task.id.desc())
-    if actor.role == Role.DEPT_HANDLER:
+    if actor.role in DEPARTMENT_BOUND:
         q = q.where(Task.department_id == actor.department_id)
-    elif department:
+    elif area_prefix(actor) is not None:
+        where = incident_filter(actor)
+        assert where is not None
+        q = q.join(Incident, Incident.id == Task.incident_id).where(where)
+    if department:
         q = q.where(Task.department_id == require_department(session, department, "department").id)
     if status:
         q = q.where(Task.status == status)
@@ -130,13 +217,6 @@ def log_of(session: Session, incident_id: int, after_id: int = 0) -> list[Incide
 
 # --- creating --------------------------------------------------------------------------------------
 
-def _locate(session: Session, lon: float, lat: float) -> tuple[str | None, str]:
-    """The street of a point; an incident just outside the district is still recorded (no street)."""
-    try:
-        loc = locate(session, lon, lat)
-    except ValidationFailed:
-        return None, ""
-    return loc.street_code, loc.street_name
 
 
 def _attach_plan(session: Session, inc: Incident, it: IncidentType, plan_code: str | None) -> None:
@@ -155,22 +235,32 @@ def _attach_plan(session: Session, inc: Incident, it: IncidentType, plan_code: s
 def _new_incident(session: Session, actor: Actor, it: IncidentType, *, title: str, description: str,
                   lon: float | None, lat: float | None, address: str, occurred_at: dt.datetime | None,
                   reported_at: dt.datetime | None, warning_colour: str | None, figures: Figures | None,
-                  plan_code: str | None, event_id: int | None) -> Incident:
+                  plan_code: str | None, event_id: int | None, crs: str = "wgs84",
+                  idempotency_key: str | None = None, digest: str | None = None) -> Incident:
     now = utcnow()
     reported = reported_at or now
     if reported > now + dt.timedelta(minutes=5):
         raise ValidationFailed("a report cannot come from the future", "reported_at")
     inc = Incident(number=uuid.uuid4().hex[:20], title=title, description=description, incident_type_id=it.id,
-                   category=it.category, lon=lon, lat=lat, address=address, occurred_at=occurred_at,
+                   category=it.category, lon=None, lat=None, address=address, occurred_at=occurred_at,
                    reported_at=reported, warning_colour=warning_colour, event_id=event_id,
-                   created_by=actor.username, status=REPORTED)
+                   created_by=actor.username, status=REPORTED, idempotency_key=idempotency_key,
+                   request_digest=digest)
     if lon is not None and lat is not None:
-        inc.street_code, inc.street_name = _locate(session, lon, lat)
+        # outside the district: a 422 on `location`, as the event hub answers (issue #13 item 6)
+        inc.street_name = place(session, inc, lon, lat, crs, field="location").street_name
     for k, v in (figures.given() if figures else {}).items():
         setattr(inc, k, v)
     _attach_plan(session, inc, it, plan_code)
-    session.add(inc)
-    session.flush()
+    try:
+        with session.begin_nested():  # two concurrent submissions with one key: the second finds the first
+            session.add(inc)
+            session.flush()
+    except IntegrityError:
+        first = _by_key(session, actor, idempotency_key) if idempotency_key else None
+        if first is None:
+            raise
+        return _replay(first, digest)
     inc.number = f"YJ{local(reported, '%Y')}{inc.id:06d}"
     _reassess(session, inc)
     record_log(session, actor, inc, "status", f"接报：{title}", {"status": REPORTED, "event_id": event_id},
@@ -182,21 +272,44 @@ def _new_incident(session: Session, actor: Actor, it: IncidentType, *, title: st
     return inc
 
 
-def create_incident(session: Session, actor: Actor, data: IncidentIn) -> Incident:
+def _by_key(session: Session, actor: Actor, key: str) -> Incident | None:
+    return session.scalar(select(Incident).where(Incident.created_by == actor.username,
+                                                 Incident.idempotency_key == key))
+
+
+def _replay(first: Incident, digest: str | None) -> Incident:
+    """The first incident made with this key, when the body is the same; a different body is a new
+    report the form must send with a new key — never silently mapped to the first (issue #13 item 4)."""
+    if first.request_digest != digest:
+        raise Conflict("this Idempotency-Key was already used for a different incident; "
+                       "send a new key for a new report", "idempotency_key")
+    first.replayed = True  # type: ignore[attr-defined]
+    return first
+
+
+def create_incident(session: Session, actor: Actor, data: IncidentIn, idempotency_key: str | None = None
+                    ) -> Incident:
+    """Report an incident. An `idempotency_key` (the form's Idempotency-Key header) is the submitter's:
+    the same key and body return the first incident; the same key with another body is a 409."""
+    REPORT.allow(session, actor)
+    digest = hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+    if idempotency_key:
+        first = _by_key(session, actor, idempotency_key)
+        if first is not None:
+            return _replay(first, digest)
     it = plans.require_type(session, data.incident_type)
-    lon = lat = None
-    if data.lon is not None and data.lat is not None:
-        lon, lat = point_to_wgs84(data.lon, data.lat, parse_crs(data.crs))
+    crs = parse_crs(data.crs).value
     return _new_incident(
-        session, actor, it, title=data.title, description=data.description, lon=lon, lat=lat,
+        session, actor, it, title=data.title, description=data.description, lon=data.lon, lat=data.lat,
         address=data.address, occurred_at=aware(data.occurred_at, "occurred_at"),
         reported_at=aware(data.reported_at, "reported_at"),
         warning_colour=data.warning_colour.value if data.warning_colour else None, figures=data.figures,
-        plan_code=data.plan, event_id=None)
+        plan_code=data.plan, event_id=None, crs=crs, idempotency_key=idempotency_key, digest=digest)
 
 
 def create_from_event(session: Session, actor: Actor, data: FromEventIn) -> Incident:
     """An incident declared from an event of the event hub: its place, text and report time come along."""
+    REPORT.allow(session, actor)
     it = plans.require_type(session, data.incident_type)
     try:
         event = get_event(session, data.event_id)
@@ -227,8 +340,20 @@ def record_log(session: Session, actor: Actor | None, inc: Incident, kind: str, 
     return entry
 
 
-def add_log(session: Session, actor: Actor, incident_id: int, data: LogIn) -> IncidentLog:
-    inc = get_incident(session, incident_id, for_update=True)
+def add_log(session: Session, actor: Actor, incident_id: int, data: LogIn, idempotency_key: str | None = None
+            ) -> IncidentLog:
+    """Append a report, decision, figures or photo. The same Idempotency-Key and body from the same author
+    return the first entry (a double click); another body under that key is a 409."""
+    inc = incident_for(session, actor, incident_id, LOG, for_update=True)
+    digest = hashlib.sha256(f"{incident_id}:{data.model_dump_json()}".encode()).hexdigest()
+    if idempotency_key:
+        first = session.scalar(select(IncidentLog).where(IncidentLog.actor_name == actor.username,
+                                                         IncidentLog.idempotency_key == idempotency_key))
+        if first is not None:
+            if first.request_digest != digest:
+                raise Conflict("this Idempotency-Key was already used for a different log entry; "
+                               "send a new key for a new entry", "idempotency_key")
+            return first
     if inc.status == CLOSED:
         raise Conflict(f"incident {inc.number} is closed; its log is final", "status")
     at = aware(data.at, "at") or utcnow()
@@ -248,6 +373,9 @@ def add_log(session: Session, actor: Actor, incident_id: int, data: LogIn) -> In
         if not text:
             text = "，".join(f"{_METRIC_SHORT.get(k, k)} {v:g}" for k, v in given.items())
     entry = record_log(session, actor, inc, data.kind, text, extra, photo_ref=data.photo_ref, at=at)
+    if idempotency_key:
+        entry.idempotency_key, entry.request_digest = idempotency_key, digest
+        session.flush()
     emit(session, ev.IncidentLogged(incident_id=inc.id, number=inc.number, log_id=entry.id, kind=entry.kind,
                                     text=entry.text[:200]))
     return entry
@@ -269,8 +397,8 @@ def _reassess(session: Session, inc: Incident) -> Level | None:
     return level
 
 
-def assess(session: Session, incident_id: int) -> dict[str, Any]:
-    inc = get_incident(session, incident_id)
+def assess(session: Session, incident_id: int, actor: Actor | None = None) -> dict[str, Any]:
+    inc = incident_for(session, actor, incident_id) if actor is not None else get_incident(session, incident_id)
     found = plan_of(session, inc)
     if found is None:
         return {"incident_id": inc.id, "plan": None, "plan_version": None, "suggested_level": None,
@@ -338,16 +466,74 @@ def _notify(session: Session, inc: Incident, depts: list[Department], tasks: Ite
                               key=f"emergency:{inc.id}:{occasion}:{level or '-'}")
 
 
-def activate(session: Session, actor: Actor, incident_id: int, level: Level | str,
-             response_level: Level | str | None = None, note: str = "") -> tuple[Incident, list[Task], int]:
-    """The duty officer confirms the level and starts the response (启动响应)."""
+# a level I–II response commits the whole district: a second person confirms it, or the activator records why
+# no second person could (issue #13 item 8)
+SECOND_PERSON_LEVELS = frozenset({Level.I, Level.II})
+
+
+def request_activation(session: Session, actor: Actor, incident_id: int, level: Level | str,
+                       response_level: Level | str | None = None, note: str = "",
+                       no_second_person_reason: str | None = None) -> tuple[Incident, list[Task], int, bool]:
+    """The duty officer asks to start the response. Levels III–IV (or I–II with a recorded reason why no
+    second person confirms) start at once; a level I–II request waits, recorded on the incident and its log,
+    until another command user confirms it (`confirm_activation`). The last value: whether it waits."""
     level = parse_level(level)
     response = parse_level(response_level, "response_level") if response_level is not None else level
-    inc = get_incident(session, incident_id, for_update=True)
+    inc = incident_for(session, actor, incident_id, ACTIVATE_P, for_update=True)
     INCIDENT_STATES.check(inc.status, ACTIVATE)
+    if response not in SECOND_PERSON_LEVELS or no_second_person_reason:
+        return (*activate(session, actor, incident_id, level, response_level, note,
+                          no_second_person_reason=no_second_person_reason), False)
+    plan, pv, doc = _require_plan(session, inc)
+    _check_level(doc, plan, pv, response, "response_level" if response_level is not None else "level")
+    inc.pending_activation = {"level": level.value, "response_level": response.value, "note": note,
+                              "by": actor.username, "at": utcnow().isoformat()}
+    record_log(session, actor, inc, "level",
+               f"申请启动{label(response)}响应，待另一名值班员确认。{note}".strip(),
+               {"pending": True, "level": level.value, "response_level": response.value, "requested_by":
+                actor.username})
+    audit.record(session, actor, "request_activation", "emergency_incident", inc.id, None,
+                 {"level": level.value, "response_level": response.value})
+    return inc, [], 0, True
+
+
+def confirm_activation(session: Session, actor: Actor, incident_id: int) -> tuple[Incident, list[Task], int]:
+    """A second command user confirms a waiting level I–II activation; the one who asked may not."""
+    inc = incident_for(session, actor, incident_id, CONFIRM_P, for_update=True)
+    pending = inc.pending_activation
+    if not pending:
+        raise Conflict(f"no activation of incident {inc.number} waits for confirmation", "status")
+    if pending.get("by") == actor.username:
+        raise Conflict("a second person confirms a level I–II activation, not the one who asked for it",
+                       "confirmed_by")
+    return activate(session, actor, incident_id, pending["level"], pending["response_level"],
+                    pending.get("note", ""), confirmed_by=actor.username, requested_by=pending.get("by"))
+
+
+def activate(session: Session, actor: Actor, incident_id: int, level: Level | str,
+             response_level: Level | str | None = None, note: str = "", *, confirmed_by: str | None = None,
+             requested_by: str | None = None, no_second_person_reason: str | None = None
+             ) -> tuple[Incident, list[Task], int]:
+    """The duty officer confirms the level and starts the response (启动响应). A level I–II response needs
+    `confirmed_by` (a second command user, through `confirm_activation`) or `no_second_person_reason`."""
+    level = parse_level(level)
+    response = parse_level(response_level, "response_level") if response_level is not None else level
+    inc = incident_for(session, actor, incident_id, ACTIVATE_P, for_update=True)
+    INCIDENT_STATES.check(inc.status, ACTIVATE)
+    if response in SECOND_PERSON_LEVELS and not confirmed_by and not (no_second_person_reason or "").strip():
+        raise ValidationFailed(f"a {label(response)} response needs a second person's confirmation, or the "
+                               "reason why no second person can confirm it", "no_second_person_reason")
+    if confirmed_by and requested_by and confirmed_by == requested_by:
+        raise Conflict("a second person confirms, not the one who asked", "confirmed_by")
     plan, pv, doc = _require_plan(session, inc)
     _check_level(doc, plan, pv, response, "response_level" if response_level is not None else "level")
     now = utcnow()
+    inc.pending_activation = None
+    who = ""
+    if confirmed_by:
+        who = f"（{requested_by or actor.username} 申请，{confirmed_by} 确认）"
+    elif response in SECOND_PERSON_LEVELS:
+        who = f"（无第二人确认，原因：{no_second_person_reason}）"
     before = audit.snapshot(inc, ["status", "severity", "response_level"])
     if inc.verified_at is None:
         inc.verified_at = now
@@ -360,13 +546,15 @@ def activate(session: Session, actor: Actor, incident_id: int, level: Level | st
     sent = _notify(session, inc, involved, tasks, "activation", subject, response.value)
     suggested = f"（触发条件建议{label(inc.suggested_level)}）" if inc.suggested_level else ""
     record_log(session, actor, inc, "level",
-         f"启动{label(response)}响应，预案 {plan.code} 第{pv.version}版{suggested}。{note}".strip(),
+         f"启动{label(response)}响应，预案 {plan.code} 第{pv.version}版{suggested}{who}。{note}".strip(),
          {"status": ACTIVE, "level": level.value, "response_level": response.value, "plan": plan.code,
           "plan_version": pv.version, "suggested_level": inc.suggested_level, "tasks": len(tasks),
-          "notifications": sent}, at=now)
+          "notifications": sent, "requested_by": requested_by or actor.username, "confirmed_by": confirmed_by,
+          "no_second_person_reason": no_second_person_reason}, at=now)
     audit.record(session, actor, "activate", "emergency_incident", inc.id, before,
                  {"status": ACTIVE, "severity": level.value, "response_level": response.value,
-                  "plan": plan.code, "plan_version": pv.version, "tasks": len(tasks)})
+                  "plan": plan.code, "plan_version": pv.version, "tasks": len(tasks), "confirmed_by": confirmed_by,
+                  "no_second_person_reason": no_second_person_reason})
     emit(session, ev.IncidentActivated(incident_id=inc.id, number=inc.number, level=response.value,
                                        plan_code=plan.code, plan_version=pv.version, tasks=len(tasks),
                                        notifications=sent))
@@ -374,7 +562,7 @@ def activate(session: Session, actor: Actor, incident_id: int, level: Level | st
 
 
 def verify(session: Session, actor: Actor, incident_id: int, note: str = "") -> Incident:
-    inc = get_incident(session, incident_id, for_update=True)
+    inc = incident_for(session, actor, incident_id, VERIFY_P, for_update=True)
     inc.status, inc.verified_at = INCIDENT_STATES.check(inc.status, VERIFY).target, utcnow()
     record_log(session, actor, inc, "status", f"核实：{note}" if note else "核实", {"status": VERIFIED})
     audit.record(session, actor, "verify", "emergency_incident", inc.id, {"status": REPORTED}, {"status": VERIFIED})
@@ -386,7 +574,7 @@ def change_level(session: Session, actor: Actor, incident_id: int, level: Level 
                  ) -> tuple[Incident, list[Task], int]:
     """Raise (升级) or lower (降级) the response; raising adds the steps of the new level."""
     level = parse_level(level)
-    inc = get_incident(session, incident_id, for_update=True)
+    inc = incident_for(session, actor, incident_id, LEVEL_P, for_update=True)
     INCIDENT_STATES.check(inc.status, CHANGE_LEVEL)
     if inc.response_level == level.value:
         raise Conflict(f"the response is already at level {level}", "level")
@@ -415,7 +603,7 @@ def stand_down(session: Session, actor: Actor, incident_id: int, reason: str) ->
     """End the response (响应终止): open tasks still pending are cancelled, resources released."""
     from citybrain.emergency.resource import service as resources
 
-    inc = get_incident(session, incident_id, for_update=True)
+    inc = incident_for(session, actor, incident_id, STAND_DOWN_P, for_update=True)
     INCIDENT_STATES.check(inc.status, STAND_DOWN)
     now = utcnow()
     inc.status, inc.stood_down_at = STOOD_DOWN, now
@@ -441,9 +629,10 @@ def stand_down(session: Session, actor: Actor, incident_id: int, reason: str) ->
 
 def close(session: Session, actor: Actor, incident_id: int, summary: str, lessons: str = "") -> Incident:
     """Archive with the after-action summary; an incident never activated (a false alarm) closes directly."""
-    inc = get_incident(session, incident_id, for_update=True)
+    inc = incident_for(session, actor, incident_id, CLOSE_P, for_update=True)
     INCIDENT_STATES.check(inc.status, CLOSE)
     before = inc.status
+    inc.pending_activation = None  # a false alarm closes; a waiting activation goes with it
     inc.status, inc.closed_at, inc.summary, inc.lessons = CLOSED, utcnow(), summary, lessons
     record_log(session, actor, inc, "summary", summary[:500], {"status": CLOSED, "lessons": lessons[:500]})
     audit.record(session, actor, "close", "emergency_incident", inc.id, {"status": before}, {"status": CLOSED})
@@ -460,12 +649,12 @@ def get_task(session: Session, task_id: int) -> Task:
     return t
 
 
-def _may_work_on(actor: Actor, task: Task) -> None:
-    if actor.role in COMMAND:
-        return
-    if actor.role == Role.DEPT_HANDLER and actor.department_id == task.department_id:
-        return
-    raise Forbidden("only the task's department or the command centre may change it", "task")
+def task_for(session: Session, actor: Actor, task_id: int, rule: Any = TASK_READ) -> Task:
+    """A task the actor may act on by `rule`: 403 for a role it is not for, 404 for another department's."""
+    rule.allow(session, actor)
+    t = get_task(session, task_id)
+    rule.allow(session, actor, t, task_id)
+    return t
 
 
 def _task_changed(session: Session, actor: Actor, t: Task, old: str, text: str) -> None:
@@ -480,8 +669,7 @@ def _task_changed(session: Session, actor: Actor, t: Task, old: str, text: str) 
 
 
 def accept_task(session: Session, actor: Actor, task_id: int) -> Task:
-    t = get_task(session, task_id)
-    _may_work_on(actor, t)
+    t = task_for(session, actor, task_id, TASK_ACCEPT)
     if t.status != PENDING:
         raise Conflict(f"task {t.id} is {t.status}; only a pending task is accepted", "status")
     t.status, t.accepted_at, t.accepted_by = ACCEPTED, utcnow(), actor.username
@@ -490,8 +678,7 @@ def accept_task(session: Session, actor: Actor, task_id: int) -> Task:
 
 
 def complete_task(session: Session, actor: Actor, task_id: int, result: str = "") -> Task:
-    t = get_task(session, task_id)
-    _may_work_on(actor, t)
+    t = task_for(session, actor, task_id, TASK_DONE)
     if t.status not in (PENDING, ACCEPTED):
         raise Conflict(f"task {t.id} is {t.status}; it cannot be completed", "status")
     old, now = t.status, utcnow()
@@ -503,9 +690,7 @@ def complete_task(session: Session, actor: Actor, task_id: int, result: str = ""
 
 
 def cancel_task(session: Session, actor: Actor, task_id: int) -> Task:
-    t = get_task(session, task_id)
-    if actor.role not in COMMAND:
-        raise Forbidden("only the command centre cancels a task", "task")
+    t = task_for(session, actor, task_id, TASK_CANCEL)
     if t.status not in (PENDING, ACCEPTED):
         raise Conflict(f"task {t.id} is {t.status}; it cannot be cancelled", "status")
     old = t.status
@@ -522,6 +707,11 @@ def is_overdue(t: Task, now: dt.datetime | None = None) -> bool:
     return end is not None and end > t.deadline_at
 
 
-def counts_by_status(session: Session) -> dict[str, int]:
-    return dict(session.execute(select(Incident.status, func.count()).group_by(Incident.status)).all())
+def counts_by_status(session: Session, actor: Actor | None = None) -> dict[str, int]:
+    """Incidents per status (with `actor`: those in their scope)."""
+    q = select(Incident.status, func.count()).group_by(Incident.status)
+    where = incident_filter(actor) if actor is not None else None
+    if where is not None:
+        q = q.where(where)
+    return dict(session.execute(q).all())
 

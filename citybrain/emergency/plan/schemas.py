@@ -13,8 +13,9 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from citybrain.emergency.inputs import In
 from citybrain.emergency.levels import Category, LevelIn, Metric
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,39}$"
@@ -28,8 +29,8 @@ class ResourceKind(StrEnum):
     SHELTER = "shelter"  # 避难场所
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _Strict(In):
+    pass
 
 
 class Trigger(_Strict):

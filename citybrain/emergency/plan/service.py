@@ -22,6 +22,7 @@ from citybrain.core import audit
 from citybrain.core.auth import Actor
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
 from citybrain.core.listing import ListParams, Page, paginate
+from citybrain.core.policy import policy
 from citybrain.core.roles import Role
 from citybrain.emergency.common import departments_by_codes
 from citybrain.emergency.levels import LEVELS, Level, rank
@@ -38,11 +39,15 @@ from citybrain.emergency.plan.schemas import (
 EDITORS = (Role.ADMIN, Role.DUTY_OFFICER)
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 KIND_ORDER = {"special": 0, "department": 1, "general": 2, "unit": 3}
+# The plan library is the command centre's to edit; the data officer may add incident types; all staff read.
+PLAN_EDIT = policy("emergency.plan.edit", EDITORS, what="plan")
+TYPE_ADD = policy("emergency.incident_type.add", {*EDITORS, Role.DATA_OFFICER}, what="incident type")
 
 
 # --- incident types -------------------------------------------------------------------------------
 
 def create_incident_type(session: Session, actor: Actor, data: IncidentTypeIn) -> IncidentType:
+    TYPE_ADD.allow(session, actor)
     if type_by_code(session, data.code) is not None:
         raise Conflict(f"incident type {data.code!r} exists", "code")
     it = IncidentType(code=data.code, name=data.name, name_en=data.name_en, category=data.category.value,
@@ -187,6 +192,7 @@ def check_document(session: Session, doc: PlanDocument, prefix: str = "") -> Che
 def save_plan(session: Session, actor: Actor, doc: PlanDocument, note: str = "",
               checked: Checked | None = None) -> tuple[Plan, PlanVersion, PlanSaved]:
     """Create the plan or add a version; an unchanged document adds nothing."""
+    PLAN_EDIT.allow(session, actor)
     checked = checked or check_document(session, doc)
     lead = checked.departments[doc.lead_department]
     dig = digest(doc)
@@ -289,6 +295,7 @@ def parse_text(text: str | bytes, fmt: str) -> Any:
 
 def import_plans(session: Session, actor: Actor, data: Any, note: str = "imported") -> list[PlanSaved]:
     """One plan, a list of plans, or {"plans": [...]}. Every plan is checked before any is written."""
+    PLAN_EDIT.allow(session, actor)
     if isinstance(data, dict) and "plans" in data and "code" not in data:
         data = data["plans"]
     items = data if isinstance(data, list) else [data]

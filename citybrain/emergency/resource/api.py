@@ -107,7 +107,7 @@ def current_network(_a: Actor = Depends(require(*STAFF)), session: Session = Dep
 def recommendation(incident_id: int, by: str = BY, actor: Actor = Depends(require(*STAFF)),
                    session: Session = Depends(get_session)) -> dict[str, Any]:
     """The nearest available resources meeting each need of the incident's plan at its level."""
-    inc = incidents.get_incident(session, incident_id)
+    inc = incidents.incident_for(session, actor, incident_id)
     level, needs = service.recommend(session, inc, by)
     out = []
     for n in needs:
@@ -120,9 +120,9 @@ def recommendation(incident_id: int, by: str = BY, actor: Actor = Depends(requir
 
 
 @router.get("/incidents/{incident_id}/deployments", response_model=list[DeploymentOut])
-def deployments(incident_id: int, _a: Actor = Depends(require(*STAFF)),
+def deployments(incident_id: int, actor: Actor = Depends(require(*STAFF)),
                 session: Session = Depends(get_session)) -> list[dict[str, Any]]:
-    incidents.get_incident(session, incident_id)
+    incidents.incident_for(session, actor, incident_id)
     return [views.deployment_out(session, d) for d in service.deployments_of(session, incident_id)]
 
 

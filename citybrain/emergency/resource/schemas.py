@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from citybrain.core.types import Latitude, Longitude
+from citybrain.emergency.inputs import In
 from citybrain.emergency.plan.schemas import ResourceKind
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _In(In):
+    pass
 
 
 class SupplyIn(_In):

@@ -17,10 +17,11 @@ from citybrain.core.auth import Actor
 from citybrain.core.bus import emit
 from citybrain.core.db import is_postgres, utcnow
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
-from citybrain.core.geo import parse_crs, point_to_wgs84
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.lookup import get_or_404
+from citybrain.core.policy import own_department, policy
 from citybrain.core.privacy import mask_name, may_see_personal, phone_for
+from citybrain.core.roles import COMMAND, STAFF, Role
 from citybrain.emergency import domain_events as ev
 from citybrain.emergency import roads, spatial
 from citybrain.emergency.common import departments_by_ids, require_department
@@ -41,6 +42,26 @@ from citybrain.emergency.resource.models import (
     Supply,
 )
 from citybrain.emergency.resource.schemas import ResourceIn, ResourcePatch, SupplyIn
+from citybrain.geography.public import locate
+
+
+def _deployment_scope(session: Session, actor: Actor, dep: Deployment) -> bool:
+    """A department reports the arrival of its own resources; the command centre of any."""
+    if actor.role == Role.DEPT_HANDLER:
+        r = session.get(Resource, dep.resource_id)
+        return r is not None and own_department(actor, r.department_id)
+    return True
+
+
+# Resources are the district's shared stock: every staff member reads them (contacts masked by role); the
+# command centre and the data officer keep them. Deployments follow the incident (`incident_for`).
+READ = policy("emergency.resource.read", STAFF, what="resource")
+KEEP = policy("emergency.resource.keep", {*COMMAND, Role.DATA_OFFICER}, what="resource")
+ROADS = policy("emergency.road_network.load", {*COMMAND, Role.DATA_OFFICER}, what="road network")
+DISPATCH = policy("emergency.deployment.dispatch", COMMAND, what="incident")
+ARRIVE = policy("emergency.deployment.arrive", {*COMMAND, Role.DEPT_HANDLER}, _deployment_scope,
+                what="deployment")
+RELEASE = policy("emergency.deployment.release", COMMAND, what="deployment")
 
 RESOURCE_INDEX = "resource"
 ROADS_INDEX = "roads"
@@ -110,10 +131,13 @@ def _set_supplies(session: Session, depot: Resource, items: Sequence[SupplyIn]) 
 
 
 def create_resource(session: Session, actor: Actor, data: ResourceIn) -> Resource:
+    KEEP.allow(session, actor)
     if session.scalar(select(Resource.id).where(Resource.code == data.code)) is not None:
         raise Conflict(f"resource {data.code!r} exists", "code")
     _check_kind_fields(data.kind, data.capacity, data.occupancy)
-    lon, lat = point_to_wgs84(data.lon, data.lat, parse_crs(data.crs))
+    # a resource outside the district is refused like an event there: 422 on `location`
+    loc = locate(session, data.lon, data.lat, data.crs, field="location")
+    lon, lat = loc.lon, loc.lat
     dept_id = require_department(session, data.department, "department").id if data.department else None
     r = Resource(code=data.code, kind=data.kind.value, name=data.name, specialty=data.specialty,
                  organisation=data.organisation, department_id=dept_id, lon=lon, lat=lat, address=data.address,
@@ -135,6 +159,7 @@ def get_resource(session: Session, resource_id: int) -> Resource:
 
 
 def update_resource(session: Session, actor: Actor, resource_id: int, patch: ResourcePatch) -> Resource:
+    KEEP.allow(session, actor)
     r = get_resource(session, resource_id)
     before = audit.snapshot(r, ["name", "status", "lon", "lat", "headcount", "capacity", "occupancy"])
     changes = patch.model_dump(exclude_unset=True, exclude={"crs", "supplies", "lon", "lat"})
@@ -148,7 +173,8 @@ def update_resource(session: Session, actor: Actor, resource_id: int, patch: Res
     if (patch.lon is None) != (patch.lat is None):
         raise ValidationFailed("give both lon and lat to move a resource", "lon")
     if patch.lon is not None and patch.lat is not None:
-        r.lon, r.lat = point_to_wgs84(patch.lon, patch.lat, parse_crs(patch.crs))
+        loc = locate(session, patch.lon, patch.lat, patch.crs, field="location")
+        r.lon, r.lat = loc.lon, loc.lat
         spatial.bump(session, RESOURCE_INDEX)
     if patch.supplies is not None:
         _set_supplies(session, r, patch.supplies)
@@ -315,6 +341,7 @@ def _travel(session: Session, lon: float, lat: float, by: str) -> tuple[roads.Tr
 # --- road network ----------------------------------------------------------------------------------------
 
 def load_network(session: Session, actor: Actor, name: str, geojson: dict[str, Any]) -> RoadNetwork:
+    ROADS.allow(session, actor)
     graph = roads.build(geojson)  # validates; the error names the feature
     net = RoadNetwork(name=name, geojson=geojson, nodes=graph.graph.number_of_nodes(), edges=graph.edges,
                       loaded_by=actor.username)
@@ -420,9 +447,9 @@ def _incident_log(session: Session, actor: Actor, inc: Incident, text: str, data
 
 
 def dispatch(session: Session, actor: Actor, incident_id: int, resource_id: int, note: str = "") -> Deployment:
-    from citybrain.emergency.incident.service import get_incident
+    from citybrain.emergency.incident.service import incident_for
 
-    inc = get_incident(session, incident_id, for_update=True)
+    inc = incident_for(session, actor, incident_id, DISPATCH, for_update=True)
     if inc.status not in (REPORTED, VERIFIED, ACTIVE):
         raise Conflict(f"incident {inc.number} is {inc.status}; resources go to open incidents only", "status")
     r = session.get(Resource, resource_id, with_for_update=is_postgres(session))
@@ -457,9 +484,13 @@ def _deployment(session: Session, deployment_id: int, incident_id: int | None = 
 
 
 def arrive(session: Session, actor: Actor, deployment_id: int, incident_id: int | None = None) -> Deployment:
-    from citybrain.emergency.incident.service import get_incident
+    from citybrain.emergency.incident.service import get_incident, incident_for
 
+    ARRIVE.allow(session, actor)
+    if incident_id is not None:
+        incident_for(session, actor, incident_id)
     dep = _deployment(session, deployment_id, incident_id)
+    ARRIVE.allow(session, actor, dep, deployment_id)
     if dep.status != DEP_DISPATCHED:
         raise Conflict(f"deployment {dep.id} is {dep.status}; only a dispatched resource arrives", "status")
     r = get_resource(session, dep.resource_id)
@@ -476,6 +507,7 @@ def release(session: Session, actor: Actor, deployment_id: int, incident_id: int
             log: bool = True) -> Deployment:
     from citybrain.emergency.incident.service import get_incident
 
+    RELEASE.allow(session, actor)
     dep = _deployment(session, deployment_id, incident_id)
     if dep.status == DEP_RELEASED:
         raise Conflict(f"deployment {dep.id} is already released", "status")

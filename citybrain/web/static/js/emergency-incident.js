@@ -102,12 +102,20 @@
       plan.textContent = t("emergency.js.plan", {code: inc.plan, version: inc.plan_version});
     }
     var allowed = {verify: ["reported"], activate: ["reported", "verified"], level: ["active"],
-      "stand-down": ["active"], close: ["reported", "verified", "stood_down"]};
+      "stand-down": ["active"], close: ["reported", "verified", "stood_down"], confirm: ["reported", "verified"]};
     document.querySelectorAll("#actions button[data-act]").forEach(function (b) {
       b.disabled = allowed[b.getAttribute("data-act")].indexOf(inc.status) < 0;
     });
     var sel = document.getElementById("act-level");
     if (sel && inc.suggested_level && !sel.dataset.touched) sel.value = inc.suggested_level;
+    var pend = document.getElementById("act-pending");
+    var confirmBtn = document.querySelector('#actions button[data-act="confirm"]');
+    if (pend) {
+      var p = inc.pending_activation;
+      pend.hidden = !p;
+      pend.textContent = p ? t("emergency.js.pending", {level: levelName(p.response_level), by: p.by}) : "";
+      if (confirmBtn) confirmBtn.hidden = !p;
+    }
     var figs = document.getElementById("inc-figures");
     figs.textContent = "";
     Object.keys(inc.figures).forEach(function (k) {
@@ -184,7 +192,7 @@
     board.log.slice().reverse().forEach(function (e) {
       var item = el("li", {"data-kind": e.kind}, [el("time", {datetime: e.at}, CB.time(e.at)),
         el("span", {class: "kind"}, t("emergency.js.logkind." + e.kind)), e.text, " ",
-        el("small", {class: "hint"}, e.actor)]);
+        el("small", {class: "hint"}, e.actor_name || e.actor)]);
       if (e.photo_ref) item.appendChild(el("div", {class: "hint"}, t("emergency.js.photo") + e.photo_ref));
       box.appendChild(item);
     });
@@ -198,8 +206,8 @@
   }
   logForm.elements.kind.addEventListener("change", syncLogForm);
   syncLogForm();
-  logForm.addEventListener("submit", function (ev) {
-    ev.preventDefault();
+  // one entry per filled-in form: a double click records once (Idempotency-Key), errors beside their fields
+  CB.submitOnce(logForm, async function (sub) {
     var f = new FormData(logForm);
     var body = {kind: f.get("kind"), text: f.get("text") || ""};
     if (body.kind === "figures") {
@@ -210,11 +218,19 @@
       });
     }
     if (body.kind === "photo") body.photo_ref = f.get("photo_ref");
-    EM.report(document.getElementById("log-status"), CB.postJSON(api + "/log", body)).then(function () {
+    var statusEl = document.getElementById("log-status");
+    statusEl.textContent = t("emergency.js.working");
+    try {
+      await sub.post(api + "/log", body);
+      statusEl.textContent = t("emergency.js.done");
       logForm.reset();
       syncLogForm();
       refresh();
-    }, function () {});
+    } catch (err) {
+      statusEl.textContent = "";
+      CB.showErrors(logForm, err, {labels: {text: t("emergency.js.field.text"),
+                                            photo_ref: t("emergency.js.field.photo_ref")}});
+    }
   });
 
   /* ---- resources: recommendation, deployments, cameras ---- */
@@ -308,21 +324,81 @@
 
   /* ---- command actions ---- */
   var actions = document.getElementById("actions");
+  var LABELS = {level: t("emergency.js.field.level"), reason: t("emergency.js.field.reason"),
+                summary: t("emergency.js.field.summary"), note: t("emergency.js.field.reason"),
+                no_second_person_reason: t("emergency.js.field.no_second_person_reason"),
+                confirmed_by: t("emergency.js.field.confirmed_by"), status: t("emergency.js.field.status")};
+  // the API names `summary` and `note` where the page has one reason box
+  var INPUT_OF = {summary: "reason", note: "reason"};
+
+  function levelName(v) { return v ? EM.level(v).textContent : ""; }
+
+  /* Activation and closing are asked about first, naming the incident and the level (issue #13 item 8). */
+  function confirmed(act, level) {
+    var inc = board.incident;
+    var what = {number: inc.number, title: inc.title, level: levelName(level)};
+    if (act === "activate") return window.confirm(t("emergency.js.confirm_activate", what));
+    if (act === "confirm") {
+      var p = inc.pending_activation || {};
+      return window.confirm(t("emergency.js.confirm_second", {number: inc.number, title: inc.title,
+        level: levelName(p.response_level), by: p.by || ""}));
+    }
+    if (act === "close") return window.confirm(t("emergency.js.confirm_close", what));
+    return true;
+  }
+
+  function showActionError(err) {
+    if (err && err.body && Array.isArray(err.body.detail)) {
+      err.body.detail.forEach(function (d) {
+        var f = d.loc && d.loc[d.loc.length - 1];
+        if (INPUT_OF[f]) d.loc = d.loc.slice(0, -1).concat([INPUT_OF[f]]);
+      });
+    }
+    CB.showErrors(actions, err, {labels: LABELS});
+  }
+
   if (actions) {
-    document.getElementById("act-level").addEventListener("change", function (ev) { ev.target.dataset.touched = "1"; });
-    actions.addEventListener("click", function (ev) {
+    actions.addEventListener("submit", function (ev) { ev.preventDefault(); });
+    document.getElementById("act-level").addEventListener("change", function (ev) {
+      ev.target.dataset.touched = "1";
+      actions.querySelectorAll(".field-error").forEach(function (n) { n.remove(); });  // answered
+      ev.target.removeAttribute("aria-invalid");
+    });
+    actions.addEventListener("click", async function (ev) {
       var act = ev.target.getAttribute && ev.target.getAttribute("data-act");
       if (!act) return;
       var level = document.getElementById("act-level").value;
       var reason = document.getElementById("act-reason").value;
+      var alone = document.getElementById("act-alone").value.trim();
+      if ((act === "activate" || act === "level") && !level) {
+        showActionError(new CB.HttpError(422, "", {detail: [{loc: ["body", "level"], type: "missing", msg: ""}]}));
+        return;
+      }
+      if (!confirmed(act, level)) return;
       var call = {
         "verify": function () { return CB.postJSON(api + "/verify", {note: reason}); },
-        "activate": function () { return CB.postJSON(api + "/activate", {level: level, note: reason}); },
+        "activate": function () {
+          var body = {level: level, note: reason};
+          if (alone) body.no_second_person_reason = alone;
+          return CB.postJSON(api + "/activate", body);
+        },
+        "confirm": function () { return CB.postJSON(api + "/activate/confirm"); },
         "level": function () { return CB.postJSON(api + "/level", {level: level, reason: reason}); },
         "stand-down": function () { return CB.postJSON(api + "/stand-down", {reason: reason}); },
         "close": function () { return CB.postJSON(api + "/close", {summary: reason}); }
       }[act];
-      EM.report(document.getElementById("act-status"), call()).then(refresh, function () {});
+      var statusEl = document.getElementById("act-status");
+      statusEl.textContent = t("emergency.js.working");
+      try {
+        var out = await call();
+        statusEl.textContent = out && out.pending ? t("emergency.js.pending_sent") : t("emergency.js.done");
+        actions.querySelectorAll(".field-error").forEach(function (n) { n.remove(); });
+        actions.querySelector(".form-error").hidden = true;
+        refresh();
+      } catch (err) {
+        statusEl.textContent = "";
+        showActionError(err);
+      }
     });
   }
 

@@ -1,4 +1,6 @@
-/* The plan library: import a plan file (JSON or YAML) through the API; errors name the field. */
+/* The plan library: import a plan file (JSON or YAML) through the API. One request per chosen file (a double
+ * click imports once; a plan document that did not change adds no version anyway); errors are shown in the
+ * page's language, naming the field. */
 (function () {
   "use strict";
 
@@ -6,32 +8,32 @@
   if (!form) return;
   var statusEl = document.getElementById("import-status");
 
-  form.addEventListener("submit", async function (ev) {
-    ev.preventDefault();
+  CB.submitOnce(form, async function (sub) {
     var file = form.elements.file.files[0];
-    if (!file) return;
+    if (!file) {
+      CB.showErrors(form, new CB.HttpError(422, "", {detail: [{loc: ["body", "file"], type: "missing", msg: ""}]}),
+                    {labels: {file: CB.t("emergency.js.field.file")}});
+      return;
+    }
     var yaml = /\.ya?ml$/i.test(file.name);
-    statusEl.classList.remove("error");
     statusEl.textContent = CB.t("emergency.js.working");
     try {
       var resp = await fetch("/api/emergency/plans/import?format=" + (yaml ? "yaml" : "json"), {
         method: "POST", credentials: "same-origin",
-        headers: {"Content-Type": yaml ? "application/yaml" : "application/json", "Accept": "application/json"},
+        headers: {"Content-Type": yaml ? "application/yaml" : "application/json", "Accept": "application/json",
+                  "Idempotency-Key": sub.idempotencyKey},
         body: await file.text()
       });
-      var body = await resp.json();
-      if (!resp.ok) {
-        var d = body && body.detail && body.detail[0];
-        var where = d && d.loc ? d.loc.slice(1).join(".") : "";
-        throw new Error((where ? where + ": " : "") + (d ? d.msg : resp.statusText));
-      }
+      var body = null;
+      try { body = await resp.json(); } catch (e) { body = null; }
+      if (!resp.ok) throw new CB.HttpError(resp.status, resp.statusText, body, null);
       statusEl.textContent = body.plans.map(function (p) {
         return p.code + " v" + p.version + (p.changed ? "" : " (" + CB.t("emergency.js.unchanged") + ")");
       }).join("; ");
       setTimeout(function () { window.location.reload(); }, 1200);
     } catch (err) {
-      statusEl.classList.add("error");
-      statusEl.textContent = err.message || String(err);
+      statusEl.textContent = "";
+      CB.showErrors(form, err);
     }
   });
 })();

@@ -92,16 +92,27 @@
         select.appendChild(el("option", {value: ty.code}, ty.category_name + " · " + ty.name));
       });
     });
-    form.addEventListener("submit", function (ev) {
-      ev.preventDefault();
+    // one request per filled-in form (a double click reports once), errors beside their fields in words
+    CB.submitOnce(form, async function (sub) {
       var f = new FormData(form);
       var body = {incident_type: f.get("incident_type"), title: f.get("title"), address: f.get("address") || ""};
-      if (f.get("lon") && f.get("lat")) {
-        body.lon = Number(f.get("lon"));
-        body.lat = Number(f.get("lat"));
+      if (f.get("lon") !== "" || f.get("lat") !== "") {
+        body.lon = f.get("lon") === "" ? null : Number(f.get("lon"));
+        body.lat = f.get("lat") === "" ? null : Number(f.get("lat"));
       }
-      report(document.getElementById("new-status"), CB.postJSON("/api/emergency/incidents", body))
-        .then(function (inc) { window.location.href = "/emergency/incidents/" + inc.id; }, function () {});
+      var statusEl = document.getElementById("new-status");
+      statusEl.textContent = t("emergency.js.working");
+      try {
+        var inc = await sub.post("/api/emergency/incidents", body);
+        window.location.href = "/emergency/incidents/" + inc.id;
+      } catch (err) {
+        statusEl.textContent = "";
+        CB.showErrors(form, err, {labels: {location: t("emergency.js.field.location"),
+                                           incident_type: t("emergency.js.field.incident_type")},
+                                  // the page's own words, not the server's (which quote coordinates in English)
+                                  messages: {"location.value_error": t("emergency.js.err.outside"),
+                                             "idempotency_key.conflict": t("emergency.js.err.key_reused")}});
+      }
     });
   }
 })();
