@@ -85,6 +85,10 @@ def test_a_serious_alarm_opens_an_event_and_clears_once(world, engine, client, l
         assert ev is not None and ev.channel == "sensor" and ev.category_code == "E1104"
         assert ev.grid_code == "510116001001001"
         assert ev.source_ref == f"monitoring.alarm:{a.id}"
+        from citybrain.safety.factors.models import RiskFactor
+
+        factor = s.scalar(select(RiskFactor).where(RiskFactor.source_ref == ev.source_ref))
+        assert factor is not None and factor.kind == "alarm"  # safety reacted to AlarmRaised
     duty = login("duty_officer")
     r = client.get(f"/api/monitoring/alarms/{a.id}", headers=duty)
     assert r.status_code == 200 and r.json()["actions"] == []
