@@ -88,15 +88,15 @@ def _sys_dropped(host: str, port: int) -> str:
     got: dict[str, str] = {}
     c = mqtt.Client(CallbackAPIVersion.VERSION2)
     c.on_message = lambda _c, _u, m: got.__setitem__(m.topic, m.payload.decode())
+    c.on_connect = lambda cl, _u, _f, _rc, _p: cl.subscribe("$SYS/broker/publish/messages/#")
     c.connect(host, port)
-    c.subscribe("$SYS/broker/publish/messages/dropped")
     c.loop_start()
-    deadline = time.monotonic() + 5
-    while not got and time.monotonic() < deadline:
+    deadline = time.monotonic() + 10
+    while "$SYS/broker/publish/messages/dropped" not in got and time.monotonic() < deadline:
         time.sleep(0.05)
     c.disconnect()
     c.loop_stop()
-    return next(iter(got.values()), "?")
+    return got.get("$SYS/broker/publish/messages/dropped", "?")
 
 
 def main() -> None:

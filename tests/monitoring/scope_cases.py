@@ -101,4 +101,5 @@ CASES = [
          make_out=lambda w: _alarm(w, out=True)),
     Case("POST", "/api/monitoring/alarms/{alarm_id}/{action}", COMMAND, make=_alarm,
          make_out=lambda w: _alarm(w, out=True)),
+    Case("GET", "/monitoring", STAFF, page=True),
 ]

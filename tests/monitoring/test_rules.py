@@ -142,3 +142,9 @@ def test_rules_are_validated_naming_the_field(world, client, login):
     r = client.post("/api/monitoring/rules", json={**ok, "kind": "rain_sum", "window_s": 3600}, headers=h)
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "kind"]
     assert client.post("/api/monitoring/rules", json=ok, headers=login("duty_officer")).status_code == 403
+
+
+def test_the_page_for_staff_only(world, client, login):
+    r = client.get("/monitoring", headers=login("dept_handler"))
+    assert r.status_code == 200 and "monitoring.js" in r.text and "监测" in r.text
+    assert client.get("/monitoring", headers=login("citizen")).status_code == 403
