@@ -119,9 +119,9 @@ def store_readings(session: Session, code: str, items: Sequence[ReadingIn | None
     for _i, r in good:  # one value per instant: the last one given wins
         by_time[r.time.astimezone(dt.UTC)] = float(r.value)
     values = [{"sensor_id": sensor.id, "time": t, "value": v, "received_at": now} for t, v in by_time.items()]
-    ins = upsert_insert(session, Reading).values(values).on_conflict_do_nothing(
-        index_elements=["sensor_id", "time"]).returning(Reading.time)
-    new_times = {t.astimezone(dt.UTC) for t in session.scalars(ins)}
+    conn = session.connection()
+    inserted: list[dt.datetime] = list(conn.execute(_insert_readings(session), values).scalars())
+    new_times = {t.astimezone(dt.UTC) for t in inserted}
     replaced = {t: v for t, v in by_time.items() if t not in new_times}
     changed: dict[dt.datetime, float] = {}
     if replaced:
@@ -167,14 +167,33 @@ def _merge_rollups(session: Session, sensor_id: int, points: list[tuple[dt.datet
         return
     rows = [{"sensor_id": sensor_id, "bucket": b, "start": s, "count": int(a[0]), "sum": a[1], "min": a[2],
              "max": a[3]} for (b, s), a in _aggregate(points).items()]
-    stmt = upsert_insert(session, Rollup).values(rows)
-    ex, t = stmt.excluded, Rollup.__table__.c
-    stmt = stmt.on_conflict_do_update(index_elements=["sensor_id", "bucket", "start"], set_={
-        "count": t.count + ex["count"], "sum": t.sum + ex["sum"],
-        "min": case((ex["min"] < t.min, ex["min"]), else_=t.min),
-        "max": case((ex["max"] > t.max, ex["max"]), else_=t.max),
-    })
-    session.execute(stmt)
+    session.connection().execute(_merge_rollup(session), rows)
+
+
+# The two statements of every message, built once per dialect (their compiled form is cached by SQLAlchemy);
+# executed with a list of parameter sets (executemany / insertmanyvalues), not with literal VALUES lists.
+_STATEMENTS: dict[tuple[str, str], Any] = {}
+
+
+def _insert_readings(session: Session) -> Any:
+    key = ("readings", session.get_bind().dialect.name)
+    if key not in _STATEMENTS:
+        _STATEMENTS[key] = upsert_insert(session, Reading.__table__).on_conflict_do_nothing(
+            index_elements=["sensor_id", "time"]).returning(Reading.__table__.c.time)
+    return _STATEMENTS[key]
+
+
+def _merge_rollup(session: Session) -> Any:
+    key = ("rollup", session.get_bind().dialect.name)
+    if key not in _STATEMENTS:
+        stmt = upsert_insert(session, Rollup.__table__)
+        ex, t = stmt.excluded, Rollup.__table__.c
+        _STATEMENTS[key] = stmt.on_conflict_do_update(index_elements=["sensor_id", "bucket", "start"], set_={
+            "count": t.count + ex["count"], "sum": t.sum + ex["sum"],
+            "min": case((ex["min"] < t.min, ex["min"]), else_=t.min),
+            "max": case((ex["max"] > t.max, ex["max"]), else_=t.max),
+        })
+    return _STATEMENTS[key]
 
 
 def _recompute_rollups(session: Session, sensor_id: int, changed: dict[dt.datetime, float]) -> None:
