@@ -23,7 +23,7 @@ def _broker():  # type: ignore[no-untyped-def]
 
 
 def _engine():  # type: ignore[no-untyped-def]
-    from citybrain.app import NotMigrated, check_migrated
+    from citybrain.core.migrate import NotMigrated, check_migrated
     from citybrain.bootstrap import bootstrap
     from citybrain.core.db import get_engine
 
