@@ -23,9 +23,9 @@ def _broker():  # type: ignore[no-untyped-def]
 
 
 def _engine():  # type: ignore[no-untyped-def]
-    from citybrain.core.migrate import NotMigrated, check_migrated
     from citybrain.bootstrap import bootstrap
     from citybrain.core.db import get_engine
+    from citybrain.core.migrate import NotMigrated, check_migrated
 
     bootstrap()
     engine = get_engine()

@@ -148,3 +148,37 @@ def test_the_page_for_staff_only(world, client, login):
     r = client.get("/monitoring", headers=login("dept_handler"))
     assert r.status_code == 200 and "monitoring.js" in r.text and "监测" in r.text
     assert client.get("/monitoring", headers=login("citizen")).status_code == 403
+
+
+def test_two_ingesters_at_once_give_one_alarm(world, engine):
+    """The same sensor's readings stored by two transactions at once (two ingesters of a share group):
+    the sensor row and the rule state are locked, so the excursion fires once and the last value is the
+    newest."""
+    import threading
+
+    with session_scope(engine) as s:
+        _rule(s, level="yellow")
+    base = utcnow().replace(microsecond=0) - dt.timedelta(minutes=30)
+    errors: list[BaseException] = []
+
+    def store(offset: int) -> None:
+        try:
+            for i in range(offset, 20, 2):
+                with session_scope(engine) as s:
+                    readings.store_readings(s, "WL-1", [ReadingIn(time=base + dt.timedelta(minutes=i),
+                                                                  value=3.5 + 0.01 * i, unit="m")])
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=store, args=(k,)) for k in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    with session_scope(engine) as s:
+        assert len(s.scalars(select(Alarm)).all()) == 1
+        from citybrain.monitoring.sensors.models import Sensor
+
+        wl = s.scalar(select(Sensor).where(Sensor.code == "WL-1"))
+        assert wl.last_time == base + dt.timedelta(minutes=19)

@@ -110,7 +110,9 @@ def store_readings(session: Session, code: str, items: Sequence[ReadingIn | None
                    now: dt.datetime | None = None) -> Stored:
     """Validate and store one sensor's readings (see the module's doc); refusals are returned, not raised."""
     now = now or utcnow()
-    sensor = session.scalar(select(Sensor).where(Sensor.code == code))
+    # the sensor's row is locked (PostgreSQL; SQLite writes one at a time anyway): two ingesters storing
+    # readings of one sensor take turns, so its last value and its rules' states never go backwards
+    sensor = session.scalar(select(Sensor).where(Sensor.code == code).with_for_update())
     good, refused = check(sensor, code, items, now)
     out = Stored(refused=refused)
     if not good or sensor is None:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from citybrain.core import audit
 from citybrain.core.auth import Actor
-from citybrain.core.db import utcnow
+from citybrain.core.db import upsert_insert, utcnow
 from citybrain.core.errors import ValidationFailed
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.lookup import get_or_404
@@ -126,11 +126,14 @@ def rules_for(session: Session, sensor: Sensor, kinds: Sequence[str] | None = No
 
 # ── evaluation ─────────────────────────────────────────────────────────────────────────────────────
 def _state(session: Session, rule: Rule, sensor: Sensor) -> RuleState:
-    st = session.scalar(select(RuleState).where(RuleState.rule_id == rule.id, RuleState.sensor_id == sensor.id))
-    if st is None:
-        st = RuleState(rule_id=rule.id, sensor_id=sensor.id, phase=engine.IDLE)
-        session.add(st)
-        session.flush()
+    """The (rule, sensor) state, made if missing without racing another ingester, and locked (PostgreSQL)
+    so that two transactions never evaluate it at once (no double alarm)."""
+    session.execute(upsert_insert(session, RuleState).values(rule_id=rule.id, sensor_id=sensor.id,
+                                                             phase=engine.IDLE)
+                    .on_conflict_do_nothing(index_elements=["rule_id", "sensor_id"]))
+    st = session.scalar(select(RuleState).where(RuleState.rule_id == rule.id, RuleState.sensor_id == sensor.id)
+                        .with_for_update().execution_options(populate_existing=True))
+    assert st is not None
     return st
 
 
