@@ -77,3 +77,25 @@ def test_series_raw_and_rollups_in_the_configured_zone(world, engine, client, lo
     assert sum(p["count"] for p in hourly["points"]) == 13
     r = client.get("/api/monitoring/sensors/WL-1/series", params={"start": "2026-01-01T00:00:00"}, headers=h)
     assert r.status_code == 422
+
+
+def test_csv_import_reports_row_by_row(world, client, login):
+    csv = ("code,name,type,lon,lat,department,interval_s\n"
+           "N-1,噪声1,noise,104.005,30.405,swj,60\n"
+           "N-2,噪声2,radar,104.005,30.405,,\n"
+           "N-3,噪声3,noise,103.0,29.0,,\n"
+           "WL-1,改名水位,water_level,104.006,30.406,swj,120\n"
+           "N-4,噪声4,noise,east,30.405,,\n")
+    r = client.post("/api/monitoring/sensors/import", headers=login("data_officer"),
+                    files={"file": ("s.csv", csv.encode(), "text/csv")})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert (out["created"], out["updated"], out["refused"]) == (1, 1, 3)
+    rows = {x["row"]: x for x in out["rows"]}
+    assert rows[2]["errors"][0].startswith("type:") and rows[3]["errors"][0].startswith("location:")
+    assert rows[5]["errors"][0].startswith("lon:")
+    s = client.get("/api/monitoring/sensors/WL-1", headers=login("data_officer")).json()
+    assert s["name"] == "改名水位" and s["interval_s"] == 120
+    r = client.post("/api/monitoring/sensors/import", headers=login("data_officer"),
+                    files={"file": ("s.csv", b"code,name\nX,Y\n", "text/csv")})
+    assert r.status_code == 422 and "lacks" in r.json()["detail"][0]["msg"]
