@@ -1,12 +1,14 @@
 """Domain events (领域事件) of the monitoring domain: the facts monitoring owns, for the bus.
 
 `AlarmRaised`: a sensor rule fired. Safety subscribes to it (a risk factor on the unit at the alarm).
+`AlarmAcknowledged`, `AlarmCleared`: the alarm's life cycle, for the live feed (no domain reacts yet).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import ClassVar
 
 from citybrain.core.bus import DomainEvent
 
@@ -23,3 +25,25 @@ class AlarmRaised(DomainEvent):
     lat: float | None = None
     raised_at: dt.datetime | None = None
     ends_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlarmAcknowledged(DomainEvent):
+    feed_only: ClassVar[bool] = True
+
+    alarm_id: int
+    sensor_code: str
+    by: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlarmCleared(DomainEvent):
+    """The alarm ended: by the signal's return past the hysteresis band (`by` = "system") or by staff."""
+
+    feed_only: ClassVar[bool] = True
+
+    alarm_id: int
+    sensor_code: str
+    source_ref: str
+    by: str
+    cleared_at: dt.datetime

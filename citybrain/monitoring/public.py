@@ -3,6 +3,6 @@
 Every other domain imports monitoring only through this module.
 """
 
-from citybrain.monitoring.domain_events import AlarmRaised
+from citybrain.monitoring.domain_events import AlarmAcknowledged, AlarmCleared, AlarmRaised
 
-__all__ = ["AlarmRaised"]
+__all__ = ["AlarmAcknowledged", "AlarmCleared", "AlarmRaised"]

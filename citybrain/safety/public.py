@@ -11,9 +11,10 @@ from citybrain.safety.domain_events import (
     RiskLevelChanged,
     RiskRegraded,
 )
-from citybrain.safety.hazards.service import hazard_points_near
+from citybrain.safety.hazards.service import get_hazard_point, hazard_points_near
+from citybrain.safety.units.service import get_unit
 
 __all__ = [
     "AccidentRecorded", "HiddenDangerOverdue", "HiddenDangerRecorded", "HiddenDangerStatusChanged",
-    "RiskLevelChanged", "RiskRegraded", "hazard_points_near",
+    "RiskLevelChanged", "RiskRegraded", "get_hazard_point", "get_unit", "hazard_points_near",
 ]

@@ -35,6 +35,7 @@ NAV = (
     ("/emergency", "web.nav.emergency"),
     ("/safety", "web.nav.safety"),
     ("/traffic", "web.nav.traffic"),
+    ("/monitoring", "monitoring.nav"),
     ("/directory", "web.nav.directory"),
 )
 

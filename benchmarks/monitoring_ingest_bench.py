@@ -1,0 +1,208 @@
+"""The monitoring ingest benchmark (issue 15): readings per second sustained and publish-to-stored lag,
+end to end from an MQTT publisher in another process through validation, rules and storage.
+
+Run: ``.venv/bin/python benchmarks/monitoring_ingest_bench.py [--db sqlite|postgresql] [--sensors 200]
+[--seconds 20] [--batch 1] [--ingesters 1] [--inflight 200]``
+
+What it does: starts its own Mosquitto on a free loopback port with explicit queue limits and $SYS every
+second; makes a fresh database (a SQLite file, or a PostgreSQL database on 127.0.0.1:5432) at all
+migration heads with the tiny test geography, `--sensors` gas sensors and a threshold rule on them (so
+every reading runs a rule); runs `--ingesters` core ingesters (threads of this process, one shared group);
+publishes from a separate process (`citybrain.monitoring.simulate.run`, QoS 1, at most `--inflight`
+unacknowledged, `--batch` readings per message) as fast as it is acknowledged for `--seconds`; waits for
+the ingesters to catch up; reports:
+
+- stored readings / (last stored − first stored) = readings/s sustained;
+- lag = received_at (the store's clock, in the transaction that commits the reading) − the reading's time
+  (stamped at publish), p50 and p99;
+- the broker's `$SYS/broker/publish/messages/dropped` (must be 0) and stored = published.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _publisher(url: str, codes: list[str], seconds: float, inflight: int, batch: int, rate: float,
+               out: mp.Queue) -> None:
+    import datetime as dt
+
+    from citybrain.core.mqtt import broker_from_url, make_client
+
+    broker = broker_from_url(url)
+    c = make_client(broker, f"bench-pub-{os.getpid()}")
+    c.max_inflight_messages_set(inflight)
+    c.connect(broker.host, broker.port)
+    c.loop_start()
+    waiting: list = []
+    sent = 0
+    began = time.monotonic()
+    k = 0
+    while time.monotonic() - began < seconds:
+        now = dt.datetime.now(dt.UTC)
+        for code in codes:
+            items = [{"time": (now + dt.timedelta(microseconds=j)).isoformat(), "value": 1.0 + (k % 7),
+                      "unit": "%LEL"} for j in range(batch)]
+            body = json.dumps(items if batch > 1 else items[0])
+            while len(waiting) >= inflight:
+                waiting.pop(0).wait_for_publish(30)
+            waiting.append(c.publish(f"citybrain/sensors/{code}/readings", body, qos=1))
+            sent += batch
+            if rate > 0 and sent / rate > time.monotonic() - began:
+                time.sleep(sent / rate - (time.monotonic() - began))
+        k += 1
+        time.sleep(0.001)  # a new instant for the next round
+    for w in waiting:
+        w.wait_for_publish(30)
+    c.disconnect()
+    c.loop_stop()
+    out.put((sent, time.monotonic() - began))
+
+
+def _sys_dropped(host: str, port: int) -> str:
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    got: dict[str, str] = {}
+    c = mqtt.Client(CallbackAPIVersion.VERSION2)
+    c.on_message = lambda _c, _u, m: got.__setitem__(m.topic, m.payload.decode())
+    c.on_connect = lambda cl, _u, _f, _rc, _p: cl.subscribe("$SYS/broker/publish/messages/#")
+    c.connect(host, port)
+    c.loop_start()
+    deadline = time.monotonic() + 10
+    while "$SYS/broker/publish/messages/dropped" not in got and time.monotonic() < deadline:
+        time.sleep(0.05)
+    c.disconnect()
+    c.loop_stop()
+    return got.get("$SYS/broker/publish/messages/dropped", "?")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
+    ap.add_argument("--sensors", type=int, default=200)
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--batch", type=int, default=1)
+    ap.add_argument("--ingesters", type=int, default=1)
+    ap.add_argument("--inflight", type=int, default=200)
+    ap.add_argument("--rate", type=float, default=0, help="readings/s offered (0: as fast as the broker acks)")
+    args = ap.parse_args()
+
+    os.environ.setdefault("CITYBRAIN_DATA_DIR", tempfile.mkdtemp(prefix="cb-bench-"))
+    from sqlalchemy import func, select, text
+
+    from citybrain.bootstrap import bootstrap
+    from citybrain.core.auth import SYSTEM
+    from citybrain.core.db import make_engine, session_scope
+    from citybrain.core.migrate import upgrade
+    from citybrain.core.mqtt import broker_from_url
+    from citybrain.geography.testing import make_test_geography
+    from citybrain.monitoring.readings.ingest import Ingester
+    from citybrain.monitoring.readings.models import Reading
+    from citybrain.monitoring.rules import service as rules
+    from citybrain.monitoring.rules.schemas import RuleIn
+    from citybrain.monitoring.sensors import service as sensors
+    from citybrain.monitoring.sensors.schemas import SensorIn
+
+    bootstrap()
+    work = Path(tempfile.mkdtemp(prefix="cb-mon-bench-"))
+    admin = None
+    if args.db == "sqlite":
+        url = f"sqlite:///{work / 'bench.db'}"
+    else:
+        name = f"cb_mon_bench_{uuid.uuid4().hex[:6]}"
+        admin = make_engine("postgresql+psycopg://postgres@127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    port = _free_port()
+    conf = work / "mosquitto.conf"
+    conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 1000000\n"
+                    "max_inflight_messages 1000\nsys_interval 1\n")
+    broker_proc = subprocess.Popen([shutil.which("mosquitto") or "/usr/sbin/mosquitto", "-c", str(conf)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        upgrade(url, "heads")
+        engine = make_engine(url)
+        codes = [f"B-{i:04d}" for i in range(args.sensors)]
+        with session_scope(engine) as s:
+            make_test_geography(s)
+        with session_scope(engine) as s:
+            for i, code in enumerate(codes):
+                sensors.register(s, SYSTEM, SensorIn(code=code, name=code, type="gas", lon=104.001 + (i % 50) * 0.0003,
+                                                     lat=30.401 + (i // 50) * 0.0003))
+            rules.create(s, SYSTEM, RuleIn(name="bench", sensor_type="gas", kind="threshold", threshold=25,
+                                           hysteresis=5, level="yellow"))
+        time.sleep(0.5)
+        mqtt_url = f"mqtt://127.0.0.1:{port}"
+        broker = broker_from_url(mqtt_url)
+        ings = [Ingester(broker, engine) for _ in range(args.ingesters)]
+        threads = [threading.Thread(target=i.run, daemon=True) for i in ings]
+        for t in threads:
+            t.start()
+        for i in ings:
+            i.subscribed.wait(10)
+        q: mp.Queue = mp.get_context("spawn").Queue()
+        pub = mp.get_context("spawn").Process(target=_publisher, args=(mqtt_url, codes, args.seconds, args.inflight,
+                                                                         args.batch, args.rate, q))
+        pub.start()
+        sent, pub_s = q.get(timeout=args.seconds + 120)
+        pub.join()
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            with session_scope(engine) as s:
+                stored = s.scalar(select(func.count()).select_from(Reading)) or 0
+            if stored >= sent:
+                break
+            time.sleep(0.5)
+        for i in ings:
+            i.stop()
+        for t in threads:
+            t.join(30)
+        with session_scope(engine) as s:
+            rows = s.execute(select(Reading.time, Reading.received_at)).all()
+        lags = sorted((r - t).total_seconds() * 1000 for t, r in rows)
+        first, last = min(r for _t, r in rows), max(r for _t, r in rows)
+        span = (last - first).total_seconds() or 1e-9
+        result = {
+            "db": args.db, "sensors": args.sensors, "batch": args.batch, "ingesters": args.ingesters,
+            "offered_per_s": args.rate or "max", "published": sent, "publish_s": round(pub_s, 1), "stored": len(rows),
+            "readings_per_s": round(len(rows) / span), "lag_p50_ms": round(statistics.median(lags), 1),
+            "lag_p99_ms": round(lags[int(0.99 * (len(lags) - 1))], 1),
+            "broker_dropped": _sys_dropped("127.0.0.1", port),
+        }
+        print(json.dumps(result, ensure_ascii=False))
+        engine.dispose()
+    finally:
+        broker_proc.kill()
+        if admin is not None:
+            with admin.connect() as c:
+                c.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"))
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

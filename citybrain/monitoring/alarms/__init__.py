@@ -1,0 +1,1 @@
+"""Alarms (告警): active → acknowledged → cleared, at most once per excursion."""

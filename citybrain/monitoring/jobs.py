@@ -1,0 +1,12 @@
+"""Scheduled work of monitoring (run by `citybrain worker`): silence checks and raw-data retention."""
+
+from __future__ import annotations
+
+from citybrain.core.jobs import Job
+from citybrain.monitoring.readings.service import drop_old_readings
+from citybrain.monitoring.rules.service import check_silence
+
+JOBS = [
+    Job("monitoring.silence", 60, check_silence),
+    Job("monitoring.retention", 3600, drop_old_readings),
+]

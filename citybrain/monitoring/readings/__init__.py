@@ -1,0 +1,1 @@
+"""Readings: validation, idempotent storage, roll-ups, last values; the MQTT ingester."""

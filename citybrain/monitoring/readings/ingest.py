@@ -1,0 +1,121 @@
+"""Sensor readings over MQTT, through the core ingester (`citybrain.core.mqtt.Subscriber`).
+
+Topic and payload
+-----------------
+A sensor publishes (QoS 1) to ``citybrain/sensors/<sensor code>/readings`` one reading
+``{"time": "2026-07-01T08:00:00+08:00", "value": 3.21, "unit": "m"}`` or a JSON list of them. Each
+message is validated and stored in its own transaction by `readings.service.store_readings` (the same
+path as the HTTP batch): idempotent by (sensor, time), rolled up, rules run. Ingesters share the topic
+through ``$share/<group>/citybrain/sensors/+/readings``.
+
+Refusals
+--------
+The good readings of a message are stored even when others in it are refused. Every refused reading is
+counted per reason (`monitoring_refusal`, ``GET /api/monitoring/refusals``) and the message's refusals go
+to ``citybrain/sensors/<code>/errors`` in the API's 4xx shape, ``loc`` naming the item and field (``["body",
+2, "unit"]``) and ``type`` the reason (unknown_sensor, wrong_unit, out_of_range, future, too_old; schema
+errors keep pydantic's types and count as ``invalid``); malformed JSON counts as ``malformed_json``.
+A message is acknowledged only after its transaction committed or its refusal was published.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
+from sqlalchemy import Engine
+
+from citybrain.config import Settings
+from citybrain.core.adapters import FEEDS
+from citybrain.core.db import session_scope
+from citybrain.core.mqtt import Broker, Outcome, Subscriber, broker_from_url
+from citybrain.monitoring.readings import service
+from citybrain.monitoring.readings.schemas import ReadingIn
+
+PREFIX = "citybrain/sensors/"
+TOPIC = PREFIX + "+/readings"
+DEFAULT_GROUP = "citybrain-monitoring"
+MAX_ITEMS = 5000
+_one = TypeAdapter(ReadingIn)
+CORE_REASONS = {"json_invalid": "malformed_json", "too_large": "too_large"}
+
+
+def code_of(topic: str) -> str:
+    """The sensor code in ``citybrain/sensors/<code>/readings``."""
+    if topic.startswith(PREFIX) and topic.endswith("/readings"):
+        return topic[len(PREFIX):-len("/readings")]
+    return ""
+
+
+def parse(payload: Any) -> tuple[list[ReadingIn | None], list[InitErrorDetails], bool]:
+    """(items with None where the schema refused one, the schema's errors, whether the payload was a list)."""
+    many = isinstance(payload, list)
+    raw = payload if many else [payload]
+    if many and not 1 <= len(raw) <= MAX_ITEMS:
+        err = InitErrorDetails(type=PydanticCustomError("invalid", f"a list of 1..{MAX_ITEMS} readings"),
+                               loc=(), input=None)
+        return [], [err], many
+    items: list[ReadingIn | None] = []
+    errors: list[InitErrorDetails] = []
+    for i, item in enumerate(raw):
+        try:
+            items.append(_one.validate_python(item))
+        except ValidationError as exc:
+            items.append(None)
+            for e in exc.errors(include_url=False):
+                loc = ((i,) if many else ()) + tuple(e["loc"])
+                errors.append(InitErrorDetails(type=PydanticCustomError(e["type"], e["msg"]), loc=loc,
+                                               input=None))
+    return items, errors, many
+
+
+def store_message(engine: Engine, topic: str, payload: Any) -> int:
+    """Store one message's good readings (committed) and raise a ValidationError listing the refused ones."""
+    code = code_of(topic)
+    items, errors, many = parse(payload)
+    with session_scope(engine) as s:
+        result = service.store_readings(s, code, items) if items else service.Stored()
+        for r in result.refused:
+            loc = ((r.index,) if many else ()) + (r.field,)
+            errors.append(InitErrorDetails(type=PydanticCustomError(r.reason, r.msg), loc=loc, input=None))
+        service.count_refusals(s, [(_reason(e), f"{code}: {e['type']}") for e in errors])
+    if errors:
+        raise ValidationError.from_exception_data("readings", errors)
+    return result.stored
+
+
+def _reason(err: InitErrorDetails) -> str:
+    t = err["type"]
+    name = t.type if isinstance(t, PydanticCustomError) else str(t)
+    return name if name in service.REASONS else "invalid"
+
+
+class Ingester(Subscriber):
+    """The sensor-readings subscriber (a core Subscriber with monitoring's store function)."""
+
+    def __init__(self, broker: Broker, engine: Engine, *, group: str = DEFAULT_GROUP, **kw: Any) -> None:
+        self.engine = engine
+        super().__init__(broker, TOPIC, lambda topic, payload: store_message(engine, topic, payload),
+                         group=group, name="monitoring ingest",
+                         describe=lambda topic: {"sensor": code_of(topic)}, **kw)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, engine: Engine | None = None, **kw: Any) -> Ingester:
+        from citybrain.core.db import engine_for
+
+        return cls(broker_from_url(settings.mqtt_url), engine or engine_for(settings.effective_database_url), **kw)
+
+    def _publish_error(self, msg: Any, out: Outcome) -> None:
+        # what the core refused before the store function saw it (not JSON, too large) is counted here
+        core = [CORE_REASONS[d["type"]] for d in out.detail or [] if d.get("type") in CORE_REASONS]
+        if core:
+            try:
+                with session_scope(self.engine) as s:
+                    service.count_refusals(s, [(r, code_of(msg.topic)) for r in core])
+            except Exception:  # noqa: BLE001 - counting must not stop the error report
+                pass
+        super()._publish_error(msg, out)
+
+
+FEEDS.register("monitoring.readings", Ingester.from_settings)

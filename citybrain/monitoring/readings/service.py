@@ -1,0 +1,286 @@
+"""Readings: validate, store idempotently by (sensor, time), roll up, keep the last value, run the rules.
+
+One call of `store_readings` is one sensor's batch in the caller's transaction:
+
+1. each reading is checked — unknown (or inactive) sensor, wrong unit, out of the type's valid range, from
+   the future (more than `MAX_AHEAD` ahead of now) or the far past (older than `MAX_AGE`) — and a refused
+   one is reported with its reason and field; the others go on (a bad reading never costs a good one);
+2. the good ones are inserted with ``ON CONFLICT (sensor_id, time) DO NOTHING RETURNING``: the times that
+   come back are new; the others already existed (a QoS 1 redelivery, a retried batch) and are *replaced*
+   (an UPDATE of the value), never added twice;
+3. roll-ups (minute, hour, day; day buckets start at local midnight) are merged in the same transaction
+   with one upsert per bucket (count and sum added, min and max kept); a bucket touched by a replaced
+   value is recomputed from the raw readings instead, so a redelivery never counts twice;
+4. the sensor's last value moves forward only (a late reading does not replace a newer one);
+5. the sensor's rules run over the new and changed readings, in time order (rules/service.evaluate).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from citybrain.core.clock import local_zone, to_local
+from citybrain.core.db import upsert_insert, utcnow
+from citybrain.core.errors import NotFound, ValidationFailed
+from citybrain.monitoring.readings.models import Reading, Refusal, Rollup
+from citybrain.monitoring.readings.schemas import ReadingIn
+from citybrain.monitoring.reference import TYPES, unit_matches
+from citybrain.monitoring.sensors.models import Sensor
+
+MAX_AHEAD = dt.timedelta(minutes=5)  # clock skew tolerated
+MAX_AGE = dt.timedelta(days=7)  # older readings are refused (a gateway replaying its buffer is younger)
+BUCKETS = ("minute", "hour", "day")
+REASONS = ("unknown_sensor", "inactive_sensor", "wrong_unit", "out_of_range", "future", "too_old",
+           "invalid", "malformed_json", "too_large")
+
+
+@dataclasses.dataclass
+class Refused:
+    index: int
+    reason: str
+    field: str
+    msg: str
+
+
+@dataclasses.dataclass
+class Stored:
+    stored: int = 0  # new or replaced
+    replaced: int = 0
+    refused: list[Refused] = dataclasses.field(default_factory=list)
+
+
+def bucket_start(bucket: str, t: dt.datetime) -> dt.datetime:
+    if bucket == "minute":
+        return t.replace(second=0, microsecond=0)
+    if bucket == "hour":
+        return t.replace(minute=0, second=0, microsecond=0)
+    local = t.astimezone(local_zone())
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(dt.UTC)
+
+
+def bucket_end(bucket: str, start: dt.datetime) -> dt.datetime:
+    if bucket == "day":
+        local = start.astimezone(local_zone())
+        nxt = (local + dt.timedelta(days=1, hours=2)).replace(hour=0)  # through DST-free zones and others
+        return nxt.astimezone(dt.UTC)
+    return start + (dt.timedelta(minutes=1) if bucket == "minute" else dt.timedelta(hours=1))
+
+
+def check(sensor: Sensor | None, code: str, items: Sequence[ReadingIn | None], now: dt.datetime
+          ) -> tuple[list[tuple[int, ReadingIn]], list[Refused]]:
+    """Split a sensor's readings into good ones (by index) and refusals. A None item was refused by the
+    schema already (the caller reports it)."""
+    good: list[tuple[int, ReadingIn]] = []
+    refused: list[Refused] = []
+    for i, r in enumerate(items):
+        if r is None:
+            continue
+        if sensor is None:
+            refused.append(Refused(i, "unknown_sensor", "sensor", f"no sensor with code {code!r}"))
+            continue
+        if not sensor.active:
+            refused.append(Refused(i, "inactive_sensor", "sensor", f"sensor {code} is not active"))
+            continue
+        t = TYPES[sensor.type]
+        if not unit_matches(t, r.unit):
+            refused.append(Refused(i, "wrong_unit", "unit", f"a {t.code} sensor reports in {t.unit!r}, "
+                                                            f"got {r.unit!r}"))
+        elif not t.low <= r.value <= t.high:
+            refused.append(Refused(i, "out_of_range", "value", f"{r.value:g} {t.unit} is outside the valid "
+                                                              f"range {t.low:g}..{t.high:g} of a {t.code} sensor"))
+        elif r.time > now + MAX_AHEAD:
+            refused.append(Refused(i, "future", "time", f"{r.time.isoformat()} is in the future (now "
+                                                        f"{to_local(now).isoformat(timespec='seconds')})"))
+        elif r.time < now - MAX_AGE:
+            refused.append(Refused(i, "too_old", "time", f"{r.time.isoformat()} is more than "
+                                                         f"{MAX_AGE.days} days old"))
+        else:
+            good.append((i, r))
+    return good, refused
+
+
+def store_readings(session: Session, code: str, items: Sequence[ReadingIn | None],
+                   now: dt.datetime | None = None) -> Stored:
+    """Validate and store one sensor's readings (see the module's doc); refusals are returned, not raised."""
+    now = now or utcnow()
+    # the sensor's row is locked (PostgreSQL; SQLite writes one at a time anyway): two ingesters storing
+    # readings of one sensor take turns, so its last value and its rules' states never go backwards
+    sensor = session.scalar(select(Sensor).where(Sensor.code == code).with_for_update())
+    good, refused = check(sensor, code, items, now)
+    out = Stored(refused=refused)
+    if not good or sensor is None:
+        return out
+    by_time: dict[dt.datetime, float] = {}
+    for _i, r in good:  # one value per instant: the last one given wins
+        by_time[r.time.astimezone(dt.UTC)] = float(r.value)
+    values = [{"sensor_id": sensor.id, "time": t, "value": v, "received_at": now} for t, v in by_time.items()]
+    conn = session.connection()
+    inserted: list[dt.datetime] = list(conn.execute(_insert_readings(session), values).scalars())
+    new_times = {t.astimezone(dt.UTC) for t in inserted}
+    replaced = {t: v for t, v in by_time.items() if t not in new_times}
+    changed: dict[dt.datetime, float] = {}
+    if replaced:
+        old = dict(session.execute(select(Reading.time, Reading.value).where(
+            Reading.sensor_id == sensor.id, Reading.time.in_(list(replaced)))).all())
+        old = {t.astimezone(dt.UTC): v for t, v in old.items()}
+        for t, v in replaced.items():
+            if old.get(t) != v:
+                session.execute(update(Reading).where(Reading.sensor_id == sensor.id, Reading.time == t)
+                                .values(value=v, received_at=now))
+                changed[t] = v
+    _merge_rollups(session, sensor.id, [(t, by_time[t]) for t in new_times])
+    _recompute_rollups(session, sensor.id, changed)
+    newest = max(by_time)
+    if sensor.last_time is None or newest >= sensor.last_time:
+        sensor.last_time, sensor.last_value = newest, by_time[newest]
+    out.stored, out.replaced = len(by_time), len(replaced)
+    from citybrain.monitoring.rules.service import evaluate
+
+    fresh = sorted([(t, by_time[t]) for t in new_times] + list(changed.items()))
+    evaluate(session, sensor, fresh)
+    return out
+
+
+def _aggregate(points: Iterable[tuple[dt.datetime, float]]) -> dict[tuple[str, dt.datetime], list[float]]:
+    acc: dict[tuple[str, dt.datetime], list[float]] = {}
+    for t, v in points:
+        for b in BUCKETS:
+            key = (b, bucket_start(b, t))
+            a = acc.get(key)
+            if a is None:
+                acc[key] = [1, v, v, v]
+            else:
+                a[0] += 1
+                a[1] += v
+                a[2] = min(a[2], v)
+                a[3] = max(a[3], v)
+    return acc
+
+
+def _merge_rollups(session: Session, sensor_id: int, points: list[tuple[dt.datetime, float]]) -> None:
+    if not points:
+        return
+    rows = [{"sensor_id": sensor_id, "bucket": b, "start": s, "count": int(a[0]), "sum": a[1], "min": a[2],
+             "max": a[3]} for (b, s), a in _aggregate(points).items()]
+    session.connection().execute(_merge_rollup(session), rows)
+
+
+# The two statements of every message, built once per dialect (their compiled form is cached by SQLAlchemy);
+# executed with a list of parameter sets (executemany / insertmanyvalues), not with literal VALUES lists.
+_STATEMENTS: dict[tuple[str, str], Any] = {}
+
+
+def _insert_readings(session: Session) -> Any:
+    key = ("readings", session.get_bind().dialect.name)
+    if key not in _STATEMENTS:
+        _STATEMENTS[key] = upsert_insert(session, Reading.__table__).on_conflict_do_nothing(
+            index_elements=["sensor_id", "time"]).returning(Reading.__table__.c.time)
+    return _STATEMENTS[key]
+
+
+def _merge_rollup(session: Session) -> Any:
+    key = ("rollup", session.get_bind().dialect.name)
+    if key not in _STATEMENTS:
+        stmt = upsert_insert(session, Rollup.__table__)
+        ex, t = stmt.excluded, Rollup.__table__.c
+        _STATEMENTS[key] = stmt.on_conflict_do_update(index_elements=["sensor_id", "bucket", "start"], set_={
+            "count": t.count + ex["count"], "sum": t.sum + ex["sum"],
+            "min": case((ex["min"] < t.min, ex["min"]), else_=t.min),
+            "max": case((ex["max"] > t.max, ex["max"]), else_=t.max),
+        })
+    return _STATEMENTS[key]
+
+
+def _recompute_rollups(session: Session, sensor_id: int, changed: dict[dt.datetime, float]) -> None:
+    keys = {(b, bucket_start(b, t)) for t in changed for b in BUCKETS}
+    for b, start in sorted(keys):
+        end = bucket_end(b, start)
+        n, total, lo, hi = session.execute(select(
+            func.count(Reading.id), func.sum(Reading.value), func.min(Reading.value), func.max(Reading.value))
+            .where(Reading.sensor_id == sensor_id, Reading.time >= start, Reading.time < end)).one()
+        session.execute(update(Rollup).where(Rollup.sensor_id == sensor_id, Rollup.bucket == b,
+                                             Rollup.start == start)
+                        .values(count=n, sum=total or 0.0, min=lo, max=hi))
+
+
+def count_refusals(session: Session, refusals: Iterable[tuple[str, str]], now: dt.datetime | None = None) -> None:
+    """Add refusals (reason, detail) to the counters, one upsert per reason."""
+    now = now or utcnow()
+    per: dict[str, list[Any]] = defaultdict(lambda: [0, ""])
+    for reason, detail in refusals:
+        per[reason][0] += 1
+        per[reason][1] = detail[:500]
+    if not per:
+        return
+    stmt = upsert_insert(session, Refusal).values(
+        [{"reason": r, "count": n, "last_at": now, "last_detail": d} for r, (n, d) in sorted(per.items())])
+    t = Refusal.__table__.c
+    stmt = stmt.on_conflict_do_update(index_elements=["reason"], set_={
+        "count": t.count + stmt.excluded["count"], "last_at": stmt.excluded["last_at"],
+        "last_detail": stmt.excluded["last_detail"]})
+    session.execute(stmt)
+
+
+def refusal_counts(session: Session) -> list[Refusal]:
+    return list(session.scalars(select(Refusal).order_by(Refusal.reason)))
+
+
+# ── reading back ─────────────────────────────────────────────────────────────────────────────────
+MAX_POINTS = 20_000
+
+
+def series(session: Session, sensor: Sensor, start: dt.datetime, end: dt.datetime, resolution: str
+           ) -> dict[str, Any]:
+    """Raw readings or roll-ups of [start, end), times in the configured zone; gaps where a sensor was
+    silent for more than 3 intervals between two readings (raw resolution)."""
+    if end <= start:
+        raise ValidationFailed("end must be after start", "end", loc="query")
+    points: list[dict[str, Any]] = []
+    gaps: list[dict[str, Any]] = []
+    if resolution == "raw":
+        rows = session.execute(select(Reading.time, Reading.value).where(
+            Reading.sensor_id == sensor.id, Reading.time >= start, Reading.time < end)
+            .order_by(Reading.time).limit(MAX_POINTS)).all()
+        limit = dt.timedelta(seconds=3 * sensor.interval_s)
+        prev: dt.datetime | None = None
+        for t, v in rows:
+            if prev is not None and t - prev > limit:
+                gaps.append({"start": to_local(prev), "end": to_local(t)})
+            points.append({"time": to_local(t), "value": v})
+            prev = t
+    else:
+        rows2 = session.scalars(select(Rollup).where(
+            Rollup.sensor_id == sensor.id, Rollup.bucket == resolution, Rollup.start >= bucket_start(resolution,
+                                                                                                      start),
+            Rollup.start < end).order_by(Rollup.start).limit(MAX_POINTS)).all()
+        points = [{"time": to_local(r.start), "value": r.sum / r.count if r.count else 0.0, "min": r.min,
+                   "max": r.max, "count": r.count} for r in rows2]
+    return {"points": points, "gaps": gaps}
+
+
+def drop_old_readings(session: Session, now: dt.datetime | None = None) -> int:
+    """Retention: delete raw readings older than their type's retention (roll-ups are kept)."""
+    now = now or utcnow()
+    total = 0
+    for code, t in TYPES.items():
+        ids = select(Sensor.id).where(Sensor.type == code).scalar_subquery()
+        res = session.execute(delete(Reading).execution_options(synchronize_session=False).where(
+            Reading.sensor_id.in_(ids), Reading.time < now - dt.timedelta(days=t.retention_days)))
+        total += res.rowcount or 0  # type: ignore[attr-defined]
+    return total
+
+
+def sensor_or_404(session: Session, code: str) -> Sensor:
+    s = session.scalar(select(Sensor).where(Sensor.code == code))
+    if s is None:
+        raise NotFound("sensor", code)
+    return s
+
+

@@ -1,0 +1,200 @@
+"""Rules: edited by staff (validated: an unknown sensor type, sensor or field is a 422 naming it), and
+evaluated as readings arrive (in the ingest transaction) and, for silence, by a job.
+
+Evaluation keeps one `RuleState` per (rule, sensor); readings older than the last evaluated one (late
+arrivals) are stored and rolled up but do not move a rule back in time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from citybrain.core import audit
+from citybrain.core.auth import Actor
+from citybrain.core.db import upsert_insert, utcnow
+from citybrain.core.errors import ValidationFailed
+from citybrain.core.listing import ListParams, Page, paginate
+from citybrain.core.lookup import get_or_404
+from citybrain.monitoring import policies
+from citybrain.monitoring.reference import RAIN_WINDOWS_H, TYPES
+from citybrain.monitoring.rules import engine
+from citybrain.monitoring.rules.models import Rule, RuleState
+from citybrain.monitoring.rules.schemas import RuleIn, RulePatch
+from citybrain.monitoring.sensors.models import Sensor
+
+log = logging.getLogger(__name__)
+FIELDS = ["name", "sensor_type", "sensor_id", "kind", "direction", "threshold", "hysteresis", "min_duration_s",
+          "window_s", "level", "active"]
+
+
+def _check(session: Session, data: RuleIn) -> int | None:
+    t = TYPES.get(data.sensor_type)
+    if t is None:
+        raise ValidationFailed(f"unknown sensor type {data.sensor_type!r}; one of {sorted(TYPES)}", "sensor_type")
+    sensor_id = None
+    if data.sensor:
+        s = session.scalar(select(Sensor).where(Sensor.code == data.sensor))
+        if s is None:
+            raise ValidationFailed(f"no sensor with code {data.sensor!r}", "sensor")
+        if s.type != t.code:
+            raise ValidationFailed(f"sensor {data.sensor} is a {s.type}, not a {t.code}", "sensor")
+        sensor_id = s.id
+    if data.kind == "rain_sum":
+        if not t.summed:
+            raise ValidationFailed(f"rain_sum sums amounts: a {t.code} sensor reports levels", "kind")
+        if data.window_s not in {h * 3600 for h in RAIN_WINDOWS_H}:
+            raise ValidationFailed(f"a rainfall window is one of {list(RAIN_WINDOWS_H)} hours (window_s "
+                                   f"{[h * 3600 for h in RAIN_WINDOWS_H]})", "window_s")
+    elif data.kind == "rate":
+        if data.window_s <= 0:
+            raise ValidationFailed("a rate of change needs its window (window_s > 0)", "window_s")
+    elif data.window_s:
+        raise ValidationFailed(f"window_s is for rate and rain_sum rules, not {data.kind}", "window_s")
+    if data.kind == "silence":
+        if data.threshold <= 0 or data.direction != "above":
+            raise ValidationFailed("a silence rule's threshold is the seconds without a reading (> 0, above)",
+                                   "threshold")
+    elif data.kind == "threshold" and not t.low <= data.threshold <= t.high:
+        raise ValidationFailed(f"threshold {data.threshold:g} is outside a {t.code} sensor's range "
+                               f"{t.low:g}..{t.high:g} {t.unit}", "threshold")
+    return sensor_id
+
+
+def create(session: Session, actor: Actor, data: RuleIn) -> Rule:
+    policies.EDIT_RULES.allow(session, actor)
+    sensor_id = _check(session, data)
+    rule = Rule(name=data.name, sensor_type=data.sensor_type, sensor_id=sensor_id, kind=data.kind,
+                direction=data.direction, threshold=data.threshold, hysteresis=data.hysteresis,
+                min_duration_s=data.min_duration_s, window_s=data.window_s, level=data.level, active=data.active,
+                created_by=actor.username)
+    session.add(rule)
+    session.flush()
+    audit.record(session, actor, "create", "monitoring_rule", rule.id, None, audit.snapshot(rule, FIELDS))
+    return rule
+
+
+def update(session: Session, actor: Actor, rule_id: int, patch: RulePatch) -> Rule:
+    policies.EDIT_RULES.allow(session, actor)
+    rule = get_or_404(session, Rule, rule_id, what="rule")
+    before = audit.snapshot(rule, FIELDS)
+    for name in patch.model_fields_set:
+        value = getattr(patch, name)
+        if value is None:
+            raise ValidationFailed(f"{name} cannot be empty", name)
+        setattr(rule, name, value)
+    _check(session, RuleIn(name=rule.name, sensor_type=rule.sensor_type, kind=rule.kind,  # type: ignore[arg-type]
+                           direction=rule.direction, threshold=rule.threshold,  # type: ignore[arg-type]
+                           hysteresis=rule.hysteresis, min_duration_s=rule.min_duration_s,
+                           window_s=rule.window_s, level=rule.level))  # type: ignore[arg-type]
+    audit.record(session, actor, "update", "monitoring_rule", rule.id, before, audit.snapshot(rule, FIELDS))
+    return rule
+
+
+def get_rule(session: Session, actor: Actor, rule_id: int) -> Rule:
+    policies.READ.allow(session, actor)
+    return get_or_404(session, Rule, rule_id, what="rule")
+
+
+def rule_out(session: Session, rule: Rule) -> dict[str, Any]:
+    code = session.scalar(select(Sensor.code).where(Sensor.id == rule.sensor_id)) if rule.sensor_id else None
+    return {**{f: getattr(rule, f) for f in FIELDS if f != "sensor_id"}, "id": rule.id, "sensor": code,
+            "created_by": rule.created_by, "created_at": rule.created_at}
+
+
+def list_rules(session: Session, actor: Actor, params: ListParams, sensor_type: str | None = None) -> Page[Any]:
+    policies.READ.allow(session, actor)
+    q = select(Rule).order_by(Rule.id)
+    if sensor_type:
+        q = q.where(Rule.sensor_type == sensor_type)
+    return paginate(session, q, params, {"name": Rule.name, "level": Rule.level},
+                    to_out=lambda r: rule_out(session, r))
+
+
+def rules_for(session: Session, sensor: Sensor, kinds: Sequence[str] | None = None) -> list[Rule]:
+    q = select(Rule).where(Rule.active.is_(True), Rule.sensor_type == sensor.type,
+                           or_(Rule.sensor_id.is_(None), Rule.sensor_id == sensor.id))
+    if kinds:
+        q = q.where(Rule.kind.in_(list(kinds)))
+    return list(session.scalars(q.order_by(Rule.id)))
+
+
+# ── evaluation ─────────────────────────────────────────────────────────────────────────────────────
+def _state(session: Session, rule: Rule, sensor: Sensor) -> RuleState:
+    """The (rule, sensor) state, made if missing without racing another ingester, and locked (PostgreSQL)
+    so that two transactions never evaluate it at once (no double alarm)."""
+    session.execute(upsert_insert(session, RuleState).values(rule_id=rule.id, sensor_id=sensor.id,
+                                                             phase=engine.IDLE)
+                    .on_conflict_do_nothing(index_elements=["rule_id", "sensor_id"]))
+    st = session.scalar(select(RuleState).where(RuleState.rule_id == rule.id, RuleState.sensor_id == sensor.id)
+                        .with_for_update().execution_options(populate_existing=True))
+    assert st is not None
+    return st
+
+
+def _metric(session: Session, rule: Rule, sensor: Sensor, t: dt.datetime, value: float) -> float | None:
+    from citybrain.monitoring.readings.models import Reading
+
+    if rule.kind == "threshold":
+        return value
+    if rule.kind == "silence":
+        return 0.0
+    start = t - dt.timedelta(seconds=rule.window_s)
+    if rule.kind == "rain_sum":
+        total = session.scalar(select(func.sum(Reading.value)).where(
+            Reading.sensor_id == sensor.id, Reading.time > start, Reading.time <= t))
+        return float(total or 0.0)
+    before = session.scalar(select(Reading.value).where(Reading.sensor_id == sensor.id, Reading.time <= start)
+                            .order_by(Reading.time.desc()).limit(1))
+    return None if before is None else value - float(before)
+
+
+def _apply(session: Session, rule: Rule, sensor: Sensor, st: RuleState, t: dt.datetime, metric: float) -> None:
+    from citybrain.monitoring.alarms import service as alarms
+
+    cond = engine.Condition(rule.threshold, rule.direction, rule.hysteresis, rule.min_duration_s)
+    new, action = engine.step(engine.Phase(st.phase, st.since), cond, t, metric)
+    st.phase, st.since, st.evaluated_at = new.phase, new.since, t
+    if action == "fire":
+        st.alarm_id = alarms.fire(session, rule, sensor, t, metric).id
+    elif action == "clear":
+        if st.alarm_id is not None:
+            alarms.condition_ended(session, st.alarm_id, t)
+        st.alarm_id = None
+
+
+def evaluate(session: Session, sensor: Sensor, readings: Sequence[tuple[dt.datetime, float]]) -> None:
+    """Run the sensor's rules over newly stored readings (sorted by time), in the caller's transaction."""
+    if not readings:
+        return
+    for rule in rules_for(session, sensor):
+        st = _state(session, rule, sensor)
+        for t, value in readings:
+            if rule.kind != "silence" and st.evaluated_at is not None and t < st.evaluated_at:
+                continue  # a late reading: stored, but the rule does not go back in time
+            metric = _metric(session, rule, sensor, t, value)
+            if metric is not None:
+                _apply(session, rule, sensor, st, t, metric)
+
+
+def check_silence(session: Session, now: dt.datetime | None = None) -> int:
+    """The silence rules' job: a sensor whose last reading is older than the rule's threshold (seconds),
+    or that never reported, is silent. Returns how many alarms fired."""
+    now = now or utcnow()
+    fired = 0
+    for rule in session.scalars(select(Rule).where(Rule.active.is_(True), Rule.kind == "silence")):
+        q = select(Sensor).where(Sensor.active.is_(True), Sensor.type == rule.sensor_type)
+        if rule.sensor_id is not None:
+            q = q.where(Sensor.id == rule.sensor_id)
+        for sensor in session.scalars(q):
+            age = (now - (sensor.last_time or sensor.created_at)).total_seconds()
+            st = _state(session, rule, sensor)
+            before = st.alarm_id
+            _apply(session, rule, sensor, st, now, age)
+            fired += int(st.alarm_id is not None and st.alarm_id != before)
+    return fired

@@ -1,0 +1,1 @@
+"""The sensor registry (传感器台账): sensors, their type, place, owner and links."""

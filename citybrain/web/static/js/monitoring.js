@@ -1,0 +1,101 @@
+/* The monitoring page: sensors on the map coloured by state, a sensor's last 24 hours with its thresholds
+ * (ECharts), the alarm console (acknowledge, clear, link to the event). Refreshed every options.refresh_s. */
+(function () {
+  "use strict";
+  var t = CB.t, el = CB.el;
+  var options = JSON.parse(document.getElementById("monitoring-options").textContent);
+  var COLOURS = {ok: "#2e7d32", alarm: "#c62828", silent: "#757575", no_data: "#bdbdbd"};
+  var LEVEL = {red: "#c62828", orange: "#ef6c00", yellow: "#f9a825", blue: "#1565c0"};
+  var map = L.map("mon-map", {preferCanvas: true}).setView([30.52, 103.97], 11);
+  var layer = L.layerGroup().addTo(map);
+  var chart = echarts.init(document.getElementById("mon-chart"));
+  var status = document.getElementById("mon-status");
+  var fitted = false, current = null;
+
+  async function allItems(url) {
+    var out = [];
+    for (var page = 1; ; page++) {
+      var p = await CB.getJSON(url + (url.indexOf("?") >= 0 ? "&" : "?") + "size=500&page=" + page);
+      out = out.concat(p.items);
+      if (!p.items.length || out.length >= p.total) return out;
+    }
+  }
+
+  function drawSensors(items) {
+    layer.clearLayers();
+    var bounds = [];
+    items.forEach(function (s) {
+      if (s.lat === null || s.lon === null) return;
+      var m = L.circleMarker([s.lat, s.lon], {radius: 6, weight: 1, color: "#fff", fillOpacity: 0.9,
+        fillColor: COLOURS[s.state] || "#999"});
+      m.bindTooltip(s.name + " · " + t("monitoring.js.state." + s.state));
+      m.on("click", function () { showSensor(s); });
+      m.addTo(layer);
+      bounds.push([s.lat, s.lon]);
+    });
+    if (!fitted && bounds.length) { map.fitBounds(bounds, {padding: [20, 20]}); fitted = true; }
+  }
+
+  async function showSensor(s) {
+    current = s;
+    var info = document.getElementById("mon-sensor");
+    info.textContent = s.name + (s.last ? " · " + t("monitoring.js.last", {value: s.last.value, unit: s.unit,
+      time: CB.shortTime(s.last.time)}) : "");
+    var data = await CB.getJSON("/api/monitoring/sensors/" + encodeURIComponent(s.code) + "/series");
+    var lines = data.thresholds.map(function (r) {
+      return {yAxis: r.threshold, name: r.name, lineStyle: {color: LEVEL[r.level] || "#999", type: "dashed"}};
+    });
+    chart.setOption({
+      tooltip: {trigger: "axis"}, grid: {left: 48, right: 16, top: 24, bottom: 32},
+      xAxis: {type: "time"}, yAxis: {type: "value", name: data.unit, scale: true},
+      series: [{type: "line", showSymbol: false, name: s.name,
+        data: data.points.map(function (p) { return [p.time, p.value]; }),
+        markLine: {symbol: "none", data: lines, label: {formatter: "{b}"}}}]
+    }, true);
+  }
+
+  function drawAlarms(items) {
+    var list = document.getElementById("mon-alarms");
+    list.replaceChildren();
+    if (!items.length) { list.appendChild(el("li", {}, t("monitoring.js.no_alarms"))); return; }
+    items.forEach(function (a) {
+      var actions = el("span", {});
+      (options.can_handle ? a.actions : []).forEach(function (action) {
+        var b = el("button", {type: "button"}, t("monitoring.js." + action));
+        b.addEventListener("click", async function () {
+          b.disabled = true;
+          try { await CB.postJSON("/api/monitoring/alarms/" + a.id + "/" + action, {}); }
+          catch (e) { status.textContent = e.message; }
+          refresh();
+        });
+        actions.appendChild(b);
+      });
+      var link = a.event_id ? el("a", {href: "/events/" + a.event_id}, t("monitoring.js.event", {id: a.event_id})) : null;
+      list.appendChild(el("li", {style: "border-left: 4px solid " + (LEVEL[a.level] || "#999") + "; padding-left: 6px"}, [
+        el("div", {}, a.title),
+        el("small", {}, CB.shortTime(a.raised_at) + " · " + t("monitoring.js.status." + a.status) + " "),
+        link, actions]));
+    });
+  }
+
+  async function refresh() {
+    try {
+      var res = await Promise.all([allItems("/api/monitoring/sensors"),
+        CB.getJSON("/api/monitoring/alarms?status=open&size=100")]);
+      drawSensors(res[0]);
+      drawAlarms(res[1].items);
+      if (current) {
+        var again = res[0].filter(function (s) { return s.code === current.code; })[0];
+        if (again) showSensor(again);
+      }
+      document.getElementById("mon-updated").textContent = t("monitoring.js.updated",
+        {time: CB.shortTime(new Date().toISOString()), s: options.refresh_s});
+      status.textContent = current ? "" : t("monitoring.js.pick");
+    } catch (e) {
+      status.textContent = e.message;
+    }
+  }
+
+  refresh();
+  setInterval(refresh, (options.refresh_s || 30) * 1000);
+})();

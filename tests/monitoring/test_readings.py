@@ -1,0 +1,101 @@
+"""Readings over HTTP on both databases: validation with refusals counted per reason, idempotent storage by
+(sensor, time), roll-ups merged as readings arrive (and recomputed when a value is replaced), the last
+value shown on the sensor, a series in the configured zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from citybrain.core.db import session_scope, utcnow
+from citybrain.monitoring.readings import service
+from citybrain.monitoring.readings.models import Reading, Rollup
+from citybrain.monitoring.readings.schemas import ReadingIn
+from tests.monitoring.conftest import at
+
+
+def test_batch_stores_good_readings_and_refuses_bad_ones_by_reason(world, client, login):
+    h = login("data_officer")
+    body = {"readings": [
+        {"sensor": "WL-1", "time": at(10), "value": 2.5, "unit": "m"},
+        {"sensor": "WL-1", "time": at(5), "value": 2.7, "unit": "cm"},
+        {"sensor": "WL-1", "time": at(4), "value": 500.0, "unit": "m"},
+        {"sensor": "WL-1", "time": at(-60), "value": 2.7, "unit": "m"},
+        {"sensor": "WL-1", "time": at(60 * 24 * 30), "value": 2.7, "unit": "m"},
+        {"sensor": "NOPE", "time": at(3), "value": 1.0, "unit": "m"},
+        {"sensor": "GAS-1", "time": at(2), "value": 3.0, "unit": "%lel"},
+    ]}
+    r = client.post("/api/monitoring/readings", json=body, headers=h)
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["stored"] == 2
+    assert [(x["index"], x["reason"], x["field"]) for x in out["refused"]] == [
+        (1, "wrong_unit", "unit"), (2, "out_of_range", "value"), (3, "future", "time"), (4, "too_old", "time"),
+        (5, "unknown_sensor", "sensor")]
+    counts = {c["reason"]: c["count"] for c in client.get("/api/monitoring/refusals", headers=h).json()}
+    assert counts == {"wrong_unit": 1, "out_of_range": 1, "future": 1, "too_old": 1, "unknown_sensor": 1}
+    s = client.get("/api/monitoring/sensors/WL-1", headers=login("street_staff")).json()
+    assert s["last"]["value"] == 2.5 and s["last"]["time"].endswith("+08:00") and s["state"] == "ok"
+    # wrong types are the schema's: 422 naming the field, nothing stored
+    r = client.post("/api/monitoring/readings", headers=h, json={"readings": [
+        {"sensor": "WL-1", "time": "2026-01-01T00:00:00", "value": "2", "unit": "m"}]})
+    assert r.status_code == 422
+    assert {tuple(d["loc"][-1:]) for d in r.json()["detail"]} == {("time",), ("value",)}
+
+
+def test_a_redelivery_replaces_and_rollups_never_count_twice(world, engine):
+    base = utcnow().replace(second=0, microsecond=0) - dt.timedelta(hours=1)
+    items = [ReadingIn(time=base + dt.timedelta(seconds=10 * i), value=1.0 + i, unit="m") for i in range(6)]
+    for _ in range(2):  # the same message delivered twice
+        with session_scope(engine) as s:
+            service.store_readings(s, "WL-1", items)
+    with session_scope(engine) as s:
+        res = service.store_readings(s, "WL-1", [ReadingIn(time=base, value=9.0, unit="m")])  # a correction
+        assert res.replaced == 1
+    with session_scope(engine) as s:
+        assert s.scalar(select(Reading.value).where(Reading.time == base)) == 9.0
+        assert len(s.scalars(select(Reading)).all()) == 6
+        minute = s.scalar(select(Rollup).where(Rollup.bucket == "minute", Rollup.start == base))
+        assert (minute.count, minute.sum, minute.min, minute.max) == (6, 9.0 + 2 + 3 + 4 + 5 + 6, 2.0, 9.0)
+        hour = s.scalar(select(Rollup).where(Rollup.bucket == "hour"))
+        day = s.scalar(select(Rollup).where(Rollup.bucket == "day"))
+        assert hour.count == day.count == 6
+
+
+def test_series_raw_and_rollups_in_the_configured_zone(world, engine, client, login):
+    base = utcnow().replace(second=0, microsecond=0) - dt.timedelta(hours=2)
+    with session_scope(engine) as s:
+        service.store_readings(s, "WL-1", [ReadingIn(time=base + dt.timedelta(minutes=m), value=float(m % 7),
+                                                     unit="m") for m in range(0, 60, 5)])
+        service.store_readings(s, "WL-1", [ReadingIn(time=base + dt.timedelta(minutes=100), value=1.0, unit="m")])
+    h = login("dept_handler")
+    raw = client.get("/api/monitoring/sensors/WL-1/series", headers=h).json()
+    assert len(raw["points"]) == 13 and raw["points"][0]["time"].endswith("+08:00")
+    assert len(raw["gaps"]) == 1  # 55 → 100 minutes: more than 3 intervals of 5 minutes
+    hourly = client.get("/api/monitoring/sensors/WL-1/series", params={"resolution": "hour"}, headers=h).json()
+    assert sum(p["count"] for p in hourly["points"]) == 13
+    r = client.get("/api/monitoring/sensors/WL-1/series", params={"start": "2026-01-01T00:00:00"}, headers=h)
+    assert r.status_code == 422
+
+
+def test_csv_import_reports_row_by_row(world, client, login):
+    csv = ("code,name,type,lon,lat,department,interval_s\n"
+           "N-1,噪声1,noise,104.005,30.405,swj,60\n"
+           "N-2,噪声2,radar,104.005,30.405,,\n"
+           "N-3,噪声3,noise,103.0,29.0,,\n"
+           "WL-1,改名水位,water_level,104.006,30.406,swj,120\n"
+           "N-4,噪声4,noise,east,30.405,,\n")
+    r = client.post("/api/monitoring/sensors/import", headers=login("data_officer"),
+                    files={"file": ("s.csv", csv.encode(), "text/csv")})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert (out["created"], out["updated"], out["refused"]) == (1, 1, 3)
+    rows = {x["row"]: x for x in out["rows"]}
+    assert rows[2]["errors"][0].startswith("type:") and rows[3]["errors"][0].startswith("location:")
+    assert rows[5]["errors"][0].startswith("lon:")
+    s = client.get("/api/monitoring/sensors/WL-1", headers=login("data_officer")).json()
+    assert s["name"] == "改名水位" and s["interval_s"] == 120
+    r = client.post("/api/monitoring/sensors/import", headers=login("data_officer"),
+                    files={"file": ("s.csv", b"code,name\nX,Y\n", "text/csv")})
+    assert r.status_code == 422 and "lacks" in r.json()["detail"][0]["msg"]
