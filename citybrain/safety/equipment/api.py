@@ -26,14 +26,14 @@ def create_equipment(
 
 @router.get("/equipment")
 def list_equipment(
-    _a: Actor = Depends(require(*READ)),
+    actor: Actor = Depends(require(*READ)),
     session: Session = Depends(get_session),
     unit_id: int | None = None,
     kind: str | None = None,
     overdue: bool | None = None,
     params: ListParams = Depends(),
 ) -> Page[dict[str, Any]]:
-    return service.list_equipment(session, params, unit_id=unit_id, kind=kind, overdue=overdue)
+    return service.list_equipment(session, actor, params, unit_id=unit_id, kind=kind, overdue=overdue)
 
 
 @router.post("/equipment/{equipment_id}/inspections")

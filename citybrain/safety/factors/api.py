@@ -33,12 +33,12 @@ def create_risk_factor(
 
 @router.get("/risk-factors")
 def list_risk_factors(
-    _a: Actor = Depends(require(*READ)),
+    actor: Actor = Depends(require(*READ)),
     session: Session = Depends(get_session),
     active: bool = True,
     params: ListParams = Depends(),
 ) -> Page[dict[str, Any]]:
-    return service.list_risk_factors(session, params, active=active)
+    return service.list_risk_factors(session, actor, params, active=active)
 
 
 @router.post("/risk-factors/{factor_id}/end")

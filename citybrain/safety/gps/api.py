@@ -28,9 +28,9 @@ def create_device(
 
 
 @router.get("/gps/devices")
-def list_devices(_a: Actor = Depends(require(*READ)), session: Session = Depends(get_session),
+def list_devices(actor: Actor = Depends(require(*READ)), session: Session = Depends(get_session),
                  params: ListParams = Depends()) -> Page[dict[str, Any]]:
-    return service.list_devices(session, params)
+    return service.list_devices(session, actor, params)
 
 
 @router.post("/gps/devices/{code}/fixes")
@@ -50,8 +50,8 @@ def get_track(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     include_flagged: bool = True,
-    _a: Actor = Depends(require(*READ)),
+    actor: Actor = Depends(require(*READ)),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """The device's fixes in a period (times without a zone are local time)."""
-    return service.history(session, code, as_instant(since), as_instant(until), include_flagged)
+    return service.history(session, code, actor, as_instant(since), as_instant(until), include_flagged)

@@ -27,14 +27,14 @@ def create_hazard_point(
 
 @router.get("/hazard-points")
 def list_hazard_points(
-    _a: Actor = Depends(require(*READ)),
+    actor: Actor = Depends(require(*READ)),
     session: Session = Depends(get_session),
     kind: Literal["fire", "hazchem"] | None = None,
     street: str | None = None,
     major_only: bool = False,
     params: ListParams = Depends(),
 ) -> Page[dict[str, Any]]:
-    return service.list_hazard_points(session, params, kind=kind, street=street, major_only=major_only)
+    return service.list_hazard_points(session, actor, params, kind=kind, street=street, major_only=major_only)
 
 
 @router.get("/hazard-points/near")  # before /hazard-points/{point_id}, which would take "near" as an id
@@ -43,17 +43,17 @@ def near(
     lat: LatitudeQuery,
     radius_m: float = Query(1000, gt=0, le=100_000),
     crs: str = "wgs84",
-    _a: Actor = Depends(require(*READ)),
+    actor: Actor = Depends(require(*READ)),
     session: Session = Depends(get_session),
 ) -> list[dict[str, Any]]:
-    return service.hazard_points_near(session, lon, lat, radius_m, crs)
+    return service.hazard_points_near(session, lon, lat, radius_m, crs, actor)
 
 
 @router.get("/hazard-points/{point_id}")
 def get_hazard_point(
-    point_id: int, _a: Actor = Depends(require(*READ)), session: Session = Depends(get_session)
+    point_id: int, actor: Actor = Depends(require(*READ)), session: Session = Depends(get_session)
 ) -> dict[str, Any]:
-    return service.hazard_point_out(session, service.get_hazard_point(session, point_id))
+    return service.hazard_point_out(session, service.get_hazard_point(session, point_id, actor))
 
 
 @router.put("/hazard-points/{point_id}/chemicals")

@@ -36,12 +36,12 @@ def create_inspection(
 
 @router.get("/inspections")
 def list_inspections(
-    _a: Actor = Depends(require(*READ)),
+    actor: Actor = Depends(require(*READ)),
     session: Session = Depends(get_session),
     unit_id: int | None = None,
     params: ListParams = Depends(),
 ) -> Page[dict[str, Any]]:
-    return service.list_inspections(session, params, unit_id=unit_id)
+    return service.list_inspections(session, actor, params, unit_id=unit_id)
 
 
 @router.post("/hidden-dangers", status_code=201)
@@ -63,7 +63,7 @@ def list_hidden_dangers(
     overdue: bool | None = None,
     params: ListParams = Depends(),
 ) -> Page[dict[str, Any]]:
-    return service.list_hidden_dangers(session, actor.role, params, unit_id=unit_id, status=status, level=level,
+    return service.list_hidden_dangers(session, actor, params, unit_id=unit_id, status=status, level=level,
                                        street=street, community=community, overdue=overdue)
 
 
@@ -71,7 +71,7 @@ def list_hidden_dangers(
 def get_hidden_danger(
     hd_id: int, actor: Actor = Depends(require(*READ)), session: Session = Depends(get_session)
 ) -> dict[str, Any]:
-    return service.hidden_danger_detail(session, hd_id, actor.role)
+    return service.hidden_danger_detail(session, actor, hd_id)
 
 
 @router.post("/hidden-dangers/{hd_id}/transitions")

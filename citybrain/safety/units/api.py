@@ -41,7 +41,7 @@ def list_units(
 ) -> Page[dict[str, Any]]:
     """Active units, the riskiest first (`sort` by id, name, risk_level, inherent_level, street_code,
     updated_at)."""
-    return service.list_units(session, actor.role, params, street=street, community=community, grid=grid,
+    return service.list_units(session, actor, params, street=street, community=community, grid=grid,
                               industry=industry, venue_type=venue_type, level=level, q=q, lang=lang)
 
 
@@ -49,7 +49,7 @@ def list_units(
 def get_unit(unit_id: int, actor: Actor = Depends(require(*READ)), session: Session = Depends(get_session),
              lang: str = Depends(language)) -> dict[str, Any]:
     """The unit with its hazard points, special equipment and the checklist of its venue type."""
-    return unit_detail(session, unit_id, actor.role, lang)
+    return unit_detail(session, actor, unit_id, lang)
 
 
 @router.patch("/units/{unit_id}")
