@@ -27,7 +27,14 @@ def _validation_handler(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     detail = []
     for err in exc.errors():
-        detail.append({"loc": list(err.get("loc", [])), "msg": err.get("msg", ""), "type": err.get("type", "")})
+        item: dict[str, object] = {"loc": list(err.get("loc", [])), "msg": err.get("msg", ""),
+                                   "type": err.get("type", "")}
+        # the limits (ge, le, max_length…) let a page say "不能大于 90" in its own language; plain values only
+        ctx = {k: v for k, v in (err.get("ctx") or {}).items()
+               if isinstance(v, int | float | str) and not isinstance(v, bool)}
+        if ctx:
+            item["ctx"] = ctx
+        detail.append(item)
     return JSONResponse({"detail": detail}, status_code=422)
 
 
