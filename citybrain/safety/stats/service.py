@@ -55,6 +55,9 @@ class Filters:
         """The filters, refusing an unknown industry (422 naming `industry`)."""
         if industry and industry not in ref.INDUSTRIES:
             raise ValidationFailed(f"unknown industry {industry!r}; one of {sorted(ref.INDUSTRIES)}", "industry")
+        for name, day in (("since", since), ("until", until)):
+            if day is not None and day < dt.date(2000, 1, 1):  # a 1970 epoch zero is a mistake, not a period
+                raise ValidationFailed(f"must not be before 2000-01-01, got {day.isoformat()}", name, loc="query")
         return cls(since, until, street, industry)
 
     def days(self, now: dt.datetime) -> tuple[int, int]:
