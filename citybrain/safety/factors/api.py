@@ -28,7 +28,7 @@ def create_risk_factor(
     A repeated `source_ref` returns the first factor (200)."""
     factor, created = service.record_risk_factor(session, actor, body)
     response.status_code = 201 if created else 200
-    return service.factor_out(factor)
+    return service.factor_out(factor, session)
 
 
 @router.get("/risk-factors")
@@ -45,4 +45,4 @@ def list_risk_factors(
 def end_risk_factor(
     factor_id: int, actor: Actor = Depends(require(*FACTORS)), session: Session = Depends(get_session)
 ) -> dict[str, Any]:
-    return service.factor_out(service.end_risk_factor(session, actor, factor_id))
+    return service.factor_out(service.end_risk_factor(session, actor, factor_id), session)

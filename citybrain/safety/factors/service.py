@@ -121,7 +121,9 @@ def end_risk_factor(
     return factor
 
 
-def factor_out(f: RiskFactor) -> dict[str, Any]:
+def factor_out(f: RiskFactor, session: Session | None = None) -> dict[str, Any]:
+    """A factor; given a session, its area is named too (pages show names, not codes)."""
+    area = area_by_code(session, f.area_code) if session is not None and f.area_code else None
     return {
         "id": f.id,
         "kind": f.kind,
@@ -129,6 +131,7 @@ def factor_out(f: RiskFactor) -> dict[str, Any]:
         "title": f.title,
         "unit_id": f.unit_id,
         "area_code": f.area_code,
+        "area_name": area.name if area is not None else None,
         "source_ref": f.source_ref,
         "starts_at": f.starts_at,
         "ends_at": f.ends_at,
@@ -177,4 +180,5 @@ def list_risk_factors(session: Session, actor: Actor, params: ListParams, *, act
     if active:
         stmt = stmt.where(RiskFactor.starts_at <= now, RiskFactor.ends_at.is_(None) | (RiskFactor.ends_at > now))
     return paginate(session, stmt.order_by(RiskFactor.id.desc()), params,
-                    {"id": RiskFactor.id, "level": RiskFactor.level, "starts_at": RiskFactor.starts_at}, factor_out)
+                    {"id": RiskFactor.id, "level": RiskFactor.level, "starts_at": RiskFactor.starts_at},
+                    lambda f: factor_out(f, session))
