@@ -51,6 +51,9 @@ def test_risk_map_draws_units_and_areas(
     page.wait_for_selector("#safety-map[data-loaded=true]")
     assert page.locator("#summary .stat").count() == 4
     assert page.locator("#safety-map path.leaflet-interactive, #safety-map canvas").count() > 0
+    # the canvas the units and areas are drawn on keeps its size (the shell's `canvas {max-width: 100%}`
+    # once squeezed it to nothing inside Leaflet's zero-wide pane, an empty map)
+    assert page.evaluate("() => document.querySelector('#safety-map canvas').getBoundingClientRect().width") > 100
     assert page.locator("#street-chart svg").count() == 1
     screenshot(page, "safety-map")
     assert not page_errors, page_errors
