@@ -125,3 +125,26 @@ def test_every_safety_action_has_a_registered_policy():
     assert not rule.in_scope(None, community, Row())  # type: ignore[arg-type]
     Row.grid_code, Row.community_code, Row.street_code = "510116001001001", "510116001001", "510116001"
     assert rule.in_scope(None, community, Row())  # type: ignore[arg-type]
+
+
+def test_a_double_click_is_one_hidden_danger_and_a_new_submission_another(client, login, geo):
+    """#13 item 4: the same Idempotency-Key and body from the same submitter return the first hidden
+    danger; a different body under that key is a 409 (never silently the first); another submitter's
+    identical key is their own."""
+    mine, _ = _two_units(client, login)
+    g = {**login("grid_worker"), "Idempotency-Key": "form-7f1c2d9e-0001"}
+    first = client.post(f"{U}/hidden-dangers", json=_hd_body(mine), headers=g)
+    again = client.post(f"{U}/hidden-dangers", json=_hd_body(mine), headers=g)
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.json()["id"] == first.json()["id"]
+    changed = client.post(f"{U}/hidden-dangers", json=_hd_body(mine, description="另一处隐患"), headers=g)
+    assert changed.status_code == 409 and changed.json()["detail"][0]["loc"] == ["header", "Idempotency-Key"]
+    other = client.post(f"{U}/hidden-dangers", json=_hd_body(mine),
+                        headers={**login("inspector"), "Idempotency-Key": "form-7f1c2d9e-0001"})
+    assert other.status_code == 201 and other.json()["id"] != first.json()["id"]
+    listed = client.get(f"{U}/hidden-dangers", headers=login("duty_officer")).json()
+    assert listed["total"] == 2
+    insp = {"unit_id": mine, "hidden_dangers": [{k: v for k, v in _hd_body(mine).items() if k != "unit_id"}]}
+    a = client.post(f"{U}/inspections", json=insp, headers={**g, "Idempotency-Key": "visit-0000-0001"})
+    b = client.post(f"{U}/inspections", json=insp, headers={**g, "Idempotency-Key": "visit-0000-0001"})
+    assert (a.status_code, b.status_code) == (201, 200) and a.json() == b.json()

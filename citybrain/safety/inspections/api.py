@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Header, Response
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor, require
@@ -27,11 +27,18 @@ def checklist(venue_type: str, _a: Actor = Depends(require(*READ))) -> list[dict
     return service.checklist_for(venue_type)
 
 
+IdempotencyKey = Header(None, alias="Idempotency-Key", max_length=100,
+                        description="one per filled-in form: the same submission again returns the first (200)")
+
+
 @router.post("/inspections", status_code=201)
 def create_inspection(
-    body: InspectionIn, actor: Actor = Depends(require(*INSPECT)), session: Session = Depends(get_session)
+    body: InspectionIn, response: Response, actor: Actor = Depends(require(*INSPECT)),
+    session: Session = Depends(get_session), idempotency_key: str | None = IdempotencyKey,
 ) -> dict[str, Any]:
-    return service.inspection_out(*service.record_inspection(session, actor, body), actor.role)
+    insp, found, created = service.submit_inspection(session, actor, body, idempotency_key)
+    response.status_code = 201 if created else 200
+    return service.inspection_out(insp, found, actor.role)
 
 
 @router.get("/inspections")
@@ -46,9 +53,12 @@ def list_inspections(
 
 @router.post("/hidden-dangers", status_code=201)
 def create_hidden_danger(
-    body: HiddenDangerIn, actor: Actor = Depends(require(*INSPECT)), session: Session = Depends(get_session)
+    body: HiddenDangerIn, response: Response, actor: Actor = Depends(require(*INSPECT)),
+    session: Session = Depends(get_session), idempotency_key: str | None = IdempotencyKey,
 ) -> dict[str, Any]:
-    return service.hidden_danger_out(service.record_hidden_danger(session, actor, body), actor.role)
+    hd, created = service.submit_hidden_danger(session, actor, body, idempotency_key)
+    response.status_code = 201 if created else 200
+    return service.hidden_danger_out(hd, actor.role)
 
 
 @router.get("/hidden-dangers")

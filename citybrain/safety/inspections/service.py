@@ -55,6 +55,7 @@ from citybrain.safety.inspections.schemas import (
     TransitionIn,
 )
 from citybrain.safety.stats import rollup
+from citybrain.safety.submissions import service as submissions
 from citybrain.safety.units.models import Unit
 from citybrain.safety.units.service import get_unit
 
@@ -74,6 +75,35 @@ RECORD_INSPECTION = policy("safety.inspections.record", INSPECT, what="inspectio
 READ_HIDDEN_DANGER = policy("safety.hidden_dangers.read", READ, place_scope, what="hidden danger")
 RECORD_HIDDEN_DANGER = policy("safety.hidden_dangers.record", INSPECT, what="hidden danger")
 MOVE_HIDDEN_DANGER = policy("safety.hidden_dangers.transition", INSPECT, place_scope, what="hidden danger")
+
+
+def submit_inspection(session: Session, actor: Actor, data: InspectionIn, key: str | None = None
+                      ) -> tuple[Inspection, list[HiddenDanger], bool]:
+    """`record_inspection` from a form: the same submission again (a double click, a retry, the same
+    Idempotency-Key and body) returns the first visit and its findings; returns (visit, found, created)."""
+    RECORD_INSPECTION.allow(session, actor)
+    first = submissions.earlier(session, actor, "safety.inspection", key, data)
+    if first is not None:
+        insp = session.get(Inspection, first)
+        assert insp is not None
+        found = list(session.scalars(select(HiddenDanger).where(HiddenDanger.inspection_id == insp.id)
+                                     .order_by(HiddenDanger.id)))
+        return insp, found, False
+    insp, found = record_inspection(session, actor, data)
+    submissions.remember(session, actor, "safety.inspection", key, data, insp.id)
+    return insp, found, True
+
+
+def submit_hidden_danger(session: Session, actor: Actor, data: HiddenDangerIn, key: str | None = None
+                         ) -> tuple[HiddenDanger, bool]:
+    """`record_hidden_danger` from a form, with its Idempotency-Key (see `submit_inspection`)."""
+    RECORD_HIDDEN_DANGER.allow(session, actor)
+    first = submissions.earlier(session, actor, "safety.hidden_danger", key, data)
+    if first is not None:
+        return get_hidden_danger(session, first, actor), False
+    hd = record_hidden_danger(session, actor, data)
+    submissions.remember(session, actor, "safety.hidden_danger", key, data, hd.id)
+    return hd, True
 
 
 def record_inspection(
