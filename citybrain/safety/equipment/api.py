@@ -13,18 +13,19 @@ from citybrain.core.web import get_session
 from citybrain.safety.common import READ, REGISTRY
 from citybrain.safety.equipment import service
 from citybrain.safety.equipment.schemas import EquipmentIn, EquipmentInspectionIn
+from citybrain.safety.outputs import EquipmentOut
 
 router = APIRouter(tags=["safety: special equipment"])
 
 
-@router.post("/equipment", status_code=201)
+@router.post("/equipment", status_code=201, response_model=EquipmentOut)
 def create_equipment(
     body: EquipmentIn, actor: Actor = Depends(require(*REGISTRY)), session: Session = Depends(get_session)
 ) -> dict[str, Any]:
     return service.equipment_out(service.register_equipment(session, actor, body))
 
 
-@router.get("/equipment")
+@router.get("/equipment", response_model=Page[EquipmentOut])
 def list_equipment(
     actor: Actor = Depends(require(*READ)),
     session: Session = Depends(get_session),
@@ -36,7 +37,7 @@ def list_equipment(
     return service.list_equipment(session, actor, params, unit_id=unit_id, kind=kind, overdue=overdue)
 
 
-@router.post("/equipment/{equipment_id}/inspections")
+@router.post("/equipment/{equipment_id}/inspections", response_model=EquipmentOut)
 def inspect_equipment(
     equipment_id: int,
     body: EquipmentInspectionIn,

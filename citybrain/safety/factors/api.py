@@ -13,11 +13,12 @@ from citybrain.core.web import get_session
 from citybrain.safety.common import FACTORS, READ
 from citybrain.safety.factors import service
 from citybrain.safety.factors.schemas import RiskFactorIn
+from citybrain.safety.outputs import RiskFactorOut
 
 router = APIRouter(tags=["safety: risk factors"])
 
 
-@router.post("/risk-factors", status_code=201)
+@router.post("/risk-factors", status_code=201, response_model=RiskFactorOut)
 def create_risk_factor(
     body: RiskFactorIn,
     response: Response,
@@ -31,7 +32,7 @@ def create_risk_factor(
     return service.factor_out(factor, session)
 
 
-@router.get("/risk-factors")
+@router.get("/risk-factors", response_model=Page[RiskFactorOut])
 def list_risk_factors(
     actor: Actor = Depends(require(*READ)),
     session: Session = Depends(get_session),
@@ -41,7 +42,7 @@ def list_risk_factors(
     return service.list_risk_factors(session, actor, params, active=active)
 
 
-@router.post("/risk-factors/{factor_id}/end")
+@router.post("/risk-factors/{factor_id}/end", response_model=RiskFactorOut)
 def end_risk_factor(
     factor_id: int, actor: Actor = Depends(require(*FACTORS)), session: Session = Depends(get_session)
 ) -> dict[str, Any]:

@@ -15,19 +15,20 @@ from citybrain.core.web import get_session
 from citybrain.safety.common import READ, REGISTRY
 from citybrain.safety.gps import service
 from citybrain.safety.gps.schemas import GpsDeviceIn, GpsTrackIn
+from citybrain.safety.outputs import GpsDeviceOut
 from citybrain.safety.schemas import as_instant
 
 router = APIRouter(tags=["safety: GPS"])
 
 
-@router.post("/gps/devices", status_code=201)
+@router.post("/gps/devices", status_code=201, response_model=GpsDeviceOut)
 def create_device(
     body: GpsDeviceIn, actor: Actor = Depends(require(*REGISTRY)), session: Session = Depends(get_session)
 ) -> dict[str, Any]:
     return service.device_out(service.register_device(session, actor, body))
 
 
-@router.get("/gps/devices")
+@router.get("/gps/devices", response_model=Page[GpsDeviceOut])
 def list_devices(actor: Actor = Depends(require(*READ)), session: Session = Depends(get_session),
                  params: ListParams = Depends()) -> Page[dict[str, Any]]:
     return service.list_devices(session, actor, params)

@@ -13,6 +13,7 @@ from citybrain.core.web import get_session
 from citybrain.safety.common import INSPECT, READ
 from citybrain.safety.inspections import service
 from citybrain.safety.inspections.schemas import HiddenDangerIn, InspectionIn, TransitionIn
+from citybrain.safety.outputs import HiddenDangerDetailOut, HiddenDangerOut, InspectionOut, InspectionRow
 
 router = APIRouter(tags=["safety: inspections and hidden dangers"])
 
@@ -31,7 +32,7 @@ IdempotencyKey = Header(None, alias="Idempotency-Key", max_length=100,
                         description="one per filled-in form: the same submission again returns the first (200)")
 
 
-@router.post("/inspections", status_code=201)
+@router.post("/inspections", status_code=201, response_model=InspectionOut)
 def create_inspection(
     body: InspectionIn, response: Response, actor: Actor = Depends(require(*INSPECT)),
     session: Session = Depends(get_session), idempotency_key: str | None = IdempotencyKey,
@@ -41,7 +42,7 @@ def create_inspection(
     return service.inspection_out(insp, found, actor.role)
 
 
-@router.get("/inspections")
+@router.get("/inspections", response_model=Page[InspectionRow])
 def list_inspections(
     actor: Actor = Depends(require(*READ)),
     session: Session = Depends(get_session),
@@ -51,7 +52,7 @@ def list_inspections(
     return service.list_inspections(session, actor, params, unit_id=unit_id)
 
 
-@router.post("/hidden-dangers", status_code=201)
+@router.post("/hidden-dangers", status_code=201, response_model=HiddenDangerOut)
 def create_hidden_danger(
     body: HiddenDangerIn, response: Response, actor: Actor = Depends(require(*INSPECT)),
     session: Session = Depends(get_session), idempotency_key: str | None = IdempotencyKey,
@@ -61,7 +62,7 @@ def create_hidden_danger(
     return service.hidden_danger_out(hd, actor.role)
 
 
-@router.get("/hidden-dangers")
+@router.get("/hidden-dangers", response_model=Page[HiddenDangerOut])
 def list_hidden_dangers(
     actor: Actor = Depends(require(*READ)),
     session: Session = Depends(get_session),
@@ -77,14 +78,14 @@ def list_hidden_dangers(
                                        street=street, community=community, overdue=overdue)
 
 
-@router.get("/hidden-dangers/{hd_id}")
+@router.get("/hidden-dangers/{hd_id}", response_model=HiddenDangerDetailOut)
 def get_hidden_danger(
     hd_id: int, actor: Actor = Depends(require(*READ)), session: Session = Depends(get_session)
 ) -> dict[str, Any]:
     return service.hidden_danger_detail(session, actor, hd_id)
 
 
-@router.post("/hidden-dangers/{hd_id}/transitions")
+@router.post("/hidden-dangers/{hd_id}/transitions", response_model=HiddenDangerOut)
 def transition(
     hd_id: int,
     body: TransitionIn,
