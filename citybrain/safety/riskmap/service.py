@@ -109,7 +109,7 @@ def units_geojson(
                 "id": r.id,
                 "name": r.name,
                 "venue_type": r.venue_type,
-                "venue_label": ref.VENUE_TYPES.get(r.venue_type),
+                "venue_label": ref.venue_label(r.venue_type, lang),
                 "industry": r.industry,
                 "level": r.risk_level,
                 "colour": ref.LEVEL_COLOUR[r.risk_level],

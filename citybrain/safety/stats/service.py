@@ -192,12 +192,13 @@ def _item(c: Counter[str]) -> dict[str, int]:
     }
 
 
-def by_venue_type(session: Session, f: Filters, now: dt.datetime | None = None) -> dict[str, Any]:
+def by_venue_type(session: Session, f: Filters, now: dt.datetime | None = None, lang: str = "zh-CN"
+                  ) -> dict[str, Any]:
     """Ranking of venue types by hidden dangers found in the period."""
     first, last = f.days(now or utcnow())
     acc = _grouped(session, f, first, last, VENUE, "venue_type")
     items = [
-        {"venue_type": k, "label": ref.VENUE_TYPES.get(k, k), **_item(c)}
+        {"venue_type": k, "label": ref.venue_label(k, lang) or k, **_item(c)}
         for k, c in acc.items()
         if c["found"]
     ]
