@@ -8,6 +8,7 @@ monitoring's `AlarmRaised` and alerts' `WeatherWarningIssued` (see handlers.py):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from citybrain.core.bus import DomainEvent
 
@@ -57,6 +58,8 @@ class HiddenDangerStatusChanged(DomainEvent):
 class HiddenDangerOverdue(DomainEvent):
     """A hidden danger passed its deadline, or was escalated further."""
 
+    feed_only: ClassVar[bool] = True  # for the live feed (the command centre's ticker); the street hears of it by the daily digest
+
     hidden_danger_id: int
     unit_id: int
     escalation_level: int
@@ -88,6 +91,8 @@ class RiskFactorEnded(DomainEvent):
 class RiskLevelChanged(DomainEvent):
     """One unit's level moved (raised for small re-gradings; bulk ones raise `RiskRegraded`)."""
 
+    feed_only: ClassVar[bool] = True  # for the live feed: the risk map re-reads on it
+
     unit_id: int
     from_level: int | None
     to_level: int
@@ -98,6 +103,8 @@ class RiskLevelChanged(DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class RiskRegraded(DomainEvent):
     """A bulk re-grading finished."""
+
+    feed_only: ClassVar[bool] = True  # for the live feed: the risk map re-reads on it
 
     cause: str
     units: int

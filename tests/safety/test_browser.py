@@ -130,3 +130,22 @@ def test_charts_label_their_bars(page: Any, log_in: Any, safety_data: None) -> N
     for o in opts:
         assert o["bars"] and all(o["bars"]), o
         assert all(a == ["value", 0] for a in o["axes"]), o
+
+
+def test_statistics_page_in_english(page: Any, log_in: Any, safety_data: None, page_errors: list[str]) -> None:
+    """#13 item 7: the English mode is complete — the page's words, the filters' choices and the venue
+    types the ranking names (community and street names are data and stay as the registry has them)."""
+    import re
+
+    log_in("inspector", next_path="/safety/stats?lang=en")
+    page.wait_for_selector("#timeline-chart[data-rendered=true]")
+    words = page.locator("#filters").inner_text() + " ".join(page.locator("main h2").all_inner_texts())
+    street_names = page.locator("select[name=street] option").all_inner_texts()[1:]
+    for name in street_names:
+        words = words.replace(name, "")
+    assert not re.search(r"[\u4e00-\u9fff]", words), words
+    venues = page.evaluate("() => echarts.getInstanceByDom(document.getElementById('venue-chart'))"
+                           ".getOption().yAxis[0].data")
+    assert venues and not any(re.search(r"[\u4e00-\u9fff]", v) for v in venues), venues
+    screenshot(page, "safety-stats-en")
+    assert not page_errors, page_errors
