@@ -9,13 +9,14 @@ import datetime as dt
 from typing import Any
 
 import h3
-from sqlalchemy import select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from citybrain.core.audit import AuditEntry
 from citybrain.core.auth import SYSTEM, Actor, User
 from citybrain.core.clock import local_zone, to_local
 from citybrain.core.errors import ValidationFailed
+from citybrain.core.policy import area_prefix, in_area
 from citybrain.core.privacy import SEES_PERSONAL_DATA
 from citybrain.core.roles import STAFF, Role
 from citybrain.geography.public import Location, locate
@@ -34,6 +35,40 @@ SEES_UNIT_CONTACTS = SEES_PERSONAL_DATA | {Role.INSPECTOR}
 H3_RES = 9  # ≈ 0.1 km² cells, stored per unit; the hot-spot map aggregates to coarser ones
 EPOCH = dt.date(1970, 1, 1)
 FUTURE_SLACK = dt.timedelta(minutes=5)  # clocks of phones in the field run a little ahead
+
+
+# ── scope (rules of the house 4): where an actor may act ─────────────────────────────────────────
+# Units have no supervising department in the registry, so department handlers and inspectors act
+# district-wide; street, community and grid staff only on units (and what hangs off them: hazard
+# points, equipment, inspections, hidden dangers, GPS devices) in their own area. See docs/security.md.
+def place_scope(_session: Session, actor: Actor, obj: Any) -> bool:
+    """Whether a located row (a unit, a hazard point, a hidden danger's copy of its unit's place) lies
+    in the actor's street, community or grid; district-wide roles always answer yes."""
+    return in_area(actor, obj.grid_code, obj.community_code, obj.street_code)
+
+
+def unit_scope(session: Session, actor: Actor, obj: Any) -> bool:
+    """Whether what hangs off a unit (equipment, an inspection) is in scope: its unit is."""
+    from citybrain.safety.units.models import Unit  # the models import this module's neighbours
+
+    unit = session.get(Unit, obj.unit_id) if obj.unit_id is not None else None
+    return unit is None or place_scope(session, actor, unit)
+
+
+def area_clause(actor: Actor, grid: Any, community: Any, street: Any) -> Any:
+    """The SQL twin of `place_scope` for lists: the most precise code present starts with the actor's
+    area (codes nest), or TRUE for district-wide roles."""
+    prefix = area_prefix(actor)
+    if prefix is None:
+        return true()
+    best = func.coalesce(func.nullif(grid, ""), func.nullif(community, ""), street)
+    return best.startswith(prefix, autoescape=True)
+
+
+def check_place(actor: Actor, loc: Location, field: str = "location") -> None:
+    """A new or moved row must lie in the actor's area: a 422 naming the field otherwise."""
+    if not in_area(actor, loc.grid_code, loc.community_code, loc.street_code):
+        raise ValidationFailed("this place lies outside your area (street, community or grid)", field)
 
 
 def sees_contacts(role: Role | str | None) -> bool:

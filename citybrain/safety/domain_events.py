@@ -58,7 +58,7 @@ class HiddenDangerStatusChanged(DomainEvent):
 class HiddenDangerOverdue(DomainEvent):
     """A hidden danger passed its deadline, or was escalated further."""
 
-    feed_only: ClassVar[bool] = True  # for the live feed and the record; no domain reacts yet
+    feed_only: ClassVar[bool] = True  # for the live feed (the command centre's ticker); the street hears of it by the daily digest
 
     hidden_danger_id: int
     unit_id: int
@@ -91,7 +91,7 @@ class RiskFactorEnded(DomainEvent):
 class RiskLevelChanged(DomainEvent):
     """One unit's level moved (raised for small re-gradings; bulk ones raise `RiskRegraded`)."""
 
-    feed_only: ClassVar[bool] = True  # for the live feed and the record; no domain reacts yet
+    feed_only: ClassVar[bool] = True  # for the live feed: the risk map re-reads on it
 
     unit_id: int
     from_level: int | None
@@ -104,7 +104,7 @@ class RiskLevelChanged(DomainEvent):
 class RiskRegraded(DomainEvent):
     """A bulk re-grading finished."""
 
-    feed_only: ClassVar[bool] = True  # for the live feed and the record; no domain reacts yet
+    feed_only: ClassVar[bool] = True  # for the live feed: the risk map re-reads on it
 
     cause: str
     units: int

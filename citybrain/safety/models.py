@@ -24,10 +24,11 @@ from citybrain.safety.inspections.models import (
 )
 from citybrain.safety.risk.models import RiskChange
 from citybrain.safety.stats.models import HdDay, HdWeekCommunity, HdWeekVenue
+from citybrain.safety.submissions.models import Submission
 from citybrain.safety.units.models import Unit
 
 __all__ = [
     "CLOSED", "HD_STATUSES", "OPEN", "OUTSTANDING", "OUTSTANDING_SQL", "RECTIFIED", "RECTIFYING", "Accident",
     "Equipment", "GpsDevice", "GpsFix", "HazardChemical", "HazardPoint", "HdDay", "HdWeekCommunity",
-    "HdWeekVenue", "HiddenDanger", "Inspection", "RiskChange", "RiskFactor", "Unit",
+    "HdWeekVenue", "HiddenDanger", "Inspection", "RiskChange", "RiskFactor", "Submission", "Unit",
 ]

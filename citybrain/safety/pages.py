@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from citybrain.geography.public import Area
 from citybrain.safety.grading import reference as ref
-from citybrain.web.render import page_user, render
+from citybrain.web.render import language, page_user, render
 
 pages = APIRouter(include_in_schema=False)
 
@@ -33,7 +33,7 @@ def _options(request: Request) -> dict[str, Any]:
         ]
     return {
         "options": {
-            "industries": ref.INDUSTRIES,
+            "industries": ref.INDUSTRIES_EN if language(request) == "en" else ref.INDUSTRIES,
             "streets": streets,
             "levels": {
                 c: {"zh": ref.LEVEL_ZH[lvl], "hex": ref.LEVEL_HEX[lvl], "level": lvl}

@@ -10,12 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from citybrain.core.clock import local_zone
-from citybrain.core.types import Latitude, Longitude
+from citybrain.core.types import EARLIEST, Latitude, Longitude
 
 Colour = Literal["red", "orange", "yellow", "blue"]
 PHONE = r"^[0-9+\- ]{3,30}$"
@@ -36,7 +44,21 @@ def as_instant(v: Any) -> Any:
     return v
 
 
-Instant = Annotated[dt.datetime, BeforeValidator(as_instant)]
+def not_before_2000(v: dt.datetime) -> dt.datetime:
+    """Times before 2000 are typing mistakes (a 1970 epoch zero, a two-digit year), as the kit's
+    `AwareDatetimeIn` says."""
+    if v < EARLIEST:
+        raise ValueError(f"must not be before 2000-01-01, got {v.date().isoformat()}")
+    return v
+
+
+def date_not_before_2000(v: dt.date | None) -> dt.date | None:
+    if v is not None and v < EARLIEST.date():
+        raise ValueError(f"must not be before 2000-01-01, got {v.isoformat()}")
+    return v
+
+
+Instant = Annotated[dt.datetime, BeforeValidator(as_instant), AfterValidator(not_before_2000)]
 
 
 def blank_to_none(v: Any) -> Any:
@@ -58,10 +80,24 @@ def finite(v: float) -> float:
     return v
 
 
+def _admits_bool(annotation: Any) -> bool:
+    if annotation is bool or annotation is Any:
+        return True
+    return any(_admits_bool(a) for a in get_args(annotation))
+
+
 class InModel(BaseModel):
-    """An input: unknown fields are refused and text is stripped."""
+    """An input: unknown fields are refused, text is stripped, and a boolean is never taken for a number
+    (pydantic's lax mode reads `true` as 1)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, v: Any, info: ValidationInfo) -> Any:
+        if isinstance(v, bool) and info.field_name and not _admits_bool(cls.model_fields[info.field_name].annotation):
+            raise ValueError("must be a number or text, not true/false")
+        return v
 
 
 OptStr = Annotated[str | None, BeforeValidator(blank_to_none)]

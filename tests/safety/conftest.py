@@ -58,6 +58,24 @@ def hd_in(
     )
 
 
+# Street and grid staff work somewhere (their scope): the street and grid of the test points' 东升.
+STREET, GRID = "510116001", "510116001001001"
+
+
+@pytest.fixture
+def people(people: dict[str, dict[str, Any]], engine: Any) -> dict[str, dict[str, Any]]:
+    """The shared people, with the street staff placed in 东升街道 and the grid worker in its first grid."""
+    from citybrain.core import auth
+    from citybrain.core.db import session_scope
+
+    with session_scope(engine) as s:
+        for role, area in (("street_staff", STREET), ("grid_worker", GRID)):
+            user = s.get(auth.User, people[role]["id"])
+            assert user is not None
+            user.area_code = area
+    return people
+
+
 @pytest.fixture
 def inspector(people: dict[str, dict[str, Any]]) -> Actor:
     return Actor(int(people["inspector"]["id"]), "t_inspector", Role.INSPECTOR)
@@ -65,4 +83,4 @@ def inspector(people: dict[str, dict[str, Any]]) -> Actor:
 
 @pytest.fixture
 def officer(people: dict[str, dict[str, Any]]) -> Actor:
-    return Actor(int(people["street_staff"]["id"]), "t_street_staff", Role.STREET_STAFF)
+    return Actor(int(people["street_staff"]["id"]), "t_street_staff", Role.STREET_STAFF, area_code=STREET)

@@ -136,7 +136,9 @@ def test_risk_map_and_stats_endpoints(client, login, geo):
     client.post(
         f"{U}/units", json=unit_body(lon=104.03, lat=30.41, venue_type="office", industry="other"), headers=h
     )
-    g = login("grid_worker")
+    mine = client.get(f"{U}/risk-map/units.geojson", headers=login("grid_worker")).json()
+    assert len(mine["features"]) == 1  # a grid worker's map shows the units of their grid only
+    g = login("duty_officer")
     units = client.get(f"{U}/risk-map/units.geojson", headers=g).json()
     assert len(units["features"]) == 2 and {f["properties"]["colour"] for f in units["features"]} == {
         "yellow",

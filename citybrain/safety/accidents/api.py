@@ -12,11 +12,12 @@ from citybrain.core.web import get_session
 from citybrain.safety.accidents import service
 from citybrain.safety.accidents.schemas import AccidentIn
 from citybrain.safety.common import ACCIDENTS
+from citybrain.safety.outputs import AccidentOut
 
 router = APIRouter(tags=["safety: accidents"])
 
 
-@router.post("/accidents", status_code=201)
+@router.post("/accidents", status_code=201, response_model=AccidentOut)
 def create_accident(
     body: AccidentIn, actor: Actor = Depends(require(*ACCIDENTS)), session: Session = Depends(get_session)
 ) -> dict[str, Any]:

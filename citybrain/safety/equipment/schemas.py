@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
 
 from citybrain.safety.grading import reference as ref
-from citybrain.safety.schemas import InModel, OptStr, blank_to_none, one_of
+from citybrain.safety.schemas import InModel, OptStr, blank_to_none, date_not_before_2000, one_of
 
 
 class EquipmentIn(InModel):
@@ -21,8 +21,8 @@ class EquipmentIn(InModel):
     equipment_code: OptStr = Field(default=None, max_length=40)
     model: str = Field(default="", max_length=100)
     location: str = Field(default="", max_length=200)
-    last_inspection: Annotated[dt.date | None, BeforeValidator(blank_to_none)] = None
-    next_due: Annotated[dt.date | None, BeforeValidator(blank_to_none)] = None
+    last_inspection: Annotated[dt.date | None, BeforeValidator(blank_to_none), AfterValidator(date_not_before_2000)] = None
+    next_due: Annotated[dt.date | None, BeforeValidator(blank_to_none), AfterValidator(date_not_before_2000)] = None
     status: Literal["in_use", "stopped", "scrapped"] = "in_use"
 
     _kind = field_validator("kind")(one_of(ref.EQUIPMENT_KINDS, "equipment kind"))
@@ -37,7 +37,7 @@ class EquipmentIn(InModel):
 
 
 class EquipmentInspectionIn(InModel):
-    inspected_on: dt.date
-    next_due: dt.date | None = None
+    inspected_on: Annotated[dt.date, AfterValidator(date_not_before_2000)]
+    next_due: Annotated[dt.date | None, AfterValidator(date_not_before_2000)] = None
     passed: bool = True
 

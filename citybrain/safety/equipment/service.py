@@ -16,11 +16,13 @@ from citybrain.core.bus import emit
 from citybrain.core.errors import Conflict, ValidationFailed
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.lookup import get_or_404
-from citybrain.safety.common import equal_to, today
+from citybrain.core.policy import policy
+from citybrain.safety.common import READ, REGISTRY, area_clause, equal_to, today, unit_scope
 from citybrain.safety.domain_events import EquipmentChanged
 from citybrain.safety.equipment.models import Equipment
 from citybrain.safety.equipment.schemas import EquipmentIn, EquipmentInspectionIn
 from citybrain.safety.grading import reference as ref
+from citybrain.safety.units.models import Unit
 from citybrain.safety.units.service import linked_unit
 
 NEEDS_UNIT = "special equipment belongs to a unit: give unit_id or unit_credit_code"
@@ -58,11 +60,19 @@ def check_unit_named(unit_id: int | None, credit: str | None, field: str = "unit
         raise ValidationFailed(NEEDS_UNIT, field)
 
 
+# Equipment is the registry's: the registry roles register it and record its inspections, on units in
+# their scope; every staff role reads it.
+READ_EQUIPMENT = policy("safety.equipment.read", READ, unit_scope, what="equipment")
+REGISTER_EQUIPMENT = policy("safety.equipment.register", REGISTRY, what="equipment")
+INSPECT_EQUIPMENT = policy("safety.equipment.inspect", REGISTRY, unit_scope, what="equipment")
+
+
 def register_equipment(
     session: Session, actor: Actor, data: EquipmentIn, *, source: str = "manual"
 ) -> Equipment:
+    REGISTER_EQUIPMENT.allow(session, actor)
     check_unit_named(data.unit_id, data.unit_credit_code)
-    unit = linked_unit(session, data.unit_id, data.unit_credit_code)
+    unit = linked_unit(session, data.unit_id, data.unit_credit_code, actor)
     assert unit is not None
     if session.scalar(select(Equipment.id).where(Equipment.registration_no == data.registration_no)) is not None:
         raise Conflict(f"equipment {data.registration_no} is registered", "registration_no")
@@ -77,7 +87,9 @@ def register_equipment(
 def record_equipment_inspection(
     session: Session, actor: Actor, equipment_id: int, data: EquipmentInspectionIn
 ) -> Equipment:
+    INSPECT_EQUIPMENT.allow(session, actor)
     eq = get_or_404(session, Equipment, equipment_id, what="equipment")
+    INSPECT_EQUIPMENT.allow(session, actor, eq, equipment_id)
     if data.inspected_on > today():
         raise ValidationFailed("an inspection cannot be in the future", "inspected_on")
     if data.next_due is not None and data.next_due < data.inspected_on:
@@ -111,11 +123,13 @@ def equipment_out(eq: Equipment, on: dt.date | None = None) -> dict[str, Any]:
     }
 
 
-def list_equipment(session: Session, params: ListParams, *, unit_id: int | None = None, kind: str | None = None,
-                   overdue: bool | None = None) -> Page[dict[str, Any]]:
+def list_equipment(session: Session, actor: Actor, params: ListParams, *, unit_id: int | None = None,
+                   kind: str | None = None, overdue: bool | None = None) -> Page[dict[str, Any]]:
     """Equipment by id; `overdue` keeps only (or leaves out) equipment in use past its inspection date."""
+    READ_EQUIPMENT.allow(session, actor)
     on = today()
-    stmt = select(Equipment).where(*equal_to((Equipment.unit_id, unit_id), (Equipment.kind, kind or None)))
+    stmt = select(Equipment).join(Unit, Unit.id == Equipment.unit_id).where(
+        area_clause(actor, Unit.grid_code, Unit.community_code, Unit.street_code), *equal_to((Equipment.unit_id, unit_id), (Equipment.kind, kind or None)))
     if overdue is True:
         stmt = stmt.where(Equipment.status == "in_use", Equipment.next_due < on)
     elif overdue is False:

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, literal, or_, select
 from sqlalchemy.orm import Session
 
 from citybrain.core import audit
@@ -22,7 +22,9 @@ from citybrain.core.errors import Conflict, ValidationFailed
 from citybrain.core.geo import haversine_m
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.lookup import get_or_404
+from citybrain.core.policy import area_prefix, policy
 from citybrain.geography.public import area_by_code, locate
+from citybrain.safety.common import FACTORS, READ, area_clause
 from citybrain.safety.domain_events import RiskFactorEnded, RiskFactorRecorded
 from citybrain.safety.factors.models import RiskFactor
 from citybrain.safety.factors.schemas import RiskFactorIn
@@ -47,10 +49,18 @@ def nearest_unit(session: Session, lon: float, lat: float, radius_m: float) -> i
     return int(rows[i].id) if d[i] <= radius_m else None
 
 
+# Factors (alarms, weather and seasonal warnings) are recorded and ended by the command centre, the data
+# officer and departments' handlers, district-wide; staff read those touching their area.
+RECORD_FACTOR = policy("safety.risk_factors.record", FACTORS, what="risk factor")
+END_FACTOR = policy("safety.risk_factors.end", FACTORS, what="risk factor")
+READ_FACTOR = policy("safety.risk_factors.read", READ, what="risk factor")
+
+
 def record_risk_factor(
     session: Session, actor: Actor, data: RiskFactorIn, now: dt.datetime | None = None
 ) -> tuple[RiskFactor, bool]:
     """Store a factor (idempotent on `source_ref`) and re-grade what it touches. Returns (factor, created)."""
+    RECORD_FACTOR.allow(session, actor)
     now = now or utcnow()
     if data.source_ref:
         existing = session.scalar(select(RiskFactor).where(RiskFactor.source_ref == data.source_ref))
@@ -98,6 +108,7 @@ def record_risk_factor(
 def end_risk_factor(
     session: Session, actor: Actor, factor_id: int, now: dt.datetime | None = None
 ) -> RiskFactor:
+    END_FACTOR.allow(session, actor)
     now = now or utcnow()
     factor = get_or_404(session, RiskFactor, factor_id, what="risk factor")
     if factor.ends_at is not None and factor.ends_at <= now:
@@ -110,7 +121,9 @@ def end_risk_factor(
     return factor
 
 
-def factor_out(f: RiskFactor) -> dict[str, Any]:
+def factor_out(f: RiskFactor, session: Session | None = None) -> dict[str, Any]:
+    """A factor; given a session, its area is named too (pages show names, not codes)."""
+    area = area_by_code(session, f.area_code) if session is not None and f.area_code else None
     return {
         "id": f.id,
         "kind": f.kind,
@@ -118,6 +131,7 @@ def factor_out(f: RiskFactor) -> dict[str, Any]:
         "title": f.title,
         "unit_id": f.unit_id,
         "area_code": f.area_code,
+        "area_name": area.name if area is not None else None,
         "source_ref": f.source_ref,
         "starts_at": f.starts_at,
         "ends_at": f.ends_at,
@@ -148,11 +162,23 @@ def expire_factors(session: Session, now: dt.datetime | None = None) -> dict[str
     return {"factors_ended": len(rows), "units_changed": changed}
 
 
-def list_risk_factors(session: Session, params: ListParams, *, active: bool = True) -> Page[dict[str, Any]]:
-    """Factors, the newest first; `active`: only those in force now."""
+def list_risk_factors(session: Session, actor: Actor, params: ListParams, *, active: bool = True
+                      ) -> Page[dict[str, Any]]:
+    """Factors, the newest first; `active`: only those in force now. Street, community and grid staff see
+    those on a unit of their area and the warnings covering (or lying in) their area."""
+    READ_FACTOR.allow(session, actor)
     now = utcnow()
     stmt = select(RiskFactor)
+    prefix = area_prefix(actor)
+    if prefix is not None:
+        stmt = stmt.outerjoin(Unit, Unit.id == RiskFactor.unit_id).where(or_(
+            and_(RiskFactor.unit_id.is_not(None),
+                 area_clause(actor, Unit.grid_code, Unit.community_code, Unit.street_code)),
+            and_(RiskFactor.unit_id.is_(None),
+                 or_(RiskFactor.area_code.is_(None), RiskFactor.area_code.startswith(prefix, autoescape=True),
+                     literal(prefix).startswith(RiskFactor.area_code)))))
     if active:
         stmt = stmt.where(RiskFactor.starts_at <= now, RiskFactor.ends_at.is_(None) | (RiskFactor.ends_at > now))
     return paginate(session, stmt.order_by(RiskFactor.id.desc()), params,
-                    {"id": RiskFactor.id, "level": RiskFactor.level, "starts_at": RiskFactor.starts_at}, factor_out)
+                    {"id": RiskFactor.id, "level": RiskFactor.level, "starts_at": RiskFactor.starts_at},
+                    lambda f: factor_out(f, session))

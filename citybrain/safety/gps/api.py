@@ -15,22 +15,23 @@ from citybrain.core.web import get_session
 from citybrain.safety.common import READ, REGISTRY
 from citybrain.safety.gps import service
 from citybrain.safety.gps.schemas import GpsDeviceIn, GpsTrackIn
+from citybrain.safety.outputs import GpsDeviceOut
 from citybrain.safety.schemas import as_instant
 
 router = APIRouter(tags=["safety: GPS"])
 
 
-@router.post("/gps/devices", status_code=201)
+@router.post("/gps/devices", status_code=201, response_model=GpsDeviceOut)
 def create_device(
     body: GpsDeviceIn, actor: Actor = Depends(require(*REGISTRY)), session: Session = Depends(get_session)
 ) -> dict[str, Any]:
     return service.device_out(service.register_device(session, actor, body))
 
 
-@router.get("/gps/devices")
-def list_devices(_a: Actor = Depends(require(*READ)), session: Session = Depends(get_session),
+@router.get("/gps/devices", response_model=Page[GpsDeviceOut])
+def list_devices(actor: Actor = Depends(require(*READ)), session: Session = Depends(get_session),
                  params: ListParams = Depends()) -> Page[dict[str, Any]]:
-    return service.list_devices(session, params)
+    return service.list_devices(session, actor, params)
 
 
 @router.post("/gps/devices/{code}/fixes")
@@ -50,8 +51,8 @@ def get_track(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     include_flagged: bool = True,
-    _a: Actor = Depends(require(*READ)),
+    actor: Actor = Depends(require(*READ)),
     session: Session = Depends(get_session),
 ) -> dict[str, Any]:
     """The device's fixes in a period (times without a zone are local time)."""
-    return service.history(session, code, as_instant(since), as_instant(until), include_flagged)
+    return service.history(session, code, actor, as_instant(since), as_instant(until), include_flagged)

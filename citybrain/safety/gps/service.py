@@ -13,7 +13,7 @@ import datetime as dt
 from typing import Any
 
 import numpy as np
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
 from citybrain.core import audit
@@ -22,10 +22,13 @@ from citybrain.core.db import utcnow
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
 from citybrain.core.geo import haversine_m, to_wgs84
 from citybrain.core.listing import ListParams, Page, paginate
+from citybrain.core.policy import Policy, policy
+from citybrain.core.roles import Role
 from citybrain.geography.public import locate_many
-from citybrain.safety.common import FUTURE_SLACK
+from citybrain.safety.common import FUTURE_SLACK, READ, REGISTRY, area_clause, place_scope
 from citybrain.safety.gps.models import GpsDevice, GpsFix
 from citybrain.safety.gps.schemas import GpsDeviceIn, GpsTrackIn
+from citybrain.safety.units.models import Unit
 from citybrain.safety.units.service import get_unit
 
 # Plausible top speeds in km/h by device kind (CityBrain defaults; a device may set its own).
@@ -33,11 +36,27 @@ MAX_SPEED_KMH = {"vehicle": 160.0, "machine": 60.0, "person": 40.0}
 IMPOSSIBLE, OUTSIDE = "impossible_jump", "outside_district"
 
 
+def device_scope(session: Session, actor: Actor, dev: GpsDevice) -> bool:
+    """A unit's device is in the scope of whoever has the unit; one of no unit (a district vehicle) is
+    everyone's who may see devices."""
+    if dev.unit_id is None:
+        return True
+    unit = session.get(Unit, dev.unit_id)
+    return unit is not None and place_scope(session, actor, unit)
+
+
+# Registry roles register devices; grid workers also send tracks (their own patrol phones).
+READ_DEVICE = policy("safety.gps.read", READ, device_scope, what="GPS device")
+REGISTER_DEVICE = policy("safety.gps.register", REGISTRY, what="GPS device")
+SEND_FIXES = policy("safety.gps.fixes", (*REGISTRY, Role.GRID_WORKER), device_scope, what="GPS device")
+
+
 def register_device(session: Session, actor: Actor, data: GpsDeviceIn) -> GpsDevice:
+    REGISTER_DEVICE.allow(session, actor)
     if session.scalar(select(GpsDevice.id).where(GpsDevice.code == data.code)) is not None:
         raise Conflict(f"device {data.code} is registered", "code")
     if data.unit_id is not None:
-        get_unit(session, data.unit_id, field="unit_id")
+        get_unit(session, data.unit_id, field="unit_id", actor=actor)
     dev = GpsDevice(
         code=data.code,
         kind=data.kind,
@@ -51,10 +70,13 @@ def register_device(session: Session, actor: Actor, data: GpsDeviceIn) -> GpsDev
     return dev
 
 
-def device(session: Session, code: str) -> GpsDevice:
+def device(session: Session, code: str, actor: Actor | None = None, rule: Policy = READ_DEVICE) -> GpsDevice:
+    """The device by its code; given an actor, one outside their scope is a 404 like a missing one."""
     dev = session.scalar(select(GpsDevice).where(GpsDevice.code == code))
     if dev is None:
         raise NotFound("GPS device", code)
+    if actor is not None:
+        rule.allow(session, actor, dev, code)
     return dev
 
 
@@ -78,7 +100,8 @@ def ingest(
     """Store a track: sort by time, convert to WGS-84, flag impossible jumps and fixes outside the
     district."""
     now = now or utcnow()
-    dev = device(session, code)
+    SEND_FIXES.allow(session, actor)
+    dev = device(session, code, actor, SEND_FIXES)
     for i, f in enumerate(data.fixes):
         if f.at > now + FUTURE_SLACK:
             raise ValidationFailed(f"fix time {f.at.isoformat()} is in the future", f"fixes[{i}].at")
@@ -157,12 +180,13 @@ def device_out(dev: GpsDevice) -> dict[str, Any]:
 def history(
     session: Session,
     code: str,
+    actor: Actor | None = None,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     include_flagged: bool = True,
     limit: int = 5000,
 ) -> dict[str, Any]:
-    dev = device(session, code)
+    dev = device(session, code, actor)
     q = select(GpsFix).where(GpsFix.device_id == dev.id)
     if since:
         q = q.where(GpsFix.at >= since)
@@ -179,6 +203,10 @@ def history(
     }
 
 
-def list_devices(session: Session, params: ListParams) -> Page[dict[str, Any]]:
-    return paginate(session, select(GpsDevice).order_by(GpsDevice.code), params, {"code": GpsDevice.code},
-                    device_out)
+def list_devices(session: Session, actor: Actor, params: ListParams) -> Page[dict[str, Any]]:
+    READ_DEVICE.allow(session, actor)
+    stmt = (select(GpsDevice).outerjoin(Unit, Unit.id == GpsDevice.unit_id)
+            .where(or_(GpsDevice.unit_id.is_(None),
+                       area_clause(actor, Unit.grid_code, Unit.community_code, Unit.street_code)))
+            .order_by(GpsDevice.code))
+    return paginate(session, stmt, params, {"code": GpsDevice.code}, device_out)

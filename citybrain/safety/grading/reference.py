@@ -105,6 +105,31 @@ VENUE_TYPES = {
     "residential": "住宅小区",
 }
 
+# their names in the English mode of the pages and the API (`?lang=en`)
+INDUSTRIES_EN = {
+    "hazchem": "hazardous chemicals", "manufacturing": "industry and trade", "construction": "construction",
+    "transport": "transport", "aviation": "civil aviation", "logistics": "warehousing and logistics",
+    "commerce": "commerce and services", "catering": "catering and lodging", "education": "education",
+    "health": "health care", "culture": "culture and tourism", "gas": "town gas", "other": "other",
+}
+VENUE_TYPES_EN = {
+    "chemical_plant": "chemical plant", "chemical_store": "chemical trade or store", "gas_station": "filling station",
+    "factory": "factory", "warehouse": "warehouse", "construction_site": "construction site",
+    "shopping_mall": "shopping mall or market", "hotel": "hotel", "restaurant": "restaurant",
+    "entertainment": "entertainment venue", "school": "school", "kindergarten": "kindergarten",
+    "hospital": "hospital", "nursing_home": "nursing home", "transport_hub": "bus or coach station",
+    "airport": "airport", "office": "office", "scenic_area": "scenic area", "residential": "residential estate",
+}
+
+
+def industry_label(code: str, lang: str = "zh-CN") -> str | None:
+    return (INDUSTRIES_EN if lang == "en" else INDUSTRIES).get(code)
+
+
+def venue_label(code: str, lang: str = "zh-CN") -> str | None:
+    return (VENUE_TYPES_EN if lang == "en" else VENUE_TYPES).get(code)
+
+
 SCALES = {"large": "大型", "medium": "中型", "small": "小型", "micro": "微型"}
 
 # Fire-safety key unit types (公安部令第61号 Art. 13; unverified): a unit of these venue types is

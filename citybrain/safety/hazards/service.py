@@ -15,13 +15,23 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from citybrain.core import audit
-from citybrain.core.auth import Actor
+from citybrain.core.auth import SYSTEM, Actor
 from citybrain.core.bus import emit
 from citybrain.core.errors import Conflict, ValidationFailed
 from citybrain.core.geo import haversine_m, point_to_wgs84
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.lookup import get_or_404
-from citybrain.safety.common import equal_to, located, place
+from citybrain.core.policy import policy
+from citybrain.safety.common import (
+    READ,
+    REGISTRY,
+    area_clause,
+    check_place,
+    equal_to,
+    located,
+    place,
+    place_scope,
+)
 from citybrain.safety.domain_events import HazardPointAssessed
 from citybrain.safety.grading import reference as ref
 from citybrain.safety.grading.chemicals import CATALOGUE
@@ -85,13 +95,22 @@ def _assessed(point: HazardPoint) -> HazardPointAssessed:
                                is_major_hazard=point.is_major_hazard, grade=point.major_hazard_grade)
 
 
+# ── who may do what: staff read the points in their scope (a point's own place decides); the registry
+# roles register points and change their chemicals, street staff only in their street ───────────────
+READ_POINT = policy("safety.hazard_points.read", READ, place_scope, what="hazard point")
+REGISTER_POINT = policy("safety.hazard_points.register", REGISTRY, what="hazard point")
+CHANGE_CHEMICALS = policy("safety.hazard_points.chemicals", REGISTRY, place_scope, what="hazard point")
+
+
 # ── writes ───────────────────────────────────────────────────────────────────────────────────────
 def save_hazard_point(
     session: Session, actor: Actor, data: HazardPointIn, *, source: str = "manual"
 ) -> HazardPoint:
+    REGISTER_POINT.allow(session, actor)
     check_chemicals(data.kind, data.chemicals)
-    unit = linked_unit(session, data.unit_id, data.unit_credit_code)
+    unit = linked_unit(session, data.unit_id, data.unit_credit_code, actor)
     loc = place(session, data.lon, data.lat, data.crs)
+    check_place(actor, loc)
     point = new_point(data, loc, unit.id if unit else None, source)
     session.add(point)
     session.flush()
@@ -103,14 +122,19 @@ def save_hazard_point(
     return point
 
 
-def get_hazard_point(session: Session, point_id: int) -> HazardPoint:
-    return get_or_404(session, HazardPoint, point_id, what="hazard point")
+def get_hazard_point(session: Session, point_id: int, actor: Actor = SYSTEM) -> HazardPoint:
+    READ_POINT.allow(session, actor)
+    point = get_or_404(session, HazardPoint, point_id, what="hazard point")
+    READ_POINT.allow(session, actor, point, point_id)
+    return point
 
 
 def replace_chemicals(
     session: Session, actor: Actor, point_id: int, items: list[Any], people_within_500m: int | None = None
 ) -> HazardPoint:
-    point = get_hazard_point(session, point_id)
+    CHANGE_CHEMICALS.allow(session, actor)
+    point = get_or_404(session, HazardPoint, point_id, what="hazard point")
+    CHANGE_CHEMICALS.allow(session, actor, point, point_id)
     if point.kind != "hazchem":
         raise Conflict("only a hazardous-chemical site holds chemicals", "chemicals")
     check_chemicals(point.kind, items)
@@ -168,9 +192,11 @@ def hazard_point_out(session: Session, point: HazardPoint, unit_level: int | Non
     }
 
 
-def list_hazard_points(session: Session, params: ListParams, *, kind: str | None = None, street: str | None = None,
-                       major_only: bool = False) -> Page[dict[str, Any]]:
-    stmt = select(HazardPoint).where(*equal_to((HazardPoint.kind, kind), (HazardPoint.street_code, street or None)))
+def list_hazard_points(session: Session, actor: Actor, params: ListParams, *, kind: str | None = None,
+                       street: str | None = None, major_only: bool = False) -> Page[dict[str, Any]]:
+    READ_POINT.allow(session, actor)
+    stmt = select(HazardPoint).where(
+        area_clause(actor, HazardPoint.grid_code, HazardPoint.community_code, HazardPoint.street_code), *equal_to((HazardPoint.kind, kind), (HazardPoint.street_code, street or None)))
     if major_only:
         stmt = stmt.where(HazardPoint.is_major_hazard)
     return paginate(session, stmt.order_by(HazardPoint.id), params,
@@ -190,8 +216,8 @@ def with_level(*columns: Any) -> Any:
             .outerjoin(Unit, Unit.id == HazardPoint.unit_id))
 
 
-def hazard_points_near(session: Session, lon: float, lat: float, radius_m: float, crs: str = "wgs84"
-                       ) -> list[dict[str, Any]]:
+def hazard_points_near(session: Session, lon: float, lat: float, radius_m: float, crs: str = "wgs84",
+                       actor: Actor = SYSTEM) -> list[dict[str, Any]]:
     """Fire and hazardous-chemical points within `radius_m` of a point, nearest first.
 
     Each: id, kind (fire|hazchem), name, lon, lat, risk_level (red|orange|yellow|blue), distance_m.
@@ -204,7 +230,8 @@ def hazard_points_near(session: Session, lon: float, lat: float, radius_m: float
     dlon = radius_m / (111_320.0 * max(math.cos(math.radians(lat)), 0.01))
     rows = session.execute(
         with_level(HazardPoint.id, HazardPoint.kind, HazardPoint.name, HazardPoint.lon, HazardPoint.lat)
-        .where(HazardPoint.lat.between(lat - dlat, lat + dlat), HazardPoint.lon.between(lon - dlon, lon + dlon))
+        .where(HazardPoint.lat.between(lat - dlat, lat + dlat), HazardPoint.lon.between(lon - dlon, lon + dlon),
+               area_clause(actor, HazardPoint.grid_code, HazardPoint.community_code, HazardPoint.street_code))
     ).all()
     if not rows:
         return []

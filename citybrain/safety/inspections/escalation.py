@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import defaultdict
+from typing import Any
 
 from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
@@ -121,22 +123,7 @@ def mark_overdue_and_escalate(
         target = max((lvl for days, lvl, _who in ref.ESCALATION if late_days >= days), default=0)
         if target > hd.escalation_level:
             who = next(w for _d, lvl, w in ref.ESCALATION if lvl == target)
-            recipient = f"street:{hd.street_code}" if who == "street" else "district:应急管理局"
-            outbox.enqueue(
-                session,
-                "log",
-                recipient,
-                f"隐患逾期未整改（{'重大' if hd.level == 'major' else '一般'}）#{hd.id}",
-                {
-                    "hidden_danger_id": hd.id,
-                    "unit_id": hd.unit_id,
-                    "deadline": hd.deadline.isoformat(),
-                    "days_late": late_days,
-                    "escalation_level": target,
-                    "responsible_person": hd.responsible_person,
-                },
-                dedup_key=f"safety.hidden_danger:{hd.id}:escalation:{target}",
-            )
+            recipient = f"street:{hd.street_code}" if who == "street" else DISTRICT
             audit.record(
                 session,
                 SYSTEM,
@@ -154,8 +141,74 @@ def mark_overdue_and_escalate(
                     HiddenDangerOverdue(hidden_danger_id=hd.id, unit_id=hd.unit_id, escalation_level=target),
                 )
     session.flush()
+    digests = send_overdue_digests(session, now)
     regraded = (
         regrade(session, sorted(units), cause="hidden dangers overdue", now=now).changed if units else 0
     )
-    return {"marked_overdue": marked, "escalated": escalated, "units_regraded": regraded}
+    return {"marked_overdue": marked, "escalated": escalated, "units_regraded": regraded, "digests": digests}
+
+
+DISTRICT = "district:应急管理局"
+DIGEST_LIST = 50  # hidden dangers named in one digest; the counts cover all of them
+
+
+def send_overdue_digests(session: Session, now: dt.datetime) -> int:
+    """One overdue notice (督办通知) per street office per local day, and one to the district for those
+    escalated to it — never one message per hidden danger (the demo's first run once queued hundreds).
+
+    Each lists the street's outstanding hidden dangers past their deadline with counts by level; the dedup
+    key (recipient + local date) makes a second run the same day send nothing."""
+    day = to_local(now).date().isoformat()
+    rows = session.execute(
+        select(HiddenDanger.id, HiddenDanger.street_code, HiddenDanger.level, HiddenDanger.unit_id,
+               HiddenDanger.deadline, HiddenDanger.escalation_level)
+        .where(text(OUTSTANDING_SQL), HiddenDanger.deadline < now)
+        .order_by(HiddenDanger.deadline, HiddenDanger.id)
+    ).all()
+    by_street: dict[str, list[Any]] = defaultdict(list)
+    for r in rows:
+        by_street[r.street_code].append(r)
+    messages: list[dict[str, Any]] = []
+    for street, items in sorted(by_street.items()):
+        messages.append(_digest(f"street:{street}", day, now, items, street=street))
+    to_district = [r for r in rows if r.escalation_level >= 2]
+    if to_district:
+        messages.append(_digest(DISTRICT, day, now, to_district))
+    if not messages:
+        return 0
+    keys = [m["dedup_key"] for m in messages]
+    known = set(session.scalars(select(outbox.OutboxMessage.dedup_key)
+                                .where(outbox.OutboxMessage.dedup_key.in_(keys))))
+    fresh = [m for m in messages if m["dedup_key"] not in known]
+    if fresh:
+        outbox.enqueue_many(session, fresh)
+    return len(fresh)
+
+
+def _digest(recipient: str, day: str, now: dt.datetime, items: list[Any], street: str | None = None
+            ) -> dict[str, Any]:
+    major = sum(r.level == "major" for r in items)
+    per_street: dict[str, int] = defaultdict(int)
+    for r in items:
+        per_street[r.street_code] += 1
+    return {
+        "channel": "log",
+        "recipient": recipient,
+        "subject": f"{day} 隐患逾期未整改 {len(items)} 项（重大 {major} 项，一般 {len(items) - major} 项）",
+        "body": {
+            "date": day,
+            "street_code": street,
+            "total": len(items),
+            "major": major,
+            "general": len(items) - major,
+            "by_street": dict(sorted(per_street.items())),
+            "hidden_dangers": [
+                {"id": r.id, "unit_id": r.unit_id, "level": r.level, "deadline": r.deadline.isoformat(),
+                 "days_late": (now - r.deadline).days, "escalation_level": r.escalation_level}
+                for r in items[:DIGEST_LIST]
+            ],
+            "more": max(0, len(items) - DIGEST_LIST),
+        },
+        "dedup_key": f"safety.overdue_digest:{recipient}:{day}",
+    }
 

@@ -20,10 +20,23 @@ from citybrain.core.db import utcnow
 from citybrain.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.lookup import get_or_404
-from citybrain.core.privacy import mask_phone
+from citybrain.core.policy import policy
+from citybrain.core.privacy import mask_name, mask_phone
 from citybrain.core.roles import Role
 from citybrain.core.transitions import Transition, TransitionTable
-from citybrain.safety.common import FUTURE_SLACK, VERIFY, equal_to, local_day, sees_contacts, timeline
+from citybrain.safety.common import (
+    FUTURE_SLACK,
+    INSPECT,
+    READ,
+    VERIFY,
+    area_clause,
+    equal_to,
+    local_day,
+    place_scope,
+    sees_contacts,
+    timeline,
+    unit_scope,
+)
 from citybrain.safety.domain_events import HiddenDangerRecorded, HiddenDangerStatusChanged
 from citybrain.safety.grading import reference as ref
 from citybrain.safety.inspections.models import (
@@ -42,6 +55,7 @@ from citybrain.safety.inspections.schemas import (
     TransitionIn,
 )
 from citybrain.safety.stats import rollup
+from citybrain.safety.submissions import service as submissions
 from citybrain.safety.units.models import Unit
 from citybrain.safety.units.service import get_unit
 
@@ -52,12 +66,53 @@ def checklist_for(venue_type: str) -> list[dict[str, str]]:
     return [{"item": code, "text": text} for code, text in ref.CHECKLISTS[venue_type]]
 
 
+# Who may do what: the inspecting roles (inspectors, departments' handlers, street and grid staff)
+# record visits and hidden dangers at units in their scope and move hidden dangers along; judging a
+# rectification is for VERIFY (see LIFECYCLE). Every staff role reads what lies in their scope; a hidden
+# danger's scope is its unit's place (copied onto it).
+READ_INSPECTION = policy("safety.inspections.read", READ, unit_scope, what="inspection")
+RECORD_INSPECTION = policy("safety.inspections.record", INSPECT, what="inspection")
+READ_HIDDEN_DANGER = policy("safety.hidden_dangers.read", READ, place_scope, what="hidden danger")
+RECORD_HIDDEN_DANGER = policy("safety.hidden_dangers.record", INSPECT, what="hidden danger")
+MOVE_HIDDEN_DANGER = policy("safety.hidden_dangers.transition", INSPECT, place_scope, what="hidden danger")
+
+
+def submit_inspection(session: Session, actor: Actor, data: InspectionIn, key: str | None = None
+                      ) -> tuple[Inspection, list[HiddenDanger], bool]:
+    """`record_inspection` from a form: the same submission again (a double click, a retry, the same
+    Idempotency-Key and body) returns the first visit and its findings; returns (visit, found, created)."""
+    RECORD_INSPECTION.allow(session, actor)
+    first = submissions.earlier(session, actor, "safety.inspection", key, data)
+    if first is not None:
+        insp = session.get(Inspection, first)
+        assert insp is not None
+        found = list(session.scalars(select(HiddenDanger).where(HiddenDanger.inspection_id == insp.id)
+                                     .order_by(HiddenDanger.id)))
+        return insp, found, False
+    insp, found = record_inspection(session, actor, data)
+    submissions.remember(session, actor, "safety.inspection", key, data, insp.id)
+    return insp, found, True
+
+
+def submit_hidden_danger(session: Session, actor: Actor, data: HiddenDangerIn, key: str | None = None
+                         ) -> tuple[HiddenDanger, bool]:
+    """`record_hidden_danger` from a form, with its Idempotency-Key (see `submit_inspection`)."""
+    RECORD_HIDDEN_DANGER.allow(session, actor)
+    first = submissions.earlier(session, actor, "safety.hidden_danger", key, data)
+    if first is not None:
+        return get_hidden_danger(session, first, actor), False
+    hd = record_hidden_danger(session, actor, data)
+    submissions.remember(session, actor, "safety.hidden_danger", key, data, hd.id)
+    return hd, True
+
+
 def record_inspection(
     session: Session, actor: Actor, data: InspectionIn, now: dt.datetime | None = None
 ) -> tuple[Inspection, list[HiddenDanger]]:
     """One visit: its checklist answers and the hidden dangers found, all or nothing."""
+    RECORD_INSPECTION.allow(session, actor)
     now = now or utcnow()
-    unit = get_unit(session, data.unit_id, field="unit_id")
+    unit = get_unit(session, data.unit_id, field="unit_id", actor=actor)
     visited = data.visited_at or now
     if visited > now + FUTURE_SLACK:
         raise ValidationFailed("the visit cannot be in the future", "visited_at")
@@ -120,10 +175,11 @@ def record_hidden_danger(
     now: dt.datetime | None = None,
     field_prefix: str = "",
 ) -> HiddenDanger:
+    RECORD_HIDDEN_DANGER.allow(session, actor)
     now = now or utcnow()
     if unit is None:
         assert isinstance(data, HiddenDangerIn)
-        unit = get_unit(session, data.unit_id, field="unit_id")
+        unit = get_unit(session, data.unit_id, field="unit_id", actor=actor)
     found = data.found_at or (inspection.visited_at if inspection else now)
     if found > now + FUTURE_SLACK:
         raise ValidationFailed("a hidden danger cannot be found in the future", field_prefix + "found_at")
@@ -196,8 +252,15 @@ LIFECYCLE: TransitionTable[str] = TransitionTable(
 )
 
 
-def get_hidden_danger(session: Session, hd_id: int) -> HiddenDanger:
-    return get_or_404(session, HiddenDanger, hd_id, what="hidden danger")
+def get_hidden_danger(session: Session, hd_id: int, actor: Actor | None = None,
+                      rule: Any = READ_HIDDEN_DANGER) -> HiddenDanger:
+    """The hidden danger; given an actor, one outside their scope is a 404 like a missing one."""
+    if actor is not None:
+        rule.allow(session, actor)
+    hd = get_or_404(session, HiddenDanger, hd_id, what="hidden danger")
+    if actor is not None:
+        rule.allow(session, actor, hd, hd_id)
+    return hd
 
 
 def transition(
@@ -206,7 +269,7 @@ def transition(
     """Move a hidden danger along open → rectifying → rectified → closed (verified); reject sends a
     rectified one back to rectifying. A major hidden danger needs its 治理方案 to start."""
     now = now or utcnow()
-    hd = get_hidden_danger(session, hd_id)
+    hd = get_hidden_danger(session, hd_id, actor, MOVE_HIDDEN_DANGER)
     try:
         target = LIFECYCLE.check(hd.status, data.action, actor.role).target
     except Conflict as exc:  # the refusal names the action the caller sent, as it always has
@@ -280,7 +343,7 @@ def hidden_danger_out(
         "category": hd.category,
         "description": hd.description,
         "photos": hd.photos,
-        "responsible_person": hd.responsible_person,
+        "responsible_person": hd.responsible_person if full else mask_name(hd.responsible_person),
         "responsible_phone": hd.responsible_phone if full else mask_phone(hd.responsible_phone),
         "plan": hd.plan,
         "found_at": hd.found_at,
@@ -305,7 +368,7 @@ def hidden_danger_out(
 
 def list_hidden_dangers(
     session: Session,
-    role: Role | str | None,
+    actor: Actor,
     params: ListParams,
     *,
     unit_id: int | None = None,
@@ -317,25 +380,28 @@ def list_hidden_dangers(
     now: dt.datetime | None = None,
 ) -> Page[dict[str, Any]]:
     """Hidden dangers, the newest first; `overdue` keeps (or leaves out) outstanding ones past deadline."""
+    READ_HIDDEN_DANGER.allow(session, actor)
     now = now or utcnow()
-    cond: list[Any] = equal_to(
+    cond: list[Any] = [area_clause(actor, HiddenDanger.grid_code, HiddenDanger.community_code,
+                                   HiddenDanger.street_code)]
+    cond += equal_to(
         (HiddenDanger.unit_id, unit_id), (HiddenDanger.status, status), (HiddenDanger.level, level),
         (HiddenDanger.street_code, street), (HiddenDanger.community_code, community))
     if overdue is not None:
         late = and_(HiddenDanger.status.in_(OUTSTANDING), HiddenDanger.deadline < now)
         cond.append(late if overdue else ~late)
     stmt = select(HiddenDanger).where(*cond).order_by(HiddenDanger.id.desc())
-    return paginate(session, stmt, params, HIDDEN_DANGER_SORTS, lambda h: hidden_danger_out(h, role, now))
+    return paginate(session, stmt, params, HIDDEN_DANGER_SORTS, lambda h: hidden_danger_out(h, actor.role, now))
 
 
 HIDDEN_DANGER_SORTS = {"id": HiddenDanger.id, "found_at": HiddenDanger.found_at, "deadline": HiddenDanger.deadline,
                        "level": HiddenDanger.level, "status": HiddenDanger.status}
 
 
-def hidden_danger_detail(session: Session, hd_id: int, role: Role | str | None) -> dict[str, Any]:
+def hidden_danger_detail(session: Session, actor: Actor, hd_id: int) -> dict[str, Any]:
     """A hidden danger with its timeline (every recorded change)."""
-    hd = get_hidden_danger(session, hd_id)
-    return {**hidden_danger_out(hd, role), "timeline": timeline(session, "safety_hidden_danger", hd.id)}
+    hd = get_hidden_danger(session, hd_id, actor)
+    return {**hidden_danger_out(hd, actor.role), "timeline": timeline(session, "safety_hidden_danger", hd.id)}
 
 
 def inspection_out(insp: Inspection, found: list[HiddenDanger], role: Role | str | None) -> dict[str, Any]:
@@ -344,10 +410,13 @@ def inspection_out(insp: Inspection, found: list[HiddenDanger], role: Role | str
             "hidden_dangers": [hidden_danger_out(h, role) for h in found]}
 
 
-def list_inspections(session: Session, params: ListParams, *, unit_id: int | None = None
+def list_inspections(session: Session, actor: Actor, params: ListParams, *, unit_id: int | None = None
                      ) -> Page[dict[str, Any]]:
-    """Inspections, the latest visit first."""
-    stmt = select(Inspection).where(*equal_to((Inspection.unit_id, unit_id)))
+    """Inspections, the latest visit first (those at units in the caller's scope)."""
+    READ_INSPECTION.allow(session, actor)
+    stmt = select(Inspection).join(Unit, Unit.id == Inspection.unit_id).where(
+        area_clause(actor, Unit.grid_code, Unit.community_code, Unit.street_code),
+        *equal_to((Inspection.unit_id, unit_id)))
     stmt = stmt.order_by(Inspection.visited_at.desc(), Inspection.id.desc())
     return paginate(session, stmt, params, {"visited_at": Inspection.visited_at, "id": Inspection.id},
                     lambda i: {"id": i.id, "unit_id": i.unit_id, "kind": i.kind, "visited_at": i.visited_at,

@@ -17,16 +17,16 @@ router = APIRouter(tags=["safety: risk"])
 
 
 @router.get("/units/{unit_id}/risk")
-def unit_risk(unit_id: int, _a: Actor = Depends(require(*READ)), session: Session = Depends(get_session),
+def unit_risk(unit_id: int, actor: Actor = Depends(require(*READ)), session: Session = Depends(get_session),
               lang: str = Depends(language)) -> dict[str, Any]:
     """The unit's level and why: its LEC assessment and each dynamic factor that applies."""
-    return service.explain_unit(session, unit_id, lang)
+    return service.explain_unit(session, actor, unit_id, lang)
 
 
 @router.get("/units/{unit_id}/risk/history")
-def unit_risk_history(unit_id: int, _a: Actor = Depends(require(*READ)), session: Session = Depends(get_session)
+def unit_risk_history(unit_id: int, actor: Actor = Depends(require(*READ)), session: Session = Depends(get_session)
                       ) -> list[dict[str, Any]]:
-    return service.history(session, unit_id)
+    return service.history(session, actor, unit_id)
 
 
 @router.post("/risk/regrade")

@@ -28,7 +28,9 @@ from citybrain.core.auth import Actor
 from citybrain.core.bus import emit
 from citybrain.core.clock import to_local
 from citybrain.core.db import is_postgres, utcnow
+from citybrain.core.policy import policy
 from citybrain.safety.accidents.models import Accident
+from citybrain.safety.common import COMMAND
 from citybrain.safety.domain_events import RiskLevelChanged, RiskRegraded
 from citybrain.safety.equipment.models import Equipment
 from citybrain.safety.factors.models import RiskFactor
@@ -389,20 +391,25 @@ def explain(
     }
 
 
-def history(session: Session, unit_id: int) -> list[dict[str, Any]]:
-    """The unit's level changes, oldest first, with their reasons and cause."""
-    get_unit(session, unit_id)
+def history(session: Session, actor: Actor, unit_id: int) -> list[dict[str, Any]]:
+    """The unit's level changes, oldest first, with their reasons and cause (a unit out of scope: 404)."""
+    get_unit(session, unit_id, actor=actor)
     rows = session.scalars(select(RiskChange).where(RiskChange.unit_id == unit_id).order_by(RiskChange.id))
     return [{"at": r.at, "from": ref.LEVEL_COLOUR.get(r.from_level or 0), "to": ref.LEVEL_COLOUR[r.to_level],
              "reasons": reason_codes(r.flags), "cause": r.cause} for r in rows]
 
 
+# re-grading the district is the command centre's call (and the data officer's, after an import)
+REGRADE = policy("safety.risk.regrade", COMMAND)
+
+
 def regrade_by_hand(session: Session, actor: Actor, street: str | None = None) -> dict[str, Any]:
     """Re-grade every unit (or one street's) now, on an officer's word, and record who asked."""
+    REGRADE.allow(session, actor)
     result = regrade(session, area_code=street, cause=f"manual re-grading by {actor.username}")
     audit.record(session, actor, "regrade", "safety_unit", street or "all", None, result.as_dict())
     return result.as_dict()
 
 
-def explain_unit(session: Session, unit_id: int, lang: str = "zh-CN") -> dict[str, Any]:
-    return explain(session, get_unit(session, unit_id), lang)
+def explain_unit(session: Session, actor: Actor, unit_id: int, lang: str = "zh-CN") -> dict[str, Any]:
+    return explain(session, get_unit(session, unit_id, actor=actor), lang)

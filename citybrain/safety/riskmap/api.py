@@ -7,7 +7,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
-from citybrain.core.auth import require
+from citybrain.core.auth import Actor, require
 from citybrain.core.web import get_session
 from citybrain.safety.common import READ
 from citybrain.safety.riskmap import service
@@ -23,6 +23,7 @@ def risk_summary(session: Session = Depends(get_session)) -> dict[str, Any]:
 
 @router.get("/units.geojson")
 def risk_units(
+    actor: Actor = Depends(require(*READ)),
     session: Session = Depends(get_session),
     lang: str = Depends(language),
     street: str | None = None,
@@ -30,13 +31,13 @@ def risk_units(
     bbox: str | None = Query(None, description="west,south,east,north"),
     limit: int = Query(20000, ge=1, le=200000),
 ) -> dict[str, Any]:
-    return service.units_geojson(session, street=street, level=level, bbox=bbox, limit=limit, lang=lang)
+    return service.units_geojson(session, actor=actor, street=street, level=level, bbox=bbox, limit=limit, lang=lang)
 
 
 @router.get("/hazard-points.geojson")
-def risk_points(session: Session = Depends(get_session), kind: Literal["fire", "hazchem"] | None = None
-                ) -> dict[str, Any]:
-    return service.hazard_points_geojson(session, kind)
+def risk_points(actor: Actor = Depends(require(*READ)), session: Session = Depends(get_session),
+                kind: Literal["fire", "hazchem"] | None = None) -> dict[str, Any]:
+    return service.hazard_points_geojson(session, kind, actor)
 
 
 @router.get("/areas.geojson")

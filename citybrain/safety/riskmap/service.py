@@ -20,8 +20,11 @@ from shapely.geometry import mapping
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from citybrain.core.auth import SYSTEM, Actor
 from citybrain.core.errors import ValidationFailed
+from citybrain.core.policy import policy
 from citybrain.geography.public import Area
+from citybrain.safety.common import READ, area_clause
 from citybrain.safety.grading import reference as ref
 from citybrain.safety.grading.rules import reason_labels
 from citybrain.safety.hazards.models import HazardPoint
@@ -58,9 +61,15 @@ def parse_bbox(bbox: str | None) -> tuple[float, float, float, float] | None:
     return w, s, e, n
 
 
+# The map's layers of units and points show each staff role what lies in its scope; the aggregates (areas,
+# hexes, the summary) are counts naming no unit, the same district-wide picture for every staff role.
+READ_MAP = policy("safety.risk_map.read", READ, what="map layer")
+
+
 def units_geojson(
     session: Session,
     *,
+    actor: Actor = SYSTEM,
     street: str | None = None,
     level: str | None = None,
     bbox: str | None = None,
@@ -69,6 +78,7 @@ def units_geojson(
 ) -> dict[str, Any]:
     """Active units as points coloured by their level (`level`: that colour or worse; `bbox`: see
     `parse_bbox`), the riskiest first; `truncated` says whether `limit` cut the list."""
+    READ_MAP.allow(session, actor)
     box = parse_bbox(bbox)
     q = select(
         Unit.id,
@@ -81,7 +91,7 @@ def units_geojson(
         Unit.risk_flags,
         Unit.street_code,
         Unit.community_code,
-    ).where(Unit.active)
+    ).where(Unit.active, area_clause(actor, Unit.grid_code, Unit.community_code, Unit.street_code))
     if street:
         q = q.where(Unit.street_code == street)
     if level:
@@ -99,7 +109,7 @@ def units_geojson(
                 "id": r.id,
                 "name": r.name,
                 "venue_type": r.venue_type,
-                "venue_label": ref.VENUE_TYPES.get(r.venue_type),
+                "venue_label": ref.venue_label(r.venue_type, lang),
                 "industry": r.industry,
                 "level": r.risk_level,
                 "colour": ref.LEVEL_COLOUR[r.risk_level],
@@ -114,9 +124,11 @@ def units_geojson(
     return {"type": "FeatureCollection", "features": features, "truncated": len(rows) > limit}
 
 
-def hazard_points_geojson(session: Session, kind: str | None = None) -> dict[str, Any]:
+def hazard_points_geojson(session: Session, kind: str | None = None, actor: Actor = SYSTEM) -> dict[str, Any]:
+    READ_MAP.allow(session, actor)
     q = with_level(HazardPoint.id, HazardPoint.kind, HazardPoint.name, HazardPoint.lon, HazardPoint.lat,
-                   HazardPoint.is_major_hazard, HazardPoint.major_hazard_grade)
+                   HazardPoint.is_major_hazard, HazardPoint.major_hazard_grade).where(
+        area_clause(actor, HazardPoint.grid_code, HazardPoint.community_code, HazardPoint.street_code))
     if kind:
         q = q.where(HazardPoint.kind == kind)
     feats: list[dict[str, Any]] = []

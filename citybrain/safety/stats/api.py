@@ -14,6 +14,7 @@ from citybrain.core.web import get_session
 from citybrain.safety.common import READ
 from citybrain.safety.stats import service
 from citybrain.safety.stats.service import Filters
+from citybrain.web.render import language
 
 router = APIRouter(prefix="/stats/hidden-dangers", tags=["safety: statistics"],
                    dependencies=[Depends(require(*READ))])
@@ -31,8 +32,9 @@ def stats_timeline(f: Filters = Depends(filters), bucket: Literal["day", "week",
 
 
 @router.get("/by-venue-type")
-def stats_venue(f: Filters = Depends(filters), session: Session = Depends(get_session)) -> dict[str, Any]:
-    return service.by_venue_type(session, f)
+def stats_venue(f: Filters = Depends(filters), session: Session = Depends(get_session),
+                lang: str = Depends(language)) -> dict[str, Any]:
+    return service.by_venue_type(session, f, lang=lang)
 
 
 @router.get("/by-community")

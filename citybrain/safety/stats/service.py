@@ -55,6 +55,9 @@ class Filters:
         """The filters, refusing an unknown industry (422 naming `industry`)."""
         if industry and industry not in ref.INDUSTRIES:
             raise ValidationFailed(f"unknown industry {industry!r}; one of {sorted(ref.INDUSTRIES)}", "industry")
+        for name, day in (("since", since), ("until", until)):
+            if day is not None and day < dt.date(2000, 1, 1):  # a 1970 epoch zero is a mistake, not a period
+                raise ValidationFailed(f"must not be before 2000-01-01, got {day.isoformat()}", name, loc="query")
         return cls(since, until, street, industry)
 
     def days(self, now: dt.datetime) -> tuple[int, int]:
@@ -189,12 +192,13 @@ def _item(c: Counter[str]) -> dict[str, int]:
     }
 
 
-def by_venue_type(session: Session, f: Filters, now: dt.datetime | None = None) -> dict[str, Any]:
+def by_venue_type(session: Session, f: Filters, now: dt.datetime | None = None, lang: str = "zh-CN"
+                  ) -> dict[str, Any]:
     """Ranking of venue types by hidden dangers found in the period."""
     first, last = f.days(now or utcnow())
     acc = _grouped(session, f, first, last, VENUE, "venue_type")
     items = [
-        {"venue_type": k, "label": ref.VENUE_TYPES.get(k, k), **_item(c)}
+        {"venue_type": k, "label": ref.venue_label(k, lang) or k, **_item(c)}
         for k, c in acc.items()
         if c["found"]
     ]

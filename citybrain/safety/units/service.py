@@ -18,9 +18,20 @@ from citybrain.core.db import utcnow
 from citybrain.core.errors import Conflict, ValidationFailed
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.lookup import get_or_404
+from citybrain.core.policy import policy
 from citybrain.core.privacy import mask_name, mask_phone
 from citybrain.core.roles import Role
-from citybrain.safety.common import equal_to, located, place, sees_contacts
+from citybrain.safety.common import (
+    READ,
+    REGISTRY,
+    area_clause,
+    check_place,
+    equal_to,
+    located,
+    place,
+    place_scope,
+    sees_contacts,
+)
 from citybrain.safety.domain_events import UnitChanged
 from citybrain.safety.grading import lec
 from citybrain.safety.grading import reference as ref
@@ -76,10 +87,19 @@ def unit_row(data: UnitIn, loc: Any, source: str) -> dict[str, Any]:
     )
 
 
+# Who may do what with units: every staff role reads those in their scope; the registry roles register
+# and change them (street staff only in their street). A unit out of scope answers 404.
+READ_UNIT = policy("safety.units.read", READ, place_scope, what="unit")
+REGISTER_UNIT = policy("safety.units.register", REGISTRY, what="unit")
+UPDATE_UNIT = policy("safety.units.update", REGISTRY, place_scope, what="unit")
+
+
 def register_unit(session: Session, actor: Actor, data: UnitIn, *, source: str = "manual") -> Unit:
+    REGISTER_UNIT.allow(session, actor)
     if session.scalar(select(Unit.id).where(Unit.credit_code == data.credit_code)) is not None:
         raise Conflict(f"a unit with credit code {data.credit_code} is registered", "credit_code")
     loc = place(session, data.lon, data.lat, data.crs)
+    check_place(actor, loc)
     unit = Unit(**unit_row(data, loc, source))
     session.add(unit)
     session.flush()
@@ -88,34 +108,43 @@ def register_unit(session: Session, actor: Actor, data: UnitIn, *, source: str =
     return unit
 
 
-def get_unit(session: Session, unit_id: int, field: str | None = None) -> Unit:
-    """The unit; a missing one is a 404 for a path id, a 422 naming `field` for an id in a body."""
+def get_unit(session: Session, unit_id: int, field: str | None = None, actor: Actor | None = None) -> Unit:
+    """The unit; a missing one is a 404 for a path id, a 422 naming `field` for an id in a body. Given an
+    actor, a unit outside their scope answers exactly as a missing one (ids cannot be probed)."""
     if field is None:
-        return get_or_404(session, Unit, unit_id, what="unit")
-    unit = session.get(Unit, unit_id)
-    if unit is None:
+        unit = get_or_404(session, Unit, unit_id, what="unit")
+        if actor is not None:
+            READ_UNIT.allow(session, actor, unit, unit_id)
+        return unit
+    found = session.get(Unit, unit_id)
+    if found is None or (actor is not None and not READ_UNIT.in_scope(session, actor, found)):
         raise ValidationFailed(f"unit {unit_id} not found", field)
-    return unit
+    return found
 
 
-def unit_by_credit_code(session: Session, code: str, field: str = "unit_credit_code") -> Unit:
+def unit_by_credit_code(session: Session, code: str, field: str = "unit_credit_code",
+                        actor: Actor | None = None) -> Unit:
     unit = session.scalar(select(Unit).where(Unit.credit_code == code.strip().upper()))
-    if unit is None:
+    if unit is None or (actor is not None and not READ_UNIT.in_scope(session, actor, unit)):
         raise ValidationFailed(f"no unit with credit code {code!r}", field)
     return unit
 
 
-def linked_unit(session: Session, unit_id: int | None, credit: str | None) -> Unit | None:
-    """The unit a hazard point or a piece of equipment names, by id or by credit code (a 422 if unknown)."""
+def linked_unit(session: Session, unit_id: int | None, credit: str | None, actor: Actor | None = None
+                ) -> Unit | None:
+    """The unit a hazard point or a piece of equipment names, by id or by credit code (a 422 if unknown
+    or, given an actor, outside their scope)."""
     if unit_id is not None:
-        return get_unit(session, unit_id, field="unit_id")
+        return get_unit(session, unit_id, field="unit_id", actor=actor)
     if credit:
-        return unit_by_credit_code(session, credit)
+        return unit_by_credit_code(session, credit, actor=actor)
     return None
 
 
 def update_unit(session: Session, actor: Actor, unit_id: int, patch: UnitPatch) -> Unit:
+    UPDATE_UNIT.allow(session, actor)
     unit = get_unit(session, unit_id)
+    UPDATE_UNIT.allow(session, actor, unit, unit_id)
     before = audit.snapshot(unit)
     changes = patch.model_dump(exclude_unset=True, exclude={"crs", "lon", "lat", "lec_l", "lec_e", "lec_c"})
     for k, v in changes.items():
@@ -124,6 +153,7 @@ def update_unit(session: Session, actor: Actor, unit_id: int, patch: UnitPatch) 
         if patch.lon is None or patch.lat is None:
             raise ValidationFailed("give lon and lat together", "lon" if patch.lon is None else "lat")
         loc = place(session, patch.lon, patch.lat, patch.crs)
+        check_place(actor, loc)
         for column, value in located(loc).items():
             setattr(unit, column, value)
     if any(v is not None for v in (patch.lec_l, patch.lec_e, patch.lec_c)):
@@ -168,9 +198,9 @@ def unit_out(unit: Unit, role: Role | str | None, lang: str = "zh-CN") -> dict[s
         "name": unit.name,
         "credit_code": unit.credit_code,
         "industry": unit.industry,
-        "industry_label": ref.INDUSTRIES.get(unit.industry),
+        "industry_label": ref.industry_label(unit.industry, lang),
         "venue_type": unit.venue_type,
-        "venue_label": ref.VENUE_TYPES.get(unit.venue_type),
+        "venue_label": ref.venue_label(unit.venue_type, lang),
         "scale": unit.scale,
         "address": unit.address,
         "lon": unit.lon,
@@ -198,7 +228,7 @@ def unit_out(unit: Unit, role: Role | str | None, lang: str = "zh-CN") -> dict[s
 
 def list_units(
     session: Session,
-    role: Role | str | None,
+    actor: Actor,
     params: ListParams,
     *,
     street: str | None = None,
@@ -211,14 +241,16 @@ def list_units(
     lang: str = "zh-CN",
 ) -> Page[dict[str, Any]]:
     """Active units, the riskiest first; `level` is a colour, `q` a part of the name or a credit code."""
-    cond: list[Any] = [Unit.active, *equal_to(
+    READ_UNIT.allow(session, actor)
+    cond: list[Any] = [Unit.active, area_clause(actor, Unit.grid_code, Unit.community_code, Unit.street_code),
+                       *equal_to(
         (Unit.street_code, street), (Unit.community_code, community), (Unit.grid_code, grid),
         (Unit.industry, industry), (Unit.venue_type, venue_type),
         (Unit.risk_level, ref.LEVEL_OF_COLOUR[level] if level else None))]
     if q:
         cond.append(or_(Unit.name.contains(q, autoescape=True), Unit.credit_code == q.upper()))
     stmt = select(Unit).where(*cond).order_by(Unit.risk_level.desc(), Unit.id)
-    return paginate(session, stmt, params, UNIT_SORTS, lambda u: unit_out(u, role, lang))
+    return paginate(session, stmt, params, UNIT_SORTS, lambda u: unit_out(u, actor.role, lang))
 
 
 UNIT_SORTS = {"id": Unit.id, "name": Unit.name, "risk_level": Unit.risk_level, "inherent_level": Unit.inherent_level,

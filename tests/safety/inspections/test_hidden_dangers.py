@@ -139,11 +139,12 @@ def test_overdue_marking_and_escalation(session, geo, inspector):
     assert late.overdue and late.escalation_level == 2  # ten days late: past the street, to the district
     assert not soon.overdue and soon.escalation_level == 0
     msgs = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-    assert [m.recipient for m in msgs] == ["district:应急管理局"]
+    # the day's digests: the street's (every overdue one in it) and the district's (those escalated to it)
+    assert sorted(m.recipient for m in msgs) == ["district:应急管理局", "street:510116001"]
     session.refresh(u)
     assert u.risk_level == 2 and u.risk_flags & 1 << 1  # overdue hidden danger: +1 level
     again = escalation.mark_overdue_and_escalate(session, now=now + dt.timedelta(minutes=5))
-    assert again == {"marked_overdue": 0, "escalated": 0, "units_regraded": 0}
+    assert again == {"marked_overdue": 0, "escalated": 0, "units_regraded": 0, "digests": 0}
     # a rectification after the deadline is late, and clears the overdue factor
     inspections.transition(session, inspector, late.id, TransitionIn(action="rectify"))
     assert late.rectified_late is True and not late.overdue
@@ -188,3 +189,31 @@ def test_major_event_retried_when_hub_refuses(session, geo, inspector):
         session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "open_event"))
         == 1
     )
+
+
+def test_overdue_notices_are_one_digest_per_street_per_day(session, geo, inspector):
+    """#13 item 9: 300 overdue hidden dangers in two streets give two notices on the first run (not 300
+    SMS), each listing its street's with counts; a second run the same day gives none."""
+    from citybrain.geography.testing import POINTS
+
+    now = dt.datetime.now(dt.UTC)
+    found = now - dt.timedelta(days=5)
+    streets = {}
+    for name in ("dongsheng", "xihanggang"):
+        lon, lat = POINTS[name]
+        u = units.register_unit(session, SYSTEM, unit_in(lon=lon, lat=lat))
+        streets[u.street_code] = u
+        for i in range(150):
+            inspections.record_hidden_danger(
+                session, inspector, hd_in(u.id, found=found, days=2, level="major" if i < 10 else "general"))
+    out = escalation.mark_overdue_and_escalate(session, now=now)
+    assert out["escalated"] == 300 and out["digests"] == 2
+    msgs = session.scalars(select(OutboxMessage).order_by(OutboxMessage.recipient)).all()
+    assert [m.recipient for m in msgs] == [f"street:{code}" for code in sorted(streets)]
+    for m in msgs:
+        assert m.body["total"] == 150 and m.body["major"] == 10 and m.body["general"] == 140
+        assert len(m.body["hidden_dangers"]) == escalation.DIGEST_LIST and m.body["more"] == 100
+        assert "150" in m.subject
+    again = escalation.mark_overdue_and_escalate(session, now=now + dt.timedelta(seconds=30))
+    assert again["digests"] == 0
+    assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 2

@@ -121,7 +121,8 @@
   bases[t("safety.js.layer.street")] = areas.street;
   bases[t("safety.js.layer.community")] = areas.community;
   bases[t("safety.js.layer.grid")] = areas.grid;
-  L.control.layers(bases, overlays, {collapsed: false}).addTo(map);
+  /* on a phone the layer list folds into Leaflet's button, leaving the map visible */
+  L.control.layers(bases, overlays, {collapsed: window.matchMedia("(max-width: 720px)").matches}).addTo(map);
   areas.community.addTo(map);
   units.addTo(map);
   points.addTo(map);
@@ -145,12 +146,16 @@
     chart.setOption({
       animation: !still, tooltip: {trigger: "axis"}, legend: {textStyle: {color: "#94a3b8"}, top: 0},
       grid: {left: 80, right: 12, top: 28, bottom: 20},
-      xAxis: {type: "value", axisLabel: {color: "#94a3b8"}},
+      /* a linear axis from zero: a count below one is no bar at all, never a bar pointing down (a log axis
+       * draws 0 < x < 1 below its base) */
+      xAxis: {type: "value", min: 0, minInterval: 1, axisLabel: {color: "#94a3b8"}},
       yAxis: {type: "category", inverse: true, data: feats.map(function (f) { return f.properties.name; }),
-        axisLabel: {color: "#e2e8f0"}},
+        axisLabel: {color: "#e2e8f0", interval: 0}},
       series: COLOURS.map(function (c) {
         return {name: levelName(c), type: "bar", stack: "units", itemStyle: {color: HEX[c]},
-          data: feats.map(function (f) { return f.properties[c]; })};
+          label: {show: true, position: "inside", color: "#0f172a", fontSize: 11,
+            formatter: function (p) { return p.value > 0 ? CB.number(p.value) : ""; }},
+          data: feats.map(function (f) { return Math.max(0, f.properties[c] || 0); })};
       })
     }, true);
   }
@@ -164,7 +169,7 @@
       var list = el("ul", {class: "reason-list"});
       rows.forEach(function (f) {
         list.appendChild(el("li", {class: "level-row"}, [el("span", {class: "level-dot", style: "background:" + HEX[f.level]}),
-          f.title + (f.area_code ? " (" + f.area_code + ")" : "") + " · " + CB.time(f.starts_at)]));
+          f.title + (f.area_name || f.area_code ? " (" + (f.area_name || f.area_code) + ")" : "") + " · " + CB.time(f.starts_at)]));
       });
       box.appendChild(list);
     });
@@ -193,7 +198,7 @@
         });
         box.appendChild(list);
       })
-      .catch(function (e) { box.textContent = t("safety.js.load_failed", {msg: e.message}); });
+      .catch(function (e) { box.textContent = CB.errorMessages(e).map(function (m) { return m.text; }).join("\n"); });
   }
 
   var fitted = false;
@@ -219,12 +224,16 @@
         if (statusEl.textContent === t("safety.js.loading")) status("");
         document.getElementById("safety-map").dataset.loaded = "true";
       })
-      .catch(function (e) { status(t("safety.js.load_failed", {msg: e.message}), true); });
+      .catch(function (e) {
+        status(CB.errorMessages(e).map(function (m) { return m.text; }).join("\n"), true);
+      });
   }
 
   map.on("moveend", function () { loadUnits().catch(function () {}); });
   map.on("baselayerchange overlayadd", function (e) {
-    if (e.layer && e.layer.reload) e.layer.reload().catch(function (err) { status(err.message, true); });
+    if (e.layer && e.layer.reload) e.layer.reload().catch(function (err) {
+      status(CB.errorMessages(err).map(function (m) { return m.text; }).join("\n"), true);
+    });
   });
   window.addEventListener("resize", function () { chart.resize(); });
   reloadAll();

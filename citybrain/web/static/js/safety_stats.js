@@ -10,10 +10,29 @@
   var form = document.getElementById("filters");
   var statusEl = document.getElementById("stats-status");
   var AXIS = {axisLabel: {color: "#94a3b8"}, axisLine: {lineStyle: {color: "#334155"}}};
+  /* counts: a linear axis from zero (a value below one is no bar, never one pointing down as on a log
+   * axis), whole numbers on the ticks */
+  var COUNT_AXIS = Object.assign({type: "value", min: 0, minInterval: 1}, AXIS);
+  /* every bar says its value (nothing for a zero, which draws no bar) */
+  function barLabel(position) {
+    return {show: true, position: position, color: "#e2e8f0", fontSize: 11,
+      formatter: function (p) { return p.value > 0 ? CB.number(p.value) : ""; }};
+  }
+  function counts(items, key) { return items.map(function (i) { return Math.max(0, i[key] || 0); }); }
 
   function chart(id) { return echarts.init(document.getElementById(id), null, {renderer: "svg"}); }
   var charts = {timeline: chart("timeline-chart"), venue: chart("venue-chart"), community: chart("community-chart"),
     rect: chart("rect-chart")};
+
+  /* each filter's name in words, from its <label> (errors name the field the way the page does) */
+  function labels() {
+    var out = {};
+    [].forEach.call(form.elements, function (e) {
+      var label = e.name && e.closest("label");
+      if (label && label.firstChild) out[e.name] = label.firstChild.textContent.trim();
+    });
+    return out;
+  }
 
   function query() {
     var params = new URLSearchParams();
@@ -28,16 +47,17 @@
     c.setOption({
       animation: !still, tooltip: {trigger: "axis", axisPointer: {type: "shadow"}},
       legend: {textStyle: {color: "#94a3b8"}, top: 0},
-      grid: {left: 110, right: 16, top: 28, bottom: 20},
-      xAxis: Object.assign({type: "value"}, AXIS),
+      grid: {left: 110, right: 40, top: 28, bottom: 20},
+      xAxis: COUNT_AXIS,
       yAxis: {type: "category", inverse: true, data: items.map(function (i) { return i[labelKey]; }),
-        axisLabel: {color: "#94a3b8", interval: 0, fontSize: 11}, axisLine: AXIS.axisLine},
+        axisLabel: {color: "#94a3b8", interval: 0, fontSize: 11, width: 96, overflow: "truncate"}, axisLine: AXIS.axisLine},
       series: [
-        {name: t("safety.js.found"), type: "bar", data: items.map(function (i) { return i.found; }), itemStyle: {color: "#38bdf8"}},
-        {name: t("safety.js.outstanding"), type: "bar", data: items.map(function (i) { return i.outstanding; }),
-          itemStyle: {color: "#f59e0b"}},
-        {name: t("safety.js.overdue"), type: "bar", data: items.map(function (i) { return i.overdue; }),
-          itemStyle: {color: "#ef4444"}}
+        {name: t("safety.js.found"), type: "bar", data: counts(items, "found"), itemStyle: {color: "#38bdf8"},
+          label: barLabel("right")},
+        {name: t("safety.js.outstanding"), type: "bar", data: counts(items, "outstanding"),
+          itemStyle: {color: "#f59e0b"}, label: barLabel("right")},
+        {name: t("safety.js.overdue"), type: "bar", data: counts(items, "overdue"),
+          itemStyle: {color: "#ef4444"}, label: barLabel("right")}
       ]
     }, true);
   }
@@ -49,6 +69,7 @@
   function pct(x) { return x === null || x === undefined ? "—" : (x * 100).toFixed(1) + "%"; }
 
   async function load() {
+    CB.clearErrors(form, statusEl);
     statusEl.textContent = t("safety.js.loading");
     statusEl.className = "status";
     var q = query();
@@ -66,11 +87,12 @@
         animation: !still, tooltip: {trigger: "axis"}, legend: {textStyle: {color: "#94a3b8"}, top: 0},
         grid: {left: 50, right: 50, top: 30, bottom: 30},
         xAxis: Object.assign({type: "category", data: tl.map(function (r) { return r.period; })}, AXIS),
-        yAxis: [Object.assign({type: "value"}, AXIS), Object.assign({type: "value", splitLine: {show: false}}, AXIS)],
+        yAxis: [COUNT_AXIS, Object.assign({}, COUNT_AXIS, {splitLine: {show: false}})],
         series: [
-          {name: t("safety.js.found"), type: "bar", data: tl.map(function (r) { return r.found; }), itemStyle: {color: "#38bdf8"}},
-          {name: t("safety.js.rectified"), type: "bar", data: tl.map(function (r) { return r.rectified; }),
-            itemStyle: {color: "#34d399"}},
+          {name: t("safety.js.found"), type: "bar", data: counts(tl, "found"), itemStyle: {color: "#38bdf8"},
+            label: barLabel("top")},
+          {name: t("safety.js.rectified"), type: "bar", data: counts(tl, "rectified"),
+            itemStyle: {color: "#34d399"}, label: barLabel("top")},
           {name: t("safety.js.outstanding"), type: "line", yAxisIndex: 1, data: tl.map(function (r) { return r.outstanding; }),
             itemStyle: {color: "#f59e0b"}}
         ]
@@ -98,7 +120,9 @@
       statusEl.textContent = "";
       document.getElementById("timeline-chart").dataset.rendered = "true";
     } catch (e) {
-      statusEl.textContent = t("safety.js.load_failed", {msg: e.message});
+      /* in the page's language, beside the filter it is about (a period before 2000, reversed dates) */
+      statusEl.textContent = "";
+      CB.showErrors(form, e, {box: statusEl, labels: labels()});
       statusEl.className = "status error";
     }
   }
