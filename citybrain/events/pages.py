@@ -18,7 +18,7 @@ from citybrain.core.roles import Role
 from citybrain.core.web import get_session
 from citybrain.events import catalogue
 from citybrain.events.common import department_code_of, department_names
-from citybrain.events.duplicates.service import duplicates
+from citybrain.events.duplicates.service import visible_duplicates
 from citybrain.events.follow.service import public_view
 from citybrain.events.queue.service import to_out, visible_event
 from citybrain.events.schemas import MAX_ID, Channel
@@ -76,7 +76,7 @@ def event_page(event_id: RowId, request: Request, session: Session = Depends(get
     ctx = _page_context(session)
     ctx.update({"ev": to_out(session, actor, ev), "status_name": STATUS_ZH[Status(ev.status)],
                 "department_name": names.get(ev.department_code or "", ev.department_code or ""),
-                "local": _local, "duplicates": duplicates(session, ev)})
+                "local": _local, "duplicates": visible_duplicates(session, actor, ev)})
     return render(request, "events/detail.html", ctx, csp=True)
 
 
