@@ -19,12 +19,13 @@ from citybrain.core.web import get_session
 from citybrain.events import catalogue
 from citybrain.events.common import department_code_of, department_names
 from citybrain.events.duplicates.service import visible_duplicates
+from citybrain.events.evaluation.service import EVALUATE
 from citybrain.events.follow.service import public_view
 from citybrain.events.queue.service import to_out, visible_event
 from citybrain.events.schemas import MAX_ID, Channel
 from citybrain.events.states import STATUS_ZH, Status
 from citybrain.events.teabar import service as teabar
-from citybrain.web.render import current_user, login_redirect, render
+from citybrain.web.render import current_user, login_redirect, page_user, render
 
 pages = APIRouter(include_in_schema=False)
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -58,8 +59,9 @@ def workbench_page(request: Request, session: Session = Depends(get_session)) ->
 
 @pages.get("/events/evaluation")
 def evaluation_page(request: Request) -> Response:
-    if _page_actor(request) is None:
-        return login_redirect(request)
+    user = page_user(request, "web.notice.forbidden", "events.eval.forbidden", EVALUATE.roles | {Role.ADMIN})
+    if isinstance(user, Response):
+        return user
     return render(request, "events/evaluation.html", {"js_prefixes": ["events.js."]}, csp=True)
 
 
