@@ -55,3 +55,10 @@ def people(people, engine):  # type: ignore[no-untyped-def]
             user.area_code = area
             people[role]["area_code"] = area
     return people
+
+
+@pytest.fixture
+def env_handler(client, people):  # type: ignore[no-untyped-def]
+    """A handler of 生态环境局 (where noise complaints are routed), logged in."""
+    r = client.post("/api/auth/login", json={"username": "t_env_handler", "password": "test-pass-2026"})
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}

@@ -38,12 +38,6 @@ def count(engine) -> int:  # type: ignore[no-untyped-def]
         return int(s.scalar(select(func.count()).select_from(Event)) or 0)
 
 
-@pytest.fixture
-def env_handler(client, people):  # type: ignore[no-untyped-def]
-    r = client.post("/api/auth/login", json={"username": "t_env_handler", "password": "test-pass-2026"})
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-
 def test_citizen_reports_and_sees_only_their_own(client, login, hub, engine):
     r = client.post("/api/events", json=body(), headers=login("citizen"))
     assert r.status_code == 201, r.text

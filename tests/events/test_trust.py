@@ -13,7 +13,7 @@ from PIL import ExifTags, Image
 from citybrain.core.db import session_scope
 from citybrain.events.models import Event
 from citybrain.geography.testing import POINTS
-from tests.events.test_api import body, count, env_handler, jpeg  # noqa: F401 (a fixture)
+from tests.events.test_api import body, count, jpeg
 
 WEST = POINTS["xihanggang"]
 
