@@ -6,16 +6,18 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi.utils import is_body_allowed_for_status_code
 from sqlalchemy import Engine
 from sqlalchemy import exc as sa_exc
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from citybrain.bootstrap import DOMAINS, bootstrap, domain_module
 from citybrain.config import Settings, get_settings
 from citybrain.core.db import engine_for, session_factory
 from citybrain.core.edge import NoControlCharacters, SecurityHeaders
-from citybrain.core.errors import DomainError
+from citybrain.core.errors import DomainError, NotFound
 from citybrain.core.migrate import NotMigrated as NotMigrated  # re-exported for callers of create_app
 from citybrain.core.migrate import check_migrated
 from citybrain.core.web import CommitBeforeResponse, domain_error_handler
@@ -27,8 +29,40 @@ def _validation_handler(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     detail = []
     for err in exc.errors():
-        detail.append({"loc": list(err.get("loc", [])), "msg": err.get("msg", ""), "type": err.get("type", "")})
+        item: dict[str, object] = {"loc": list(err.get("loc", [])), "msg": err.get("msg", ""),
+                                   "type": err.get("type", "")}
+        # the limits (ge, le, max_length…) let a page say "不能大于 90" in its own language; plain values only
+        ctx = {k: v for k, v in (err.get("ctx") or {}).items()
+               if isinstance(v, int | float | str) and not isinstance(v, bool)}
+        if ctx:
+            item["ctx"] = ctx
+        detail.append(item)
     return JSONResponse({"detail": detail}, status_code=422)
+
+
+# Plain `def` handlers: Starlette runs them in a thread, and the 404 page looks the user up in the database.
+def _http_error(request: Request, exc: Exception) -> Response:
+    """A route that does not exist: the 404 page for a browser, FastAPI's JSON for everyone else."""
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404:
+        from citybrain.web.render import not_found_page, wants_html
+
+        if wants_html(request):
+            return not_found_page(request)
+    headers = getattr(exc, "headers", None)
+    if not is_body_allowed_for_status_code(exc.status_code):
+        return Response(status_code=exc.status_code, headers=headers)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers)
+
+
+def _domain_error(request: Request, exc: Exception) -> Response:
+    """A page whose object does not exist (or is out of the reader's scope) answers with the 404 page."""
+    if isinstance(exc, NotFound):
+        from citybrain.web.render import not_found_page, wants_html
+
+        if wants_html(request):
+            return not_found_page(request)
+    return domain_error_handler(request, exc)
 
 
 def _number_out_of_range(_request: Request, exc: Exception) -> JSONResponse:
@@ -67,7 +101,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(CommitBeforeResponse)
     app.add_middleware(NoControlCharacters)
     app.add_middleware(SecurityHeaders)  # outermost: every response, errors included
-    app.add_exception_handler(DomainError, domain_error_handler)
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(OverflowError, _number_out_of_range)
     app.add_exception_handler(sa_exc.DataError, _number_out_of_range)

@@ -10,7 +10,7 @@ import importlib.util
 from types import ModuleType
 from typing import Any
 
-from citybrain.core.bus import MessageBus, install
+from citybrain.core.bus import MessageBus, install, set_department_resolver
 from citybrain.core.jobs import register as register_jobs
 
 # Order matters for the demo: reference data first.
@@ -62,6 +62,14 @@ def handler_table() -> dict[Any, list[Any]]:
     return table
 
 
+def _department_id(session: Any, code: str) -> int | None:
+    from citybrain.directory.public import department_by_code
+
+    with session.no_autoflush:  # a look-up inside emit must not flush the caller's half-built rows
+        d = department_by_code(session, code)
+    return d.id if d is not None else None
+
+
 def bootstrap() -> MessageBus:
     """Wire the platform once per process and return its bus: tables, the handler table, outbox
     channels, scheduled jobs. The app, the worker and the CLI call this and hand the bus to the
@@ -72,6 +80,7 @@ def bootstrap() -> MessageBus:
     import_models()
     bus = MessageBus(handler_table())
     install(bus)
+    set_department_resolver(_department_id)  # the live feed's audience: department code → id
     for d in DOMAINS:
         domain_module(d, "channels")  # a domain's channels.py registers outbox channels on import
         mod = domain_module(d, "jobs")

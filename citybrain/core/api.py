@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from citybrain.core import audit, auth, jobs, outbox, ratelimit
+from citybrain.core import feed as livefeed
 from citybrain.core.auth import Actor, require
 from citybrain.core.bus import EventFeed
 from citybrain.core.listing import ListParams, Page
@@ -162,28 +163,34 @@ def channel_log(_actor: Actor = Depends(require(*COMMAND)), session: Session = D
 
 @router.get("/audit", response_model=Page[AuditEntryOut])
 def audit_log(
-    _actor: Actor = Depends(require(*audit.READERS)),
+    actor: Actor = Depends(require(*audit.READERS)),
     session: Session = Depends(get_session),
     params: ListParams = Depends(),
     entity: str | None = Query(default=None, max_length=60),
     entity_id: str | None = Query(default=None, max_length=80),
 ) -> Page[AuditEntryOut]:
-    return audit.list_entries(session, params, entity, entity_id)
+    """Every write with the state before and after; personal data in them masked unless the role may see it."""
+    return audit.list_entries(session, params, entity, entity_id, reader=actor.role)
 
 
 @router.get("/feed")
 async def feed(request: Request, after: int | None = Query(default=None, ge=0),
-               topics: str | None = Query(default=None, max_length=500)) -> StreamingResponse:
-    """Server-sent events from the event_feed table; works across API processes."""
+               topics: str | None = Query(default=None, max_length=500),
+               actor: Actor = Depends(current_actor)) -> StreamingResponse:
+    """Server-sent events from the event_feed table; works across API processes.
+
+    Needs a login; each role sees only the rows it may (core/feed.py: the district-wide roles all, a
+    department its own, street staff and grid workers their place, citizens nothing internal), with
+    phones and ID numbers masked for roles that may not see them."""
     wanted = {t for t in (topics or "").split(",") if t}
     maker = request.app.state.read_session_maker
+    audience = livefeed.Reader.of(actor)
 
     def fetch(last: int | None) -> list[EventFeed]:
         with maker() as s:
             if last is None:
                 return [EventFeed(id=s.scalar(select(func.coalesce(func.max(EventFeed.id), 0))), topic="", payload={})]
-            q = select(EventFeed).where(EventFeed.id > last).order_by(EventFeed.id).limit(200)
-            return list(s.scalars(q))
+            return livefeed.rows_after(s, last)
 
     async def stream() -> Any:
         last = after
@@ -198,8 +205,9 @@ async def feed(request: Request, after: int | None = Query(default=None, ge=0),
                 continue
             for r in rows:
                 last = r.id
-                if not wanted or r.topic in wanted:
-                    yield f"id: {r.id}\nevent: {r.topic}\ndata: {json.dumps(r.payload, ensure_ascii=False)}\n\n"
+                if (not wanted or r.topic in wanted) and audience.sees(r):
+                    data = json.dumps(audience.payload(r), ensure_ascii=False)
+                    yield f"id: {r.id}\nevent: {r.topic}\ndata: {data}\n\n"
             if not rows:
                 yield ": keep-alive\n\n"
                 await asyncio.sleep(1.0)

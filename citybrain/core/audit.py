@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from citybrain.core.db import Base, BigIntId, UTCDateTime, utcnow
 from citybrain.core.listing import ListParams, Page, paginate
+from citybrain.core.privacy import mask_personal
 from citybrain.core.roles import Role
 from citybrain.core.schemas import AuditEntryOut
 
@@ -65,17 +66,20 @@ READERS = (Role.ADMIN, Role.DUTY_OFFICER, Role.DATA_OFFICER)  # who may read the
 SORTS = {"id": AuditEntry.id, "at": AuditEntry.at, "entity": AuditEntry.entity, "action": AuditEntry.action}
 
 
-def _entry_out(a: AuditEntry) -> AuditEntryOut:
+def _entry_out(a: AuditEntry, reader: Role | str | None) -> AuditEntryOut:
+    # snapshots are stored whole (the record must be complete) and masked on read, like any other list
     return AuditEntryOut(id=a.id, at=a.at, actor=a.actor_name, action=a.action, entity=a.entity,
-                         entity_id=a.entity_id, before=a.before, after=a.after)
+                         entity_id=a.entity_id, before=mask_personal(a.before, reader),
+                         after=mask_personal(a.after, reader))
 
 
 def list_entries(session: Session, params: ListParams, entity: str | None = None,
-                 entity_id: str | None = None) -> Page[AuditEntryOut]:
-    """The audit log, newest first unless `sort` says otherwise, optionally of one entity."""
+                 entity_id: str | None = None, *, reader: Role | str | None) -> Page[AuditEntryOut]:
+    """The audit log as `reader` (a role) may see it: newest first unless `sort` says otherwise,
+    optionally of one entity; phones and ID numbers in the snapshots masked unless the role may see them."""
     q = select(AuditEntry).order_by(AuditEntry.id.desc())
     if entity:
         q = q.where(AuditEntry.entity == entity)
     if entity_id:
         q = q.where(AuditEntry.entity_id == entity_id)
-    return paginate(session, q, params, SORTS, to_out=_entry_out)
+    return paginate(session, q, params, SORTS, to_out=lambda a: _entry_out(a, reader))

@@ -12,7 +12,9 @@ with its cause, and no process holds a reaction only in memory. Anything that le
 written to the outbox by a handler and sent later by `citybrain worker`.
 
 Every emitted event is also appended to the `event_feed` table, which the server-sent-event stream
-reads: any API process can serve live updates for writes made by any other.
+reads: any API process can serve live updates for writes made by any other. Each row carries its
+audience (`DomainEvent.audience()`: a department and an area), so the feed shows each role only what
+it may see (`citybrain.core.feed`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import json
 from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from citybrain.core.db import Base, BigIntId, UTCDateTime, utcnow
@@ -47,6 +49,36 @@ class DomainEvent:
         return json.loads(json.dumps(dataclasses.asdict(self), default=str))
 
 
+    def audience(self) -> Audience:
+        """Who besides the district-wide roles may see this event in the live feed.
+
+        By default read from well-known field names: ``department_code`` / ``department_id`` (that
+        department's people) and the most precise of ``grid_code``, ``community_code``, ``street_code``,
+        ``area_code`` (the staff of that place). An event with none of them is for the command centre
+        only. A domain event may override this when its fields say it otherwise.
+        """
+        def first(*names: str) -> Any:
+            for n in names:
+                v = getattr(self, n, None)
+                if v not in (None, ""):
+                    return v
+            return None
+
+        dept_id = first("department_id")
+        return Audience(department_code=first("department_code"),
+                        department_id=dept_id if isinstance(dept_id, int) and not isinstance(dept_id, bool) else None,
+                        area_code=first("grid_code", "community_code", "street_code", "area_code"))
+
+
+@dataclasses.dataclass(frozen=True)
+class Audience:
+    """A feed row's readers besides the district-wide roles (all None: the command centre only)."""
+
+    department_code: str | None = None
+    department_id: int | None = None
+    area_code: str | None = None
+
+
 E = TypeVar("E", bound=DomainEvent)
 Handler = Callable[[Session, Any], None]
 
@@ -59,6 +91,29 @@ class EventFeed(Base):
     topic: Mapped[str] = mapped_column(String(80), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the audience, written at emit time from the domain event (see DomainEvent.audience)
+    department_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    department_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    area_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
+
+    @classmethod
+    def of(cls, event: DomainEvent, session: Session | None = None) -> EventFeed:
+        who = event.audience()
+        dept_id = who.department_id
+        if dept_id is None and who.department_code and session is not None and _department_id_for is not None:
+            dept_id = _department_id_for(session, who.department_code)  # readers are matched by id
+        return cls(topic=event.topic, payload=event.payload(), department_code=who.department_code,
+                   department_id=dept_id, area_code=who.area_code)
+
+
+# A department's id from its code, for the feed's audience. Core knows no domain: the wiring
+# (citybrain.bootstrap) installs the directory's look-up here.
+_department_id_for: Callable[[Session, str], int | None] | None = None
+
+
+def set_department_resolver(resolve: Callable[[Session, str], int | None] | None) -> None:
+    global _department_id_for
+    _department_id_for = resolve
 
 
 class MessageBus:
@@ -84,7 +139,7 @@ class MessageBus:
 
     def emit(self, session: Session, event: DomainEvent) -> None:
         """Record the event and run its handlers now, in the caller's transaction."""
-        session.add(EventFeed(topic=event.topic, payload=event.payload()))
+        session.add(EventFeed.of(event, session))
         queue = [event]
         depth = 0
         while queue:
@@ -92,7 +147,7 @@ class MessageBus:
             for handler in self.handlers_for(ev):
                 raised = handler(session, ev)
                 if isinstance(raised, DomainEvent):  # handlers may return a follow-up event
-                    session.add(EventFeed(topic=raised.topic, payload=raised.payload()))
+                    session.add(EventFeed.of(raised, session))
                     queue.append(raised)
             depth += 1
             if depth > 100:

@@ -50,7 +50,7 @@ def hit(maker: sessionmaker[Session], key: str, *, limit: int, window_seconds: i
         ins = upsert_insert(s, RateLimitHit.__table__).values(key=key, window_start=start, count=1)
         ins = ins.on_conflict_do_update(index_elements=["key", "window_start"],
                                         set_={"count": RateLimitHit.__table__.c.count + 1})
-        count = s.execute(ins.returning(RateLimitHit.__table__.c.count)).scalar_one()
+        count: int = s.execute(ins.returning(RateLimitHit.__table__.c.count)).scalar_one()
         s.execute(delete(RateLimitHit).where(RateLimitHit.key == key, RateLimitHit.window_start < start))
     if count > limit:
         retry = max(1, math.ceil((start + dt.timedelta(seconds=window_seconds) - now).total_seconds()))

@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 from citybrain.core import auth
 from citybrain.core.roles import COMMAND, Role
 from citybrain.core.web import TOKEN_COOKIE, bearer_token
-from citybrain.directory import service as directory
-from citybrain.directory.models import DEPARTMENT_KINDS
-from citybrain.web.render import PageUser, page_user, render
+from citybrain.directory import public as directory
+from citybrain.web.render import PageUser, current_user, login_redirect, page_user, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,13 +30,33 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+# Where each role starts (/home, and the log-in page when no `next` was asked for). A citizen goes to
+# the event hub's /events, which lists a citizen's own reports (today that page sends citizens on to
+# the report form, /report); a department handler to the events workbench; other staff to the command centre.
+ROLE_HOME = {Role.CITIZEN: "/events", Role.DEPT_HANDLER: "/events"}
+STAFF_HOME = "/"
+
+
+def home_for(role: str) -> str:
+    return ROLE_HOME.get(Role(role), STAFF_HOME)
+
+
 def _staff_page(request: Request) -> PageUser | Response:
     return page_user(request, "web.notice.forbidden", "web.command.staff_only")
 
 
 @router.get("/login")
 def login_page(request: Request, next: str | None = None) -> Response:
-    return render(request, "login.html", {"next": safe_next(next)}, csp=True)
+    # no `next`: after logging in, /home sends each role to its own start page
+    return render(request, "login.html", {"next": safe_next(next) if next else ""}, csp=True)
+
+
+@router.get("/home")
+def home(request: Request) -> Response:
+    user = current_user(request)
+    if user is None:
+        return login_redirect(request)
+    return RedirectResponse(home_for(user.role), status_code=303)
 
 
 @router.post("/logout")
@@ -75,7 +94,7 @@ def directory_page(request: Request) -> Response:
     with request.app.state.read_session_maker() as session:
         departments = directory.list_departments(session)
         order = ("command_centre", "bureau", "street_office", "linkage_unit", "external_admin")
-        assert set(order) == set(DEPARTMENT_KINDS)
+        assert set(order) == set(directory.DEPARTMENT_KINDS)
         groups = [(kind, [d for d in departments if d.kind == kind]) for kind in order]
         groups = [(kind, ds) for kind, ds in groups if ds]
         return render(request, "directory.html", {"groups": groups}, csp=True)

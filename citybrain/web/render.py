@@ -149,3 +149,15 @@ def page_user(
         return render(request, "notice.html", {"heading": t(heading, lang), "message": t(message, lang)},
                       status_code=403, csp=True)  # fmt: skip
     return user
+
+
+def wants_html(request: Request) -> bool:
+    """A browser asking for a page (not the API, not a script or image fetch): answer errors with a page."""
+    if request.url.path == "/api" or request.url.path.startswith(("/api/", "/static/", "/vendor/")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def not_found_page(request: Request) -> HTMLResponse:
+    """The 404 page for a browser: in the user's language, with a way home (and to log in)."""
+    return render(request, "notfound.html", {}, status_code=404, csp=True)

@@ -38,7 +38,7 @@ CASES = [
          body=lambda w, p: {"username": "nobody-here", "password": "wrong"}),
     Case("POST", "/api/auth/token", None, ok=frozenset({401}),
          form=lambda w, p: {"username": "nobody-here", "password": "wrong"}),
-    Case("POST", "/api/auth/logout", None),
+    Case("POST", "/api/auth/logout", None, spends_token=True),
     Case("GET", "/api/me", EVERY),
     Case("GET", "/api/users", frozenset({"duty_officer", "data_officer", "dept_handler", "street_staff",
                                          "community_staff"})),
@@ -51,6 +51,7 @@ CASES = [
     Case("GET", "/api/outbox/counts", COMMAND),
     Case("POST", "/api/outbox/{message_id}/requeue", COMMAND, make=_dead_message),
     Case("GET", "/api/channel-log", COMMAND),
+    Case("GET", "/api/workers", COMMAND),
     Case("GET", "/api/audit", frozenset({"duty_officer", "data_officer"})),
     Case("GET", "/api/feed", EVERY, stream=True),
 ]

@@ -46,6 +46,7 @@ class Case:
     stream: bool = False  # an endless stream (SSE): only refusals are checked, allowed roles are not called
     ok: frozenset[int] = frozenset()  # statuses besides 2xx/3xx that mean "allowed" (e.g. 409, 422)
     page: bool = False  # an HTML page: nobody is redirected to /login, a wrong role sees a 403 notice
+    spends_token: bool = False  # the request ends its token (log-out): each one gets a fresh token of the role
     group: str = ""  # the endpoint group in docs/security.md's table ("" = from the path)
     note: str = ""
 

@@ -73,6 +73,15 @@ class World:
         finally:
             s.close()
 
+    def fresh_token(self, role: str) -> str:
+        """A new token for `role`'s user, for a request that ends the token it came with."""
+        token = secrets.token_urlsafe(24)
+        now = auth.utcnow()
+        with self.session() as s:
+            s.add(auth.ApiToken(token_hash=hashlib.sha256(token.encode()).hexdigest(), user_id=self.actors[role].id,
+                                expires_at=now + dt.timedelta(hours=12), last_used_at=now))
+        return token
+
     def actor(self, role: str = "admin") -> Actor:
         return self.actors[role]
 

@@ -205,6 +205,30 @@ def screenshot(pg: Any, name: str) -> Path:
     return path
 
 
+MOBILE = {"width": 390, "height": 844}
+
+
+def assert_fits(pg: Any, name: str, *, viewport: dict[str, int] | None = None) -> Path:
+    """The page at 390×844 (or `viewport`) scrolls only downwards: nothing is wider than the screen.
+
+    Sets the viewport, waits for layout, asserts ``scrollWidth <= innerWidth`` (naming the widest
+    offenders when it fails) and saves ``test-artifacts/mobile-<name>.png`` (look at it).
+    """
+    size = viewport or MOBILE
+    pg.set_viewport_size(size)
+    pg.wait_for_timeout(300)  # let the layout (and Leaflet's invalidateSize) settle
+    sizes = pg.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    path = screenshot(pg, f"mobile-{name}" if viewport is None else f"{size['width']}x{size['height']}-{name}")
+    if sizes[0] > sizes[1]:
+        wide = pg.evaluate("""(w) => Array.from(document.querySelectorAll('body *'))
+            .filter(e => e.getBoundingClientRect().right > w + 1)
+            .slice(0, 8).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : '')
+                + ' ' + Math.round(e.getBoundingClientRect().right))""", sizes[1])
+        raise AssertionError(f"{name}: the page is {sizes[0]} px wide in a {sizes[1]} px screen; too wide: {wide}")
+    return path
+
+
 @pytest.fixture
 def log_in(page: Any) -> Callable[..., Any]:
     """log_in("duty") logs in through the form with that demo user's documented password."""

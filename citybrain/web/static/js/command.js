@@ -260,11 +260,21 @@
       group.addTo(map);
       if (r.spec.level !== "district") overlays[levelLabel(r.spec.level)] = group;
     });
-    var control = L.control.layers(null, overlays, {collapsed: false, position: "topright"}).addTo(map);
+    // on a phone the layer switch folds into its button, so the map stays visible
+    var control = L.control.layers(null, overlays, {collapsed: mapEl.clientWidth < 560, position: "topright"}).addTo(map);
     loadEvents(control);
     var frame = layers.street || layers.district;
     if (frame && frame.getLayers().length) {
       map.fitBounds(frame.getBounds(), {padding: [12, 12]});
+      // the window turned or resized: the district fits again, unless the user has moved the map
+      var moved = false;
+      map.on("dragstart", function () { moved = true; });
+      if (window.ResizeObserver) {
+        new ResizeObserver(function () {
+          map.invalidateSize();
+          if (!moved) map.fitBounds(frame.getBounds(), {padding: [12, 12]});
+        }).observe(mapEl);
+      }
     }
     legend(features);
     stats(features);

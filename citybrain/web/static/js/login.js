@@ -1,4 +1,6 @@
-/* Log-in form: posts to /api/auth/login (which sets the citybrain_token cookie), then goes on. */
+/* Log-in form: posts to /api/auth/login (which sets the citybrain_token cookie), then goes on.
+ * Errors come from the server (422 missing field, 401, 429) and are shown by CB.showErrors in the
+ * page's language, beside the field they name. */
 (function () {
   "use strict";
 
@@ -7,43 +9,37 @@
   var button = form.querySelector("button[type=submit]");
   var buttonText = button.textContent;
 
-  function showError(text) {
-    errorBox.textContent = text;
-    errorBox.hidden = false;
-    form.classList.add("has-error");
-  }
-
-  function clearError() {
-    errorBox.hidden = true;
-    errorBox.textContent = "";
-    form.classList.remove("has-error");
-  }
-
   form.addEventListener("submit", async function (ev) {
     ev.preventDefault();
-    clearError();
-    var username = form.username.value.trim();
-    var password = form.password.value;
-    if (!username || !password) {
-      showError(CB.t("web.js.login.invalid"));
-      return;
-    }
+    CB.clearErrors(form, errorBox);
     button.disabled = true;
     button.textContent = button.dataset.busy;
     try {
-      await CB.postJSON("/api/auth/login", {username: username, password: password});
-      window.location.assign(form.dataset.next || "/");
+      await CB.postJSON("/api/auth/login", {username: form.username.value.trim(), password: form.password.value});
+      window.location.assign(form.dataset.next || "/home");  // /home: each role's own start page
     } catch (err) {
-      if (err instanceof CB.HttpError) {
-        showError(err.status === 401 ? CB.t("web.js.login.failed")
-          : err.status === 422 ? CB.t("web.js.login.invalid") : err.message);
+      if (err instanceof CB.HttpError && err.status === 401) {
+        // which of the two was wrong is not said (it would tell who has an account)
+        errorBox.textContent = CB.t("web.js.login.failed");
+        errorBox.hidden = false;
+        form.classList.add("has-error");
       } else {
-        showError(CB.t("web.js.login.network"));
+        CB.showErrors(form, err, {box: errorBox});
       }
       form.password.value = "";
-      form.password.focus();
+      if (!form.querySelector("[aria-invalid=true]")) form.password.focus();
       button.disabled = false;
       button.textContent = buttonText;
     }
   });
+
+  // follow a report by its number: the event hub's public page /report/<number>
+  var follow = document.getElementById("follow-form");
+  if (follow) {
+    follow.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var number = follow.number.value.trim();
+      if (number) window.location.assign("/report/" + encodeURIComponent(number));
+    });
+  }
 })();
