@@ -16,6 +16,7 @@ from citybrain.core.errors import NotFound
 from citybrain.core.listing import ListParams
 from citybrain.core.roles import Role
 from citybrain.core.web import get_session
+from citybrain.directory.public import list_departments
 from citybrain.events import catalogue
 from citybrain.events.common import department_code_of, department_names
 from citybrain.events.duplicates.service import visible_duplicates
@@ -78,7 +79,10 @@ def event_page(event_id: RowId, request: Request, session: Session = Depends(get
     ctx = _page_context(session)
     ctx.update({"ev": to_out(session, actor, ev), "status_name": STATUS_ZH[Status(ev.status)],
                 "department_name": names.get(ev.department_code or "", ev.department_code or ""),
-                "local": _local, "duplicates": visible_duplicates(session, actor, ev)})
+                "local": _local, "duplicates": visible_duplicates(session, actor, ev),
+                # names, not codes: the timeline's departments and the dispatch dropdown
+                "dept_names": {d.code: d.name for d in list_departments(session)
+                               if d.kind not in ("external_admin", "linkage_unit")}})
     return render(request, "events/detail.html", ctx, csp=True)
 
 
