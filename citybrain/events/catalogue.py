@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 from citybrain.core import audit
 from citybrain.core.auth import Actor
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
+from citybrain.core.policy import policy
+from citybrain.core.roles import Role
 from citybrain.directory.public import department_by_code
 from citybrain.events.models import Event, EventCategory, Responsibility
 from citybrain.events.schemas import CategoryIn, ResponsibilityIn
@@ -107,8 +109,15 @@ def tree(session: Session) -> list[dict[str, Any]]:
     return classes
 
 
+# The reference data of the hub (categories and their case standards, the responsibility matrix) is the
+# data officer's (数据管理员): district-wide, no place or department limits it. Everyone signed in reads it.
+EDIT_CATEGORIES = policy("events.categories.edit", (Role.DATA_OFFICER,), what="category")
+EDIT_RESPONSIBILITY = policy("events.responsibility.edit", (Role.DATA_OFFICER,), what="responsibility row")
+
+
 def put_category(session: Session, actor: Actor, code: str, data: CategoryIn) -> dict[str, Any]:
     """Create or change the category `code` (the body must name the same code)."""
+    EDIT_CATEGORIES.allow(session, actor)
     if data.code != code:
         raise ValidationFailed(f"the body's code {data.code!r} differs from the path's {code!r}", "code")
     return upsert_category(session, actor, data)
@@ -154,6 +163,7 @@ def list_matrix(session: Session, category_code: str | None = None, area_code: s
 
 
 def set_responsibility(session: Session, actor: Actor, data: ResponsibilityIn) -> dict[str, Any]:
+    EDIT_RESPONSIBILITY.allow(session, actor)
     if data.category_code != "*" and session.scalar(
             select(EventCategory.id).where(EventCategory.code == data.category_code)) is None:
         raise ValidationFailed(f"unknown category {data.category_code!r}", "category_code")
@@ -178,6 +188,7 @@ def set_responsibility(session: Session, actor: Actor, data: ResponsibilityIn) -
 
 
 def delete_responsibility(session: Session, actor: Actor, row_id: int) -> None:
+    EDIT_RESPONSIBILITY.allow(session, actor)
     row = session.get(Responsibility, row_id)
     if row is None:
         raise NotFound("responsibility row", row_id)

@@ -15,16 +15,18 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from citybrain.core import auth
 from citybrain.core.auth import Actor
 from citybrain.core.db import utcnow
 from citybrain.core.errors import DomainError
 from citybrain.core.outbox import OutboxMessage
 from citybrain.core.roles import Role
+from citybrain.directory.public import department_by_code
 from citybrain.events import catalogue, jobs
 from citybrain.events.follow.service import rate
 from citybrain.events.intake.service import intake
 from citybrain.events.loop.service import transition
-from citybrain.events.models import Event, Thread, ThreadPost
+from citybrain.events.models import Event, Responsibility, Thread, ThreadPost
 from citybrain.events.schemas import EventIn, TransitionIn
 from citybrain.geography.public import children
 
@@ -134,7 +136,41 @@ def seed(session: Session, tracker: Any) -> list[str] | None:
     session.execute(delete(OutboxMessage).where(OutboxMessage.id > last_message))
     jobs.check_deadlines(session)
     threads = _threads(session)
-    return [f"events: {added_c} categories, {added_m} matrix rows, {made} demo events, {threads} tea-bar threads"]
+    handlers = ensure_handlers(session)
+    return [f"events: {added_c} categories, {added_m} matrix rows, {made} demo events, {threads} tea-bar threads, "
+            f"{len(handlers)} more department handlers"] + [
+        f"  {name:<24} dept_handler  {HANDLER_PASSWORD:<28} {code}" for name, code in handlers]
+
+
+HANDLER_PASSWORD = "Shuangliu-dept_handler-2026"  # the demo's pattern, Shuangliu-<role>-2026
+
+
+def receiving_departments(session: Session) -> list[str]:
+    """Every department the responsibility matrix (or a demo event) sends work to."""
+    codes = set(session.scalars(select(Responsibility.department_code).distinct()))
+    codes |= {c for c in session.scalars(select(Event.department_code).distinct()) if c}
+    return sorted(codes)
+
+
+def ensure_handlers(session: Session) -> list[tuple[str, str]]:
+    """A demo handler (部门处置人员) for every receiving department that has none, so every queue has
+    someone to work it: (username, department code) of those created."""
+    made: list[tuple[str, str]] = []
+    for code in receiving_departments(session):
+        dept = department_by_code(session, code)
+        if dept is None:
+            continue
+        has = session.scalar(select(auth.User.id).where(auth.User.department_id == dept.id,
+                                                        auth.User.role == Role.DEPT_HANDLER.value).limit(1))
+        if has is not None:
+            continue
+        username = f"{code.replace('-', '_')}_handler"[:60]
+        if session.scalar(select(auth.User.id).where(auth.User.username == username)) is not None:
+            continue
+        auth.create_user(session, username, HANDLER_PASSWORD, Role.DEPT_HANDLER.value, department_id=dept.id,
+                         display_name=f"{dept.name}处置员")
+        made.append((username, code))
+    return made
 
 
 def _plan(rng: random.Random, governed: list[tuple[float, float]], external: list[tuple[float, float]],

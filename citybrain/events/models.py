@@ -101,7 +101,7 @@ class Event(LocatedMixin, Base):
     reporter_user_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     reporter_name: Mapped[str | None] = mapped_column(String(60), nullable=True)
     reporter_phone: Mapped[str | None] = mapped_column(String(30), nullable=True)
-    access_code: Mapped[str] = mapped_column(String(8), default="")  # 提取码: lets the reporter rate
+    access_code: Mapped[str] = mapped_column(String(8), default="")  # 查询码 (access code): lets the reporter rate
     external_id: Mapped[str | None] = mapped_column(String(100), nullable=True, index=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(100), nullable=True, unique=True)
     source_ref: Mapped[str | None] = mapped_column(String(120), nullable=True, index=True)

@@ -16,15 +16,17 @@ from citybrain.core.errors import NotFound
 from citybrain.core.listing import ListParams
 from citybrain.core.roles import Role
 from citybrain.core.web import get_session
+from citybrain.directory.public import list_departments
 from citybrain.events import catalogue
 from citybrain.events.common import department_code_of, department_names
-from citybrain.events.duplicates.service import duplicates
+from citybrain.events.duplicates.service import visible_duplicates
+from citybrain.events.evaluation.service import EVALUATE
 from citybrain.events.follow.service import public_view
 from citybrain.events.queue.service import to_out, visible_event
 from citybrain.events.schemas import MAX_ID, Channel
 from citybrain.events.states import STATUS_ZH, Status
 from citybrain.events.teabar import service as teabar
-from citybrain.web.render import current_user, login_redirect, render
+from citybrain.web.render import current_user, login_redirect, page_user, render
 
 pages = APIRouter(include_in_schema=False)
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -58,8 +60,9 @@ def workbench_page(request: Request, session: Session = Depends(get_session)) ->
 
 @pages.get("/events/evaluation")
 def evaluation_page(request: Request) -> Response:
-    if _page_actor(request) is None:
-        return login_redirect(request)
+    user = page_user(request, "web.notice.forbidden", "events.eval.forbidden", EVALUATE.roles | {Role.ADMIN})
+    if isinstance(user, Response):
+        return user
     return render(request, "events/evaluation.html", {"js_prefixes": ["events.js."]}, csp=True)
 
 
@@ -76,7 +79,10 @@ def event_page(event_id: RowId, request: Request, session: Session = Depends(get
     ctx = _page_context(session)
     ctx.update({"ev": to_out(session, actor, ev), "status_name": STATUS_ZH[Status(ev.status)],
                 "department_name": names.get(ev.department_code or "", ev.department_code or ""),
-                "local": _local, "duplicates": duplicates(session, ev)})
+                "local": _local, "duplicates": visible_duplicates(session, actor, ev),
+                # names, not codes: the timeline's departments and the dispatch dropdown
+                "dept_names": {d.code: d.name for d in list_departments(session)
+                               if d.kind not in ("external_admin", "linkage_unit")}})
     return render(request, "events/detail.html", ctx, csp=True)
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from citybrain.core.types import Latitude, Longitude
@@ -121,6 +122,7 @@ class TimelineOut(BaseModel):
     at: dt.datetime
     actor: str
     action: str
+    action_name: str = ""  # 受理, 派遣, 办结… (the page shows it in the user's language)
     from_status: str | None
     to_status: str
     department_code: str | None
@@ -133,6 +135,7 @@ class EventOut(BaseModel):
     channel: str
     category_code: str
     category_name: str = ""
+    department_name: str = ""
     status: str
     priority: str
     appeal_kind: str | None
@@ -179,14 +182,22 @@ class IntakeOut(BaseModel):
     number: str
     status: str
     department_code: str | None
-    access_code: str  # 提取码: give it to the reporter; rating needs it
+    access_code: str  # 查询码: give it to the reporter; rating needs it
     suggested_duplicate_id: int | None
     due_at: dt.datetime | None
     duplicate: bool = False  # true when an idempotency key returned an earlier event
 
 
-class PublicEventOut(BaseModel):
-    """What anyone may see by report number: no reporter data, no internal notes."""
+class PublicStepOut(BaseModel):
+    at: dt.datetime
+    action: str
+    action_name: str = ""
+    status: str
+    status_name: str
+
+
+class PublicViewOut(BaseModel):
+    """What anyone may see of a public report by its number: no reporter data, no internal notes."""
 
     number: str
     category_name: str
@@ -200,7 +211,34 @@ class PublicEventOut(BaseModel):
     created_at: dt.datetime
     closed_at: dt.datetime | None
     satisfaction: int | None
-    timeline: list[dict[str, Any]]
+    merged_into: str | None
+    timeline: list[PublicStepOut]
+    lon: float | None
+    lat: float | None
+    photos: list[str] = []  # URLs of the copies without EXIF
+    result_photos: list[str] = []
+
+
+class RatedOut(BaseModel):
+    number: str
+    satisfaction: int | None
+
+
+class PhotoOut(BaseModel):
+    id: int
+    sha256: str
+    content_type: str
+    size: int
+    width: int
+    height: int
+    gps_lon: float | None
+    gps_lat: float | None
+    taken_at: str | None
+    url: str
+
+
+# a report number as the hub writes it (SL + 8 digits); anything else is a 422 naming `number`
+ReportNumber = Annotated[str, Path(min_length=3, max_length=20, pattern=r"^[A-Za-z]{0,4}[0-9]{1,12}$")]
 
 
 class CategoryIn(BaseModel):

@@ -40,3 +40,25 @@ def _fresh_catalogue_cache():  # type: ignore[no-untyped-def]
     catalogue.invalidate()
     yield
     catalogue.invalidate()
+
+
+@pytest.fixture
+def people(people, engine):  # type: ignore[no-untyped-def]
+    """The shared users, with street staff and the grid worker placed in 东升街道 (their scope: a place-bound
+    role without a place sees nothing)."""
+    from citybrain.core import auth
+    from citybrain.core.db import session_scope
+
+    with session_scope(engine) as s:
+        for role, area in (("street_staff", "510116001"), ("grid_worker", "510116001001001")):
+            user = s.get(auth.User, people[role]["id"])
+            user.area_code = area
+            people[role]["area_code"] = area
+    return people
+
+
+@pytest.fixture
+def env_handler(client, people):  # type: ignore[no-untyped-def]
+    """A handler of 生态环境局 (where noise complaints are routed), logged in."""
+    r = client.post("/api/auth/login", json={"username": "t_env_handler", "password": "test-pass-2026"})
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}

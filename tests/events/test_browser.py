@@ -126,3 +126,85 @@ def test_tea_bar(page, hub_live, page_errors):  # noqa: F811
     assert "水务局" in page.inner_text("main") and "已解决" in page.inner_text("#th-heading")
     screenshot(page, "events-teabar")
     assert not page_errors, page_errors
+
+
+def _public(live: LiveServer) -> Any:
+    """(id, number) of a citizen's report (the public pages show only those)."""
+    from citybrain.core.db import make_engine, session_scope
+    from citybrain.events.models import Event
+
+    engine = make_engine(live.database_url)
+    with session_scope(engine) as s:
+        ev = s.scalar(select(Event).where(Event.channel.in_(["citizen", "web"])).order_by(Event.id).limit(1))
+        out = (ev.id, ev.number)
+    engine.dispose()
+    return out
+
+
+def _count_events(live: LiveServer) -> int:
+    from sqlalchemy import func
+
+    from citybrain.core.db import make_engine, session_scope
+    from citybrain.events.models import Event
+
+    engine = make_engine(live.database_url)
+    with session_scope(engine) as s:
+        n = int(s.scalar(select(func.count()).select_from(Event)) or 0)
+    engine.dispose()
+    return n
+
+
+def test_report_form_double_click_is_one_report_and_an_edit_is_a_new_one(page, hub_live, page_errors):  # noqa: F811
+    page.goto(hub_live.url + "/report")
+    page.wait_for_selector("#rp-map[data-loaded=true]")
+    page.select_option("#rp-category", "E1101")
+    page.fill("#rp-description", "路口积水很深")
+    page.fill("#rp-address", "棠湖路 1 号")
+    before = _count_events(hub_live)
+    page.dblclick("#report-form button[type=submit]")
+    page.wait_for_selector("#rp-done:not([hidden])")
+    page.wait_for_timeout(500)
+    first = page.inner_text("#rp-number")
+    assert _count_events(hub_live) == before + 1
+    page.fill("#rp-description", "路口积水很深，另一处井盖也缺了")  # edited after a success: a new report
+    page.click("#report-form button[type=submit]")
+    for _ in range(50):  # (no wait_for_function: the page's CSP forbids evaluating strings)
+        if page.inner_text("#rp-number") != first:
+            break
+        page.wait_for_timeout(100)
+    assert page.inner_text("#rp-number") != first
+    assert _count_events(hub_live) == before + 2
+    assert not page_errors, page_errors
+
+
+def test_report_form_errors_name_the_field_in_words(page, hub_live):  # noqa: F811
+    page.goto(hub_live.url + "/report")
+    page.wait_for_selector("#rp-map[data-loaded=true]")
+    page.select_option("#rp-category", "E1101")
+    page.fill("#rp-description", "没有位置的上报")
+    page.click("#report-form button[type=submit]")
+    page.wait_for_selector(".form-error:not(:empty), [aria-invalid=true]")
+    text = page.inner_text("#report-form")
+    assert "Value error" not in text and "body" not in text
+
+
+@pytest.mark.parametrize("viewport", [None, {"width": 1920, "height": 1080}], ids=["390x844", "1920x1080"])
+def test_every_hub_page_fits(page, log_in, hub_live, viewport):  # noqa: F811
+    from tests.web.conftest import assert_fits
+
+    found = _public(hub_live)
+    tag = "" if viewport is None else "-wide"
+    for path, name in (("/report", "events-report"), (f"/report/{found[1]}", "events-follow"),
+                       ("/teabar", "events-teabar"), ("/teabar/1", "events-thread")):
+        page.goto(hub_live.url + path)
+        page.wait_for_load_state("networkidle")
+        assert_fits(page, name + tag, viewport=viewport)
+    log_in("duty", next_path="/events")
+    page.wait_for_selector("#ev-filters[data-loaded=true]")
+    assert_fits(page, "events-workbench" + tag, viewport=viewport)
+    page.goto(hub_live.url + f"/events/{found[0]}")
+    page.wait_for_selector("#ev-map[data-loaded=true]")
+    assert_fits(page, "events-detail" + tag, viewport=viewport)
+    page.goto(hub_live.url + "/events/evaluation")
+    page.wait_for_selector("#chart-volume[data-rendered=true]")
+    assert_fits(page, "events-evaluation" + tag, viewport=viewport)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from citybrain.core.auth import SYSTEM, Actor
 from citybrain.core.bus import EventFeed
-from citybrain.core.errors import Conflict, Forbidden, ValidationFailed
+from citybrain.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from citybrain.core.roles import Role
 from citybrain.directory.models import Department
 from citybrain.events.intake.service import intake
@@ -18,7 +18,7 @@ from citybrain.events.states import TRANSITIONS, Status, check
 from citybrain.geography.testing import POINTS
 
 DUTY = Actor(1, "duty", Role.DUTY_OFFICER)
-GRID = Actor(3, "grid", Role.GRID_WORKER)
+GRID = Actor(3, "grid", Role.GRID_WORKER, None, "510116001001001")  # the grid of POINTS["dongsheng"]
 
 
 def handler(session, code):  # type: ignore[no-untyped-def]
@@ -77,7 +77,7 @@ def test_roles_and_departments_are_checked(session, hub):
     with pytest.raises(Forbidden):
         step(session, GRID, ev, "dispatch")
     step(session, DUTY, ev, "dispatch")
-    with pytest.raises(Forbidden):  # another department may not touch it
+    with pytest.raises(NotFound):  # another department's event: as if it did not exist
         step(session, handler(session, "gaj"), ev, "start")
 
 

@@ -28,3 +28,21 @@ def test_seed_is_varied_and_idempotent(session, hub):
     session.commit()
     assert session.scalar(select(func.count()).select_from(Event)) == n
     assert session.scalar(select(func.count()).select_from(Thread)) == 3
+
+
+def test_every_receiving_department_has_a_handler(session, hub):
+    """Item 9: whichever department the matrix (or a demo event) sends work to has someone to work it."""
+    from citybrain.core import auth
+    from citybrain.directory.public import department_by_code
+
+    demo.seed(session, Tracker())
+    session.commit()
+    receiving = demo.receiving_departments(session)
+    assert {"sthjj", "cgj"} <= set(receiving)
+    for code in receiving:
+        dept = department_by_code(session, code)
+        if dept is None:
+            continue
+        assert session.scalar(select(auth.User.id).where(auth.User.department_id == dept.id,
+                                                         auth.User.role == "dept_handler")), code
+    assert demo.ensure_handlers(session) == []  # idempotent

@@ -7,9 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
-from citybrain.core.auth import Actor, require
-from citybrain.core.roles import STAFF
-from citybrain.core.web import get_session
+from citybrain.core.auth import Actor
+from citybrain.core.web import current_actor, get_session
 from citybrain.events.duplicates import service
 from citybrain.events.schemas import MAX_ID
 
@@ -19,7 +18,7 @@ RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 @router.get("/{event_id}/duplicates")
 def event_duplicates(event_id: RowId, radius_m: float = Query(default=250, gt=0, le=2000),
-                     days: int = Query(default=7, ge=1, le=90), _actor: Actor = Depends(require(*STAFF)),
+                     days: int = Query(default=7, ge=1, le=90), actor: Actor = Depends(current_actor),
                      session: Session = Depends(get_session)) -> list[dict[str, Any]]:
     """Suggested duplicates: open events of the same category within `radius_m` and ±`days`."""
-    return service.duplicates_of(session, event_id, radius_m, days)
+    return service.duplicates_of(session, actor, event_id, radius_m, days)

@@ -12,9 +12,13 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from citybrain.core.auth import Actor
 from citybrain.core.geo import haversine_m
+from citybrain.core.policy import policy
+from citybrain.core.roles import STAFF
 from citybrain.events.common import get_event
 from citybrain.events.models import Event
+from citybrain.events.queue.service import event_scope
 from citybrain.events.states import OPEN
 
 DUPLICATE_RADIUS_M = 250.0  # FixMyStreet's duplicate hint radius
@@ -73,7 +77,26 @@ def duplicates(session: Session, ev: Event, radius_m: float = DUPLICATE_RADIUS_M
     return sorted(out, key=lambda x: x["distance_m"])
 
 
-def duplicates_of(session: Session, event_id: int, radius_m: float = DUPLICATE_RADIUS_M,
+# Looking for duplicates: staff, on an event of theirs; the duplicates listed are theirs too (another
+# street's report near the border is not shown, so it cannot be probed through this list either).
+DUPLICATES = policy("events.duplicates", STAFF, event_scope, what="event")
+
+
+def duplicates_of(session: Session, actor: Actor, event_id: int, radius_m: float = DUPLICATE_RADIUS_M,
                   days: int = DUPLICATE_WINDOW.days) -> list[dict[str, Any]]:
-    """Suggested duplicates of the event `event_id` (404 if there is none)."""
-    return duplicates(session, get_event(session, event_id), radius_m, dt.timedelta(days=days))
+    """Suggested duplicates of the event `event_id` (404 if there is none, or it is not the caller's)."""
+    DUPLICATES.allow(session, actor)
+    ev = get_event(session, event_id)
+    DUPLICATES.allow(session, actor, ev, event_id)
+    return visible_duplicates(session, actor, ev, radius_m, dt.timedelta(days=days))
+
+
+def visible_duplicates(session: Session, actor: Actor, ev: Event, radius_m: float = DUPLICATE_RADIUS_M,
+                       window: dt.timedelta = DUPLICATE_WINDOW) -> list[dict[str, Any]]:
+    """`duplicates`, keeping only the events the caller may see."""
+    found = duplicates(session, ev, radius_m, window)
+    if not found:
+        return found
+    mine = {e.id for e in session.scalars(select(Event).where(Event.id.in_([d["id"] for d in found])))
+            if DUPLICATES.in_scope(session, actor, e)}
+    return [d for d in found if d["id"] in mine]

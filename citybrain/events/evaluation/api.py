@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
-from citybrain.core.auth import Actor, require
-from citybrain.core.web import get_session
+from citybrain.core.auth import Actor
+from citybrain.core.web import current_actor, get_session
 from citybrain.events.evaluation import service
 
 router = APIRouter(tags=["events"])
@@ -18,7 +18,7 @@ router = APIRouter(tags=["events"])
 @router.get("/evaluation")
 def evaluate(by: str = Query(default="department", pattern="^(department|street|category|class|channel)$"),
              since: dt.date | None = None, until: dt.date | None = None,
-             _actor: Actor = Depends(require(*service.EVALUATORS)),
+             actor: Actor = Depends(current_actor),
              session: Session = Depends(get_session)) -> dict[str, Any]:
     """综合评价 per department, street or category over [since, until) (local dates; default 90 days)."""
-    return service.evaluate_dates(session, by, since, until)
+    return service.evaluate_dates(session, actor, by, since, until)

@@ -18,18 +18,24 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from citybrain.core.auth import Actor
 from citybrain.core.clock import local_zone
 from citybrain.core.errors import ValidationFailed
+from citybrain.core.policy import policy
 from citybrain.core.roles import Role
 from citybrain.events.common import category_names, department_names
 from citybrain.events.models import Event
+from citybrain.events.queue.service import scope_filter
 from citybrain.events.states import OPEN, Status
 from citybrain.events.workcal import working_hours_between
 
 GROUPINGS = {"department": Event.department_code, "street": Event.street_code, "category": Event.category_code,
              "class": Event.category_class, "channel": Event.channel}
-# who may read the evaluation (a citizen, an inspector or a grid worker may not)
+# who may read the evaluation (a citizen, an inspector or a grid worker may not); each reads the figures
+# of what is theirs: a department handler their department's events, street or community staff their
+# place's, the command centre and the data officer the whole district (`queue.service.scope_filter`)
 EVALUATORS = (Role.DUTY_OFFICER, Role.DATA_OFFICER, Role.DEPT_HANDLER, Role.STREET_STAFF)
+EVALUATE = policy("events.evaluate", EVALUATORS, what="evaluation")
 
 
 def _mean(xs: list[float]) -> float | None:
@@ -40,7 +46,13 @@ def _rate(n: int, d: int) -> float | None:
     return round(n / d, 4) if d else None
 
 
-def evaluate(session: Session, by: str, since: dt.datetime, until: dt.datetime) -> dict[str, Any]:
+def evaluate(session: Session, by: str, since: dt.datetime, until: dt.datetime,
+             actor: Actor | None = None) -> dict[str, Any]:
+    """The figures of the events in [since, until) — of the caller's scope when `actor` is given."""
+    scope: list[Any] = []
+    if actor is not None:
+        EVALUATE.allow(session, actor)
+        scope = scope_filter(session, actor)
     if by not in GROUPINGS:
         raise ValidationFailed(f"group by one of {sorted(GROUPINGS)}", "by")
     if until <= since:
@@ -52,7 +64,7 @@ def evaluate(session: Session, by: str, since: dt.datetime, until: dt.datetime) 
         select(key_col, Event.status, Event.created_at, Event.accepted_at, Event.dispatched_at, Event.handled_at,
                Event.closed_at, Event.closed_on_time, Event.rework_count, Event.overdue, Event.satisfaction,
                Event.street_name)
-        .where(Event.created_at >= since, Event.created_at < until, Event.status != Status.MERGED.value)
+        .where(Event.created_at >= since, Event.created_at < until, Event.status != Status.MERGED.value, *scope)
     ).all()
     acc: dict[str, dict[str, Any]] = defaultdict(lambda: {
         "volume": 0, "accepted": 0, "closed": 0, "on_time": 0, "handled": 0, "reworked": 0, "overdue_open": 0,
@@ -125,8 +137,9 @@ def period(since: dt.date | None, until: dt.date | None) -> tuple[dt.datetime, d
             dt.datetime.combine(u, dt.time(0), tzinfo=tz).astimezone(dt.UTC))
 
 
-def evaluate_dates(session: Session, by: str, since: dt.date | None = None,
+def evaluate_dates(session: Session, actor: Actor, by: str, since: dt.date | None = None,
                    until: dt.date | None = None) -> dict[str, Any]:
-    """综合评价 per `by` over local dates [since, until) (default: the last 90 days)."""
+    """综合评价 per `by` over local dates [since, until) (default: the last 90 days), of the caller's scope."""
+    EVALUATE.allow(session, actor)
     s, u = period(since, until)
-    return evaluate(session, by, s, u)
+    return evaluate(session, by, s, u, actor)

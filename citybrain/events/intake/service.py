@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
+import json
 import secrets
 import threading
 from collections.abc import Callable, Iterator
@@ -22,8 +24,9 @@ from citybrain.core import audit
 from citybrain.core.auth import Actor
 from citybrain.core.bus import emit
 from citybrain.core.db import utcnow
-from citybrain.core.errors import Forbidden, ValidationFailed
+from citybrain.core.errors import Conflict, Forbidden, ValidationFailed
 from citybrain.core.geo import parse_crs
+from citybrain.core.policy import policy
 from citybrain.core.roles import Role
 from citybrain.events.common import (
     APPEAL_CHANNELS,
@@ -92,12 +95,44 @@ def intake_out(ev: Event) -> IntakeOut:
                      due_at=ev.due_at, duplicate=bool(ev.replayed))
 
 
+# Reporting in one's own name (HTTP, CLI): every signed-in role, through the channels its role may use
+# (`CHANNEL_ROLES`, checked by `check_channel`). `intake` itself is the trusted port other domains call.
+REPORT = policy("events.report", tuple(Role), what="event")
+
+
+def _body_hash(data: EventIn | PublicReportIn) -> str:
+    body = json.dumps(data.model_dump(mode="json", exclude={"idempotency_key"}), sort_keys=True,
+                      ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def scoped_key(session: Session, actor: Actor | None, data: EventIn | PublicReportIn) -> str | None:
+    """The idempotency key as stored: scoped to its submitter, so nobody reaches another's event through
+    a guessed key. A signed-in submitter's key is theirs (the same key with another body is a 409, never
+    the first event); an anonymous citizen's key is scoped to the body too, so a different submission
+    under the same key is simply a new report."""
+    if not data.idempotency_key:
+        return None
+    body = _body_hash(data)
+    who = f"user:{actor.id}" if actor is not None and actor.id is not None else f"anon:{body}"
+    scope = hashlib.sha256(f"{who}\x00{data.idempotency_key}".encode()).hexdigest()[:40]
+    stored = f"{scope}:{body[:40]}"
+    earlier = session.scalar(select(Event.idempotency_key).where(Event.idempotency_key.startswith(f"{scope}:")))
+    if earlier is not None and earlier != stored:
+        raise Conflict("this idempotency_key was already used for a different report; send a new key for a "
+                       "new report", "idempotency_key")
+    return stored
+
+
 def report(maker: sessionmaker[Session], authenticate: Callable[[Session], Actor], data: EventIn) -> IntakeOut:
     """A report in the caller's own name, in its own transaction: authenticate, check the channel rule,
-    intake, commit. An `idempotency_key` seen before returns the first event (`duplicate`)."""
+    intake, commit. The same `idempotency_key` with the same body from the same submitter returns the
+    first event (`duplicate`); with another body it is a 409."""
     with writer_session(maker) as session:
         actor = authenticate(session)
+        REPORT.allow(session, actor)
         check_channel(actor, data.channel)
+        data = data.model_copy(update={"idempotency_key": scoped_key(session, actor, data)})
         out = intake_out(intake(session, actor, data))
         session.commit()
     return out
@@ -110,7 +145,9 @@ def public_report(maker: sessionmaker[Session], authenticate: Callable[[Session]
         actor = authenticate(session)
         channel = Channel.CITIZEN if actor is not None and actor.role == Role.CITIZEN else Channel.WEB
         who = actor or Actor(None, "public", Role.CITIZEN)
-        out = intake_out(intake(session, who, EventIn(channel=channel, **data.model_dump())))
+        fields = data.model_dump()
+        fields["idempotency_key"] = scoped_key(session, actor, data)
+        out = intake_out(intake(session, who, EventIn(channel=channel, **fields)))
         session.commit()
     return out
 

@@ -17,15 +17,15 @@ from citybrain.core import audit
 from citybrain.core.auth import Actor
 from citybrain.core.bus import emit
 from citybrain.core.db import utcnow
-from citybrain.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from citybrain.core.roles import COMMAND, Role
+from citybrain.core.errors import Conflict, NotFound, ValidationFailed
+from citybrain.core.policy import policy
+from citybrain.core.roles import Role
 from citybrain.events.catalogue import CategoryView
 from citybrain.events.common import (
     APPEAL_CHANNELS,
     add_step,
     category,
     category_any,
-    department_code_of,
     department_exists,
     final_deadline,
     get_event,
@@ -34,25 +34,21 @@ from citybrain.events.common import (
 )
 from citybrain.events.domain_events import EventClosed, EventStatusChanged
 from citybrain.events.models import Event, EventPhoto, Photo
-from citybrain.events.queue.service import may_view, to_out
+from citybrain.events.queue.service import event_scope, to_out, visible_event
 from citybrain.events.routing import FALLBACK_DEPARTMENT, route
 from citybrain.events.schemas import TransitionIn
 from citybrain.events.states import STATUS_ZH, TERMINAL, TRANSITIONS, Status, check
 from citybrain.geography.public import place
 
-
-def _check_scope(session: Session, actor: Actor, ev: Event, department_only: bool) -> None:
-    if actor.role == Role.ADMIN:
-        return
-    if department_only:
-        own = department_code_of(session, actor.department_id)
-        if own is None or own != ev.department_code:
-            raise Forbidden(f"event {ev.number} belongs to department {ev.department_code or '(none)'}, "
-                            f"not to yours ({own or 'none'})")
-    if actor.role in (Role.STREET_STAFF, Role.GRID_WORKER) and actor.area_code:
-        codes = [c for c in (ev.grid_code, ev.community_code, ev.street_code) if c]
-        if not any(c.startswith(actor.area_code) or actor.area_code.startswith(c) for c in codes):
-            raise Forbidden(f"event {ev.number} is outside your area {actor.area_code}")
+# The closed loop's policies. Which role may take which step from which state is the table in `states.py`
+# (403 / 409); the scope is the event's (`queue.service.event_scope`: a handler their department's events,
+# street/community/grid staff their place): out of scope is a 404, as if the event did not exist.
+TRANSITION = policy("events.transition", {r for t in TRANSITIONS.values() for r in t.roles}, event_scope,
+                    what="event")
+# Merging a duplicate: both events must be the caller's (a street cannot merge another street's report).
+MERGE = policy("events.merge", TRANSITIONS["merge"].roles, event_scope, what="event")
+# Correcting the place before dispatch: the command centre, or the street staff of the event's place.
+RELOCATE = policy("events.relocate", (Role.DUTY_OFFICER, Role.STREET_STAFF), event_scope, what="event")
 
 
 def transition(session: Session, actor: Actor, event_id: int, action: str, body: TransitionIn | None = None,
@@ -68,8 +64,8 @@ def transition(session: Session, actor: Actor, event_id: int, action: str, body:
 def apply(session: Session, actor: Actor, ev: Event, cat: CategoryView, action: str, body: TransitionIn,
           now: dt.datetime) -> Event:
     """Take the step `action` on a loaded event (intake uses it for the automatic accept and dispatch)."""
+    (MERGE if action == "merge" else TRANSITION).allow(session, actor, ev, ev.id)
     t = check(action, ev.status, actor.role)
-    _check_scope(session, actor, ev, t.department_only)
     if t.needs_note and not body.note:
         raise ValidationFailed(f"{action} needs a note (the reason or the result)", "note")
     before = {"status": ev.status, "department_code": ev.department_code}
@@ -81,8 +77,9 @@ def apply(session: Session, actor: Actor, ev: Event, cat: CategoryView, action: 
         if body.into_id is None:
             raise ValidationFailed("merge needs into_id: the event this one duplicates", "into_id")
         target = session.get(Event, body.into_id)
-        if target is None or target.id == ev.id:
-            raise ValidationFailed(f"no other event {body.into_id} to merge into", "into_id")
+        if target is None or target.id == ev.id or not MERGE.in_scope(session, actor, target):
+            # another street's event is as unknown as a missing one
+            raise NotFound("event", body.into_id, "into_id", loc="body")
         if Status(target.status) in TERMINAL:
             raise Conflict(f"cannot merge into event {target.number}: it is {target.status}", "into_id")
         if target.category_code != ev.category_code:
@@ -163,9 +160,9 @@ def _attach(session: Session, ev: Event, photo_ids: list[int], stage: str) -> No
 def relocate(session: Session, actor: Actor, event_id: int, lon: float, lat: float, crs: str = "wgs84",
              address: str | None = None) -> Event:
     """Correct an event's place (before dispatch): locate again and route again."""
-    if actor.role not in COMMAND and actor.role != Role.STREET_STAFF:
-        raise Forbidden("only the command centre or street staff may correct a location")
+    RELOCATE.allow(session, actor)
     ev = get_event(session, event_id, lock=True)
+    RELOCATE.allow(session, actor, ev, event_id)
     if ev.status not in (Status.REPORTED, Status.ACCEPTED, Status.RETURNED, Status.TRANSFER):
         raise Conflict(f"cannot move an event that is {ev.status} ({STATUS_ZH[Status(ev.status)]}); "
                        "only before dispatch", "status")
@@ -204,7 +201,6 @@ def act(session: Session, actor: Actor, event_id: int, action: str,
     department that left their queue); the event as the caller now sees it."""
     if action not in TRANSITIONS:
         raise ValidationFailed(f"unknown action {action!r}; one of {sorted(TRANSITIONS)}", "action")
-    ev = get_event(session, event_id)
-    if not may_view(session, actor, ev) and actor.role != Role.DEPT_HANDLER:
-        raise NotFound("event", event_id)
+    TRANSITION.allow(session, actor)
+    visible_event(session, actor, event_id)
     return to_out(session, actor, transition(session, actor, event_id, action, body))

@@ -26,9 +26,11 @@ from citybrain.core import audit
 from citybrain.core.auth import Actor
 from citybrain.core.clock import to_local
 from citybrain.core.db import utcnow
+from citybrain.core.policy import policy
 from citybrain.core.roles import Role
-from citybrain.core.types import LatitudeQuery, LongitudeQuery
+from citybrain.core.types import EARLIEST, LatitudeQuery, LongitudeQuery
 from citybrain.events.common import category_names, department_names
+from citybrain.events.follow.service import PUBLIC_CHANNELS, is_public
 from citybrain.events.intake.service import intake
 from citybrain.events.models import Event, EventCategory, id_from_number
 from citybrain.events.open311.models import Open311Client, Open311Token
@@ -37,6 +39,8 @@ from citybrain.events.states import STATUS_ZH, TERMINAL, Status
 from citybrain.events.workcal import APPEAL_ZH
 
 JURISDICTION_ID = "510116"
+# GeoReport `requests` is public: only citizens' own public reports (`follow.service.PUBLIC_CHANNELS`)
+PUBLIC_ONLY = Event.channel.in_(sorted(c.value for c in PUBLIC_CHANNELS))
 MAX_RANGE = dt.timedelta(days=90)
 MAX_ROWS = 1000
 
@@ -80,6 +84,8 @@ def parse_w3c(value: str, field: str) -> dt.datetime:
         raise Open311Error(400, f"{field} must be a W3C datetime such as 2026-10-08T09:00:00+08:00") from None
     if t.tzinfo is None:
         raise Open311Error(400, f"{field} needs a time zone offset")
+    if not EARLIEST <= t <= dt.datetime(2100, 1, 1, tzinfo=dt.UTC):
+        raise Open311Error(400, f"{field} must be between 2000 and 2100")
     return t
 
 
@@ -95,7 +101,13 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+# Issuing an Open311 client's key: the data officer (or the CLI, run by whoever runs the server).
+ISSUE_KEY = policy("events.open311.issue_key", (Role.DATA_OFFICER,), what="client")
+
+
 def issue_key(session: Session, actor: Actor | None, name: str) -> tuple[Open311Client, str]:
+    if actor is not None:
+        ISSUE_KEY.allow(session, actor)
     key = secrets.token_urlsafe(24)
     client = Open311Client(name=name[:100], key_hash=_digest(key))
     session.add(client)
@@ -267,7 +279,8 @@ def list_requests(session: Session, params: dict[str, str]) -> list[dict[str, An
         if len(ids) > MAX_ROWS:
             raise Open311Error(400, f"at most {MAX_ROWS} service_request_id values")
         wanted = [i for i in ids if i is not None]
-        rows = list(session.scalars(select(Event).where(Event.id.in_(wanted)).order_by(Event.id))) if wanted else []
+        rows = list(session.scalars(select(Event).where(Event.id.in_(wanted), PUBLIC_ONLY)
+                                    .order_by(Event.id))) if wanted else []
         return _out(session, rows)
     now = utcnow()
     end = parse_w3c(params["end_date"], "end_date") if params.get("end_date") else now
@@ -276,7 +289,7 @@ def list_requests(session: Session, params: dict[str, str]) -> list[dict[str, An
         raise Open311Error(400, "end_date is before start_date")
     if end - start > MAX_RANGE:
         raise Open311Error(400, "start_date and end_date may be at most 90 days apart")
-    conds: list[Any] = [Event.created_at >= start, Event.created_at <= end]
+    conds: list[Any] = [Event.created_at >= start, Event.created_at <= end, PUBLIC_ONLY]
     codes = [c for c in (params.get("service_code") or "").split(",") if c]
     if codes:
         conds.append(Event.category_code.in_(codes))
@@ -298,7 +311,7 @@ def get_request(session: Session, request_id: str, jurisdiction_id: str | None =
     check_jurisdiction(jurisdiction_id)
     eid = id_from_number(request_id)
     ev = session.get(Event, eid) if eid is not None else None
-    if ev is None:
+    if ev is None or not is_public(ev):  # an internal case is as unknown as a missing one
         raise Open311Error(404, f"service_request_id {request_id!r} not found")
     return _out(session, [ev])
 
@@ -306,7 +319,8 @@ def get_request(session: Session, request_id: str, jurisdiction_id: str | None =
 def token_lookup(session: Session, token: str, jurisdiction_id: str | None = None) -> list[dict[str, Any]]:
     check_jurisdiction(jurisdiction_id)
     row = session.get(Open311Token, token) if len(token) <= 40 else None
-    if row is None:
+    ev = session.get(Event, row.event_id) if row is not None else None
+    if row is None or ev is None or not is_public(ev):
         raise Open311Error(404, f"token {token!r} not found")
     return [{"service_request_id": f"SL{row.event_id:08d}", "token": token}]
 

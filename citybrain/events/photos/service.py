@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from PIL import ExifTags, Image, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,11 @@ from citybrain.core.auth import Actor
 from citybrain.core.db import upsert_insert, utcnow
 from citybrain.core.errors import NotFound, PayloadTooLarge, ValidationFailed
 from citybrain.core.lookup import get_or_404
-from citybrain.events.models import Photo
+from citybrain.core.policy import DISTRICT_WIDE, policy
+from citybrain.core.roles import Role
+from citybrain.events.follow.service import is_public, public_report
+from citybrain.events.models import Event, EventPhoto, Photo
+from citybrain.events.queue.service import event_scope
 
 # what Pillow calls the format → (MIME type, file extension)
 ALLOWED = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
@@ -164,13 +168,84 @@ def get_photo(session: Session, photo_id: int) -> Photo:
     return get_or_404(session, Photo, photo_id, what="photo")
 
 
-def photo_file(session: Session, data_dir: Path, photo_id: int) -> tuple[Photo, Path]:
-    """A stored photo and its file (404 if either is missing)."""
+def _photo_events(session: Session, photo_id: int) -> list[Event]:
+    return list(session.scalars(select(Event).join(EventPhoto, EventPhoto.event_id == Event.id)
+                                .where(EventPhoto.photo_id == photo_id)))
+
+
+def photo_scope(session: Session, actor: Actor, photo: Photo) -> bool:
+    """A photo is the caller's when they uploaded it or may see an event it belongs to."""
+    if actor.role in DISTRICT_WIDE or (actor.id is not None and photo.uploader_id == actor.id):
+        return True
+    return any(event_scope(session, actor, ev) for ev in _photo_events(session, photo.id))
+
+
+# Reading a photo as it was taken (EXIF and all): whoever may see its event (or uploaded it). Anyone else
+# signed in gets the public copy of a photo of a public report (`public_copy`), or a 404.
+VIEW_PHOTO = policy("events.photos.view", tuple(Role), photo_scope, what="photo")
+
+
+def photo_file(session: Session, data_dir: Path, photo_id: int, actor: Actor) -> tuple[Photo, Path]:
+    """A stored photo and its file: the original for those who may see its event, the copy without EXIF
+    for a photo of a public report; 404 otherwise (or if the file is missing)."""
     p = get_photo(session, photo_id)
-    path = path_for(data_dir, p)
-    if not path.is_file():
+    if VIEW_PHOTO.permits_role(actor) and VIEW_PHOTO.in_scope(session, actor, p):
+        path = path_for(data_dir, p)
+        if not path.is_file():
+            raise NotFound("photo file", p.sha256)
+        return p, path
+    if any(is_public(ev) for ev in _photo_events(session, p.id)):
+        return p, public_copy(data_dir, p)
+    raise NotFound("photo", photo_id)
+
+
+def public_photo_file(session: Session, data_dir: Path, number: str, photo_id: int) -> tuple[Photo, Path]:
+    """A photo of a public report, for anyone, re-encoded without EXIF (no GPS, no camera, no time)."""
+    ev = public_report(session, number)
+    attached = session.scalar(select(EventPhoto.id).where(EventPhoto.event_id == ev.id,
+                                                          EventPhoto.photo_id == photo_id))
+    if attached is None:
+        raise NotFound("photo", photo_id)
+    p = get_photo(session, photo_id)
+    return p, public_copy(data_dir, p)
+
+
+def strip_exif(data: bytes) -> bytes:
+    """The image re-encoded by Pillow without its EXIF block (location, camera, time) or other metadata;
+    the orientation EXIF asked for is applied to the pixels first, so the picture still stands upright."""
+    with Image.open(io.BytesIO(data)) as img:
+        fmt = img.format or "JPEG"
+        upright = ImageOps.exif_transpose(img)
+        clean = Image.new(upright.mode, upright.size)
+        clean.paste(upright)  # only the pixels: no info dict, no EXIF, no XMP, no ICC text
+        out = io.BytesIO()
+        if fmt == "JPEG":
+            clean.convert("RGB").save(out, "JPEG", quality=90)
+        else:
+            clean.save(out, fmt)
+    return out.getvalue()
+
+
+def public_copy(data_dir: Path, p: Photo) -> Path:
+    """The copy of a photo that leaves to people who may not see its event: made once, kept beside it."""
+    original = path_for(data_dir, p)
+    ext = original.suffix
+    target = photo_dir(data_dir) / "public" / p.sha256[:2] / f"{p.sha256}{ext}"
+    if target.is_file():
+        return target
+    if not original.is_file():
         raise NotFound("photo file", p.sha256)
-    return p, path
+    data = strip_exif(original.read_bytes())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".public-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
 
 
 def photo_out(p: Photo) -> dict[str, Any]:

@@ -9,29 +9,29 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
-from citybrain.core.auth import Actor, require
+from citybrain.core.auth import Actor
 from citybrain.core.listing import ListParams, Page
-from citybrain.core.roles import STAFF
 from citybrain.core.web import current_actor, get_session
 from citybrain.events.queue import service
-from citybrain.events.schemas import MAX_ID
+from citybrain.events.schemas import MAX_ID, EventOut
 
 router = APIRouter(tags=["events"])
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-@router.get("/geojson")
+@router.get("/geojson", response_class=JSONResponse,
+            responses={200: {"content": {"application/geo+json": {}}, "description": "a FeatureCollection"}})
 def events_geojson(status: str | None = Query(default=None, max_length=200),
                    category: str | None = Query(default=None, max_length=20),
                    days: int | None = Query(default=None, ge=1, le=3660),
                    limit: int = Query(default=5000, ge=1, le=20000),
-                   actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session)) -> Response:
+                   actor: Actor = Depends(current_actor), session: Session = Depends(get_session)) -> Response:
     """Events as GeoJSON for the command-centre map layer (open ones by default; `status=all`)."""
     data = service.geojson(session, actor, status=status, category=category, days=days, limit=limit)
     return JSONResponse(jsonable_encoder(data), media_type="application/geo+json")
 
 
-@router.get("", response_model=Page[dict[str, Any]])
+@router.get("", response_model=Page[EventOut])
 def list_events(actor: Actor = Depends(current_actor), session: Session = Depends(get_session),
                 params: ListParams = Depends(),
                 status: str | None = Query(default=None, max_length=200),
@@ -47,7 +47,8 @@ def list_events(actor: Actor = Depends(current_actor), session: Session = Depend
                                street=street, channel=channel, overdue=overdue, q=q)
 
 
-@router.get("/{event_id}")
+@router.get("/{event_id}", response_model=EventOut)
 def event_detail(event_id: RowId, actor: Actor = Depends(current_actor),
-                 session: Session = Depends(get_session)) -> dict[str, Any]:
+                 session: Session = Depends(get_session)) -> Any:
+    """An event with its photos, timeline and the caller's next actions (404 outside the caller's scope)."""
     return service.detail(session, actor, event_id)

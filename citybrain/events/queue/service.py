@@ -9,46 +9,74 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor
 from citybrain.core.errors import ValidationFailed
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.lookup import get_or_404
+from citybrain.core.policy import DISTRICT_WIDE, area_prefix, in_area, own_department, policy
 from citybrain.core.privacy import mask_name, may_see_personal, phone_for
-from citybrain.core.roles import Role
-from citybrain.directory.public import visible_area_prefix
-from citybrain.events.common import category_names, department_code_of
+from citybrain.core.roles import STAFF, Role
+from citybrain.directory.public import department_by_code, list_departments
+from citybrain.events.common import category_names, department_code_of, department_names
 from citybrain.events.models import Event, EventPhoto, EventTransition, id_from_number
-from citybrain.events.states import OPEN, STATUS_ZH, Status, allowed_actions
+from citybrain.events.states import ACTIONS_ZH, OPEN, STATUS_ZH, Status, allowed_actions
+
+
+def department_id_of(session: Session, code: str | None) -> int | None:
+    dept = department_by_code(session, code) if code else None
+    return dept.id if dept else None
+
+
+def event_scope(session: Session, actor: Actor, ev: Event) -> bool:
+    """Whether `ev` is the actor's (rule 4): the command centre and the data officer everywhere; a
+    department's handler or inspector on their department's events; street, community and grid staff in
+    their place (and, for staff seconded to a department, that department's events); a citizen their
+    own reports. `scope_filter` says the same in SQL, for lists."""
+    if actor.role in DISTRICT_WIDE:
+        return True
+    if actor.role in (Role.DEPT_HANDLER, Role.INSPECTOR):
+        return own_department(actor, department_id_of(session, ev.department_code))
+    if actor.role in (Role.STREET_STAFF, Role.GRID_WORKER):
+        return (in_area(actor, ev.grid_code, ev.community_code, ev.street_code)
+                or (ev.department_code is not None
+                    and own_department(actor, department_id_of(session, ev.department_code))))
+    return actor.id is not None and ev.reporter_user_id == actor.id
+
+
+# Seeing events: every signed-in role, each in their scope (a citizen: their own reports).
+VIEW = policy("events.view", tuple(Role), event_scope, what="event")
 
 
 def scope_filter(session: Session, actor: Actor) -> list[Any]:
-    """What part of the events an actor's role sees."""
-    if actor.role in (Role.ADMIN, Role.DUTY_OFFICER, Role.DATA_OFFICER, Role.INSPECTOR):
+    """`event_scope` as SQL conditions, for lists, the map layer and the figures (never shown, not
+    merely hidden)."""
+    if actor.role in DISTRICT_WIDE:
         return []
-    if actor.role == Role.DEPT_HANDLER:
-        return [Event.department_code == (department_code_of(session, actor.department_id) or "-")]
+    own = department_code_of(session, actor.department_id)
+    if actor.role in (Role.DEPT_HANDLER, Role.INSPECTOR):
+        return [Event.department_code == (own or "\x00")]
     if actor.role in (Role.STREET_STAFF, Role.GRID_WORKER):
-        prefix = visible_area_prefix(actor)
-        own = department_code_of(session, actor.department_id)
-        conds = ([Event.grid_code.startswith(prefix)] if prefix else []) + (
-            [Event.department_code == own] if own else [])
-        return [or_(*conds)] if conds else []
+        prefix = area_prefix(actor) or "\x00"
+        # the most precise code the row has decides (codes nest: grid ⊂ community ⊂ street)
+        place = func.coalesce(Event.grid_code, Event.community_code, Event.street_code).startswith(prefix)
+        return [or_(place, Event.department_code == own) if own else place]
+    if actor.id is None:
+        return [false()]
     return [Event.reporter_user_id == actor.id]
 
 
 def may_view(session: Session, actor: Actor, ev: Event) -> bool:
-    conds = scope_filter(session, actor)
-    if not conds:
-        return True
-    return session.scalar(select(Event.id).where(Event.id == ev.id, *conds)) is not None
+    return VIEW.permits_role(actor) and VIEW.in_scope(session, actor, ev)
 
 
 def visible_event(session: Session, actor: Actor, event_id: int) -> Event:
     """The event if the caller may see it; a 404 otherwise, as if it did not exist."""
-    return get_or_404(session, Event, event_id, what="event", visible=lambda ev: may_view(session, actor, ev))
+    ev = get_or_404(session, Event, event_id, what="event")
+    VIEW.allow(session, actor, ev, event_id)
+    return ev
 
 
 def check_statuses(status: str | None, field: str = "status") -> None:
@@ -134,21 +162,30 @@ def to_out(session: Session, actor: Actor, ev: Event, *, detail: bool = True,
             "handled_at", "closed_at")
     }
     out["category_name"] = names.get(ev.category_code, "")
+    out["department_name"] = department_names(session, [ev.department_code]).get(ev.department_code or "", "")
     out["reporter_name"] = ev.reporter_name if full else mask_name(ev.reporter_name)
     out["reporter_phone"] = ev.reporter_phone if full else phone_for(actor.role, ev.reporter_phone)
     if detail:
         out["photos"] = photo_ids(session, ev, "report")
         out["result_photos"] = photo_ids(session, ev, "result")
         out["actions"] = allowed_actions(ev.status, actor.role) if actor.role != Role.CITIZEN else []
-        out["timeline"] = [{"at": t.at, "actor": t.actor_name, "action": t.action, "from_status": t.from_status,
-                            "to_status": t.to_status, "department_code": t.department_code, "note": t.note}
-                           for t in timeline(session, ev)]
+        # a citizen reads their report's public steps only (no internal notes, no staff accounts)
+        citizen = actor.role == Role.CITIZEN
+        out["timeline"] = [{"at": t.at, "actor": "" if citizen else t.actor_name, "action": t.action,
+                            "action_name": ACTIONS_ZH.get(t.action, t.action), "from_status": t.from_status,
+                            "to_status": t.to_status, "department_code": t.department_code,
+                            "note": "" if citizen else t.note}
+                           for t in timeline(session, ev, public_only=citizen)]
     return out
 
 
 def detail(session: Session, actor: Actor, event_id: int) -> dict[str, Any]:
     """An event with its photos, timeline and the caller's next actions (404 out of scope)."""
     return to_out(session, actor, visible_event(session, actor, event_id))
+
+
+# The map layer: staff, each seeing the events of their scope (a citizen follows their reports by number).
+MAP = policy("events.map", STAFF, what="map layer")
 
 
 def geojson(session: Session, actor: Actor | None, *, status: str | None = None, category: str | None = None,
@@ -159,6 +196,7 @@ def geojson(session: Session, actor: Actor | None, *, status: str | None = None,
         since = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
     conds: list[Any] = [Event.lon.is_not(None)]
     if actor is not None:
+        MAP.allow(session, actor)
         conds += scope_filter(session, actor)
     if status == "open" or status is None:
         conds.append(Event.status.in_([s.value for s in OPEN]))
@@ -169,6 +207,7 @@ def geojson(session: Session, actor: Actor | None, *, status: str | None = None,
     if since:
         conds.append(Event.created_at >= since)
     names = category_names(session)
+    depts = {d.code: d.name for d in list_departments(session)}
     rows = session.execute(
         select(Event.id, Event.lon, Event.lat, Event.category_code, Event.status, Event.priority,
                Event.department_code, Event.overdue, Event.street_name, Event.created_at)
@@ -177,6 +216,7 @@ def geojson(session: Session, actor: Actor | None, *, status: str | None = None,
               "properties": {"id": r[0], "number": f"SL{r[0]:08d}", "category_code": r[3],
                              "category_name": names.get(r[3], ""), "status": r[4],
                              "status_name": STATUS_ZH[Status(r[4])], "priority": r[5], "department_code": r[6],
+                             "department_name": depts.get(r[6] or "", ""),
                              "overdue": bool(r[7]), "street_name": r[8], "created_at": r[9].isoformat()}}
              for r in rows]
     return {"type": "FeatureCollection", "features": feats}

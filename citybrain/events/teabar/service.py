@@ -15,16 +15,32 @@ from sqlalchemy.orm import Session
 from citybrain.core import audit
 from citybrain.core.auth import Actor
 from citybrain.core.db import utcnow
-from citybrain.core.errors import Conflict, Forbidden
+from citybrain.core.errors import Conflict
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.lookup import get_or_404
+from citybrain.core.policy import in_area, policy
 from citybrain.core.privacy import mask_name
 from citybrain.core.roles import Role
-from citybrain.events.common import department_code_of, department_names, get_by_number
-from citybrain.events.models import Thread, ThreadPost
+from citybrain.events.common import department_code_of, department_names
+from citybrain.events.follow.service import is_public, public_report
+from citybrain.events.models import Event, Thread, ThreadPost
+from citybrain.events.queue.service import event_scope
 from citybrain.events.schemas import PostIn, ResolutionIn, ThreadIn
 
 ANSWERING_ROLES = (Role.DEPT_HANDLER, Role.DUTY_OFFICER, Role.STREET_STAFF, Role.ADMIN)
+
+
+def thread_scope(session: Session, actor: Actor, th: Thread) -> bool:
+    """A thread on a report is the scope of that report (its department, its place); a thread on a
+    topic is its street's, or everyone's who answers when it names no street."""
+    if th.event_id is not None:
+        ev = session.get(Event, th.event_id)
+        return ev is not None and event_scope(session, actor, ev)
+    return in_area(actor, th.street_code) if th.street_code else True
+
+
+# Recording a resolution closes a thread: the department, the street or the command centre it concerns.
+RESOLVE = policy("events.teabar.resolve", ANSWERING_ROLES, thread_scope, what="thread")
 
 
 def _author(actor: Actor | None, given: str | None) -> tuple[int | None, str]:
@@ -36,7 +52,8 @@ def _author(actor: Actor | None, given: str | None) -> tuple[int | None, str]:
 def create_thread(session: Session, actor: Actor | None, data: ThreadIn) -> Thread:
     event_id = street = None
     if data.event_number:
-        ev = get_by_number(session, data.event_number)
+        # only a citizen's public report can be discussed in public; an internal case is unknown here
+        ev = public_report(session, data.event_number)
         event_id, street = ev.id, ev.street_code
     uid, name = _author(actor, data.author_name)
     dept = department_code_of(session, actor.department_id) if actor and actor.role != Role.CITIZEN else None
@@ -68,9 +85,9 @@ def add_post(session: Session, actor: Actor | None, thread_id: int, data: PostIn
 
 
 def resolve(session: Session, actor: Actor, thread_id: int, data: ResolutionIn) -> Thread:
-    if actor.role not in ANSWERING_ROLES:
-        raise Forbidden("only a department, street staff or the command centre may record a resolution")
+    RESOLVE.allow(session, actor)
     th = get_thread(session, thread_id)
+    RESOLVE.allow(session, actor, th, thread_id)
     if th.status == "resolved":
         raise Conflict("this thread already has a resolution", "status")
     th.status, th.resolution, th.resolved_at = "resolved", data.resolution, utcnow()
@@ -92,7 +109,8 @@ def thread_out(session: Session, th: Thread, with_posts: bool = True) -> dict[st
     names = department_names(session, [p.department_code for p in posts] + [th.resolved_by, th.department_code])
     number = None
     if th.event_id:
-        number = f"SL{th.event_id:08d}"
+        ev = session.get(Event, th.event_id)
+        number = ev.number if ev is not None and is_public(ev) else None
     out: dict[str, Any] = {
         "id": th.id, "title": th.title, "body": th.body, "event_number": number, "status": th.status,
         "author": _public_name(th.author_name, th.department_code, names), "created_at": th.created_at,

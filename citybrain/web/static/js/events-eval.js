@@ -21,28 +21,35 @@
       var data = await CB.getJSON("/api/events/evaluation?" + p.toString());
       var rows = data.rows.slice(0, 20);
       var names = rows.map(function (r) { return r.name; });
+      // every bar carries its value, every category its name (interval 0: none skipped), and the value
+      // axis starts at 0, so a value below one is a short bar to the right, never a bar pointing down
+      var cat = {type: "category", data: names, inverse: true, axisLabel: {interval: 0, width: 110, overflow: "truncate"}};
+      var label = function (fmt) { return {show: true, position: "right", formatter: fmt || "{c}"}; };
       volume.setOption({
         backgroundColor: "transparent", tooltip: {trigger: "axis"}, grid: {left: 120, right: 20, top: 30, bottom: 20},
         title: {text: t("events.js.volume"), left: 0, textStyle: {fontSize: 13}},
-        xAxis: {type: "value"}, yAxis: {type: "category", data: names, inverse: true},
-        series: [{type: "bar", name: t("events.js.volume"), data: rows.map(function (r) { return r.volume; })}]
+        xAxis: {type: "value", min: 0}, yAxis: cat,
+        series: [{type: "bar", name: t("events.js.volume"), label: label(),
+                  data: rows.map(function (r) { return r.volume; })}]
       }, true);
       rates.setOption({
         backgroundColor: "transparent", tooltip: {trigger: "axis"}, legend: {top: 0},
         grid: {left: 120, right: 20, top: 40, bottom: 20},
-        xAxis: {type: "value", max: 100, axisLabel: {formatter: "{value}%"}},
-        yAxis: {type: "category", data: names, inverse: true},
+        xAxis: {type: "value", min: 0, max: 100, axisLabel: {formatter: "{value}%"}},
+        yAxis: cat,
         series: [
-          {type: "bar", name: t("events.js.on_time"), data: rows.map(function (r) { return r.on_time_closure_rate === null ? null : +(r.on_time_closure_rate * 100).toFixed(1); })},
-          {type: "bar", name: t("events.js.rework"), data: rows.map(function (r) { return r.rework_rate === null ? null : +(r.rework_rate * 100).toFixed(1); })},
-          {type: "bar", name: t("events.js.satisfaction") + " (×20)", data: rows.map(function (r) { return r.satisfaction === null ? null : r.satisfaction * 20; })}
+          {type: "bar", name: t("events.js.on_time"), label: label("{c}%"), data: rows.map(function (r) { return r.on_time_closure_rate === null ? null : +(r.on_time_closure_rate * 100).toFixed(1); })},
+          {type: "bar", name: t("events.js.rework"), label: label("{c}%"), data: rows.map(function (r) { return r.rework_rate === null ? null : +(r.rework_rate * 100).toFixed(1); })},
+          {type: "bar", name: t("events.js.satisfaction") + " (×20)",
+           label: label(function (p) { return p.value === null ? "" : (p.value / 20).toFixed(1); }), data: rows.map(function (r) { return r.satisfaction === null ? null : r.satisfaction * 20; })}
         ]
       }, true);
+      var heads = Array.prototype.map.call(document.querySelectorAll("#eval-table thead th"),
+                                           function (th) { return th.textContent; });
       tbody.replaceChildren.apply(tbody, data.rows.map(function (r) {
-        return el("tr", null, [el("td", null, r.name), el("td", null, num(r.volume)), el("td", null, num(r.accepted)),
-          el("td", null, num(r.closed)), el("td", null, pct(r.on_time_closure_rate)), el("td", null, pct(r.rework_rate)),
-          el("td", null, num(r.overdue_open)), el("td", null, num(r.mean_accept_hours)),
-          el("td", null, num(r.mean_handle_hours)), el("td", null, num(r.satisfaction))]);
+        var cells = [r.name, num(r.volume), num(r.accepted), num(r.closed), pct(r.on_time_closure_rate),
+          pct(r.rework_rate), num(r.overdue_open), num(r.mean_accept_hours), num(r.mean_handle_hours), num(r.satisfaction)];
+        return el("tr", null, cells.map(function (v, i) { return el("td", {"data-label": heads[i] || ""}, v); }));
       }));
       status.textContent = t("events.js.total", {n: CB.number(data.total.volume)});
       document.getElementById("chart-volume").dataset.rendered = "true";

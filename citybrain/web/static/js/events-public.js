@@ -4,12 +4,6 @@
   "use strict";
   var t = CB.t;
 
-  function fail(node, err) {
-    if (!node) return;
-    node.textContent = t("events.js.error", {msg: err.message});
-    node.classList.add("error");
-  }
-
   /* ---- report ---- */
   var report = document.getElementById("report-form");
   if (report) {
@@ -34,12 +28,15 @@
       });
     }
     var status = document.getElementById("rp-status");
-    var key = "web-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
-    report.addEventListener("submit", async function (ev) {
-      ev.preventDefault();
+    var labels = {location: t("events.js.field.location"), lon: t("events.js.field.location"),
+                  lat: t("events.js.field.location"), file: t("events.js.field.photo")};
+    // one request at a time, and an Idempotency-Key per filled-in form: a double click is one report, an
+    // edited form after a success a new one (cb.submitOnce renews the key when the form changes)
+    CB.submitOnce(report, async function (ctx) {
+      CB.clearErrors(report);
       var fd = new FormData(report);
       var body = {category_code: fd.get("category_code"), description: fd.get("description"),
-        address: fd.get("address") || "", idempotency_key: key};
+        address: fd.get("address") || ""};
       ["reporter_name", "reporter_phone", "appeal_kind"].forEach(function (k) { if (fd.get(k)) body[k] = fd.get(k); });
       if (point) { body.lon = point.lon; body.lat = point.lat; }
       try {
@@ -48,19 +45,17 @@
           status.textContent = t("events.js.uploading");
           var up = new FormData();
           up.append("file", file);
-          var resp = await fetch("/api/events/photos", {method: "POST", body: up, credentials: "same-origin"});
-          var pj = await resp.json();
-          if (!resp.ok) throw new CB.HttpError(resp.status, pj.detail[0].msg);
+          var pj = await CB.postJSON("/api/events/photos", up);
           body.photos = [pj.id];
         }
-        var out = await CB.postJSON("/api/events/report", body);
+        var out = await ctx.post("/api/events/report", body);
         status.textContent = t("events.js.done");
         var a = document.getElementById("rp-number");
         a.textContent = out.number;
         a.setAttribute("href", "/report/" + encodeURIComponent(out.number));
         document.getElementById("rp-code").textContent = out.access_code;
         document.getElementById("rp-done").hidden = false;
-      } catch (err) { fail(status, err); }
+      } catch (err) { status.textContent = ""; CB.showErrors(report, err, {labels: labels}); }
     });
   }
 
@@ -76,15 +71,15 @@
   /* ---- rating ---- */
   var rate = document.getElementById("rate-form");
   if (rate) {
-    rate.addEventListener("submit", async function (ev) {
-      ev.preventDefault();
+    CB.submitOnce(rate, async function () {
+      CB.clearErrors(rate);
       var fd = new FormData(rate);
       try {
         await CB.postJSON("/api/events/public/" + encodeURIComponent(rate.dataset.number) + "/rating",
           {access_code: fd.get("access_code"), satisfaction: parseInt(fd.get("satisfaction"), 10),
             comment: fd.get("comment") || ""});
         location.reload();
-      } catch (err) { fail(document.getElementById("rate-status"), err); }
+      } catch (err) { CB.showErrors(rate, err, {box: document.getElementById("rate-status")}); }
     });
   }
 
@@ -96,23 +91,23 @@
   }
   var thread = document.getElementById("thread-form");
   if (thread) {
-    thread.addEventListener("submit", async function (ev) {
-      ev.preventDefault();
+    CB.submitOnce(thread, async function (ctx) {
+      CB.clearErrors(thread);
       try {
-        var th = await CB.postJSON("/api/events/threads", formJSON(thread));
+        var th = await ctx.post("/api/events/threads", formJSON(thread));
         location.href = "/teabar/" + th.id;
-      } catch (err) { fail(document.getElementById("thread-status"), err); }
+      } catch (err) { CB.showErrors(thread, err, {box: document.getElementById("thread-status")}); }
     });
   }
   [["post-form", "/posts"], ["resolve-form", "/resolution"]].forEach(function (spec) {
     var form = document.getElementById(spec[0]);
     if (!form) return;
-    form.addEventListener("submit", async function (ev) {
-      ev.preventDefault();
+    CB.submitOnce(form, async function (ctx) {
+      CB.clearErrors(form);
       try {
-        await CB.postJSON("/api/events/threads/" + form.dataset.thread + spec[1], formJSON(form));
+        await ctx.post("/api/events/threads/" + form.dataset.thread + spec[1], formJSON(form));
         location.reload();
-      } catch (err) { fail(document.getElementById("post-status"), err); }
+      } catch (err) { CB.showErrors(form, err, {box: document.getElementById("post-status")}); }
     });
   });
 })();

@@ -24,7 +24,7 @@
       el("td", null, el("span", {class: "ev-status s-" + e.status}, t("events.js.status." + e.status))),
       el("td", null, t("events.js.priority." + e.priority)),
       el("td", null, e.street_name || ""),
-      el("td", null, e.department_code || ""),
+      el("td", null, e.department_name || e.department_code || ""),
       el("td", null, CB.time(e.created_at)),
       due,
       el("td", null, (e.description || "").slice(0, 60))
@@ -37,6 +37,12 @@
       var data = await CB.getJSON("/api/events?" + params().toString());
       total = data.total;
       tbody.replaceChildren.apply(tbody, data.items.map(row));
+      // a card per row on a phone (the `cards` table class): each cell says which column it is
+      var heads = Array.prototype.map.call(document.querySelectorAll("#ev-table thead th"),
+                                           function (th) { return th.textContent; });
+      tbody.querySelectorAll("tr").forEach(function (tr) {
+        Array.prototype.forEach.call(tr.children, function (td, i) { td.setAttribute("data-label", heads[i] || ""); });
+      });
       status.textContent = data.items.length ? t("events.js.total", {n: CB.number(total)}) : t("events.js.empty");
       form.dataset.loaded = "true";
     } catch (err) {
