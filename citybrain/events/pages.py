@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor
@@ -18,11 +18,12 @@ from citybrain.core.roles import Role
 from citybrain.core.web import get_session
 from citybrain.directory.public import list_departments
 from citybrain.events import catalogue
-from citybrain.events.common import department_code_of, department_names
+from citybrain.events.common import category_names, department_code_of, department_names
 from citybrain.events.duplicates.service import visible_duplicates
 from citybrain.events.evaluation.service import EVALUATE
 from citybrain.events.follow.service import public_view
-from citybrain.events.queue.service import to_out, visible_event
+from citybrain.events.models import Event
+from citybrain.events.queue.service import queue_select, to_out, visible_event
 from citybrain.events.schemas import MAX_ID, Channel
 from citybrain.events.states import STATUS_ZH, Status
 from citybrain.events.teabar import service as teabar
@@ -52,10 +53,20 @@ def workbench_page(request: Request, session: Session = Depends(get_session)) ->
     if actor is None:
         return login_redirect(request)
     if actor.role == Role.CITIZEN:
-        return RedirectResponse("/report", status_code=303)
+        return _my_reports(request, session, actor)
     ctx = _page_context(session)
     ctx["own_department"] = department_code_of(session, actor.department_id)
     return render(request, "events/workbench.html", ctx, csp=True)
+
+
+def _my_reports(request: Request, session: Session, actor: Actor) -> Response:
+    """A citizen's start page: their own reports (the queue's citizen scope), newest first, each linking
+    to its public follow-up page, and the way to report another."""
+    mine = list(session.scalars(queue_select(session, actor).order_by(None).order_by(Event.id.desc()).limit(100)))
+    names = category_names(session)
+    rows = [{"number": e.number, "category": names.get(e.category_code, e.category_code), "status": e.status,
+             "reported": _local(e.created_at), "address": e.address or ""} for e in mine]
+    return render(request, "events/mine.html", {"rows": rows, "js_prefixes": ["events.js."]}, csp=True)
 
 
 @pages.get("/events/evaluation")

@@ -257,7 +257,8 @@ def test_calendar_endpoints(client):
 def test_pages_render_and_escape(client, login, hub):
     ev = client.post("/api/events", json=body(description="<img src=x onerror=alert(1)>"),
                      headers=login("citizen")).json()
-    assert client.get("/events", follow_redirects=False).headers["location"] == "/report"  # citizens
+    mine = client.get("/events", follow_redirects=False)  # a citizen's own reports
+    assert mine.status_code == 200 and "我的上报" in mine.text and "<img src=x" not in mine.text
     client.cookies.clear()
     assert client.get("/events", follow_redirects=False).status_code == 303
     h = login("duty_officer")
@@ -275,3 +276,21 @@ def test_pages_render_and_escape(client, login, hub):
     assert f.status_code == 200 and "&lt;img" in f.text and "13912345678" not in f.text
     assert client.get("/report/SL99999999").status_code == 404
     assert client.get("/teabar").status_code == 200
+
+
+def test_a_citizen_lands_on_their_own_reports(client, login, hub):
+    """Issue #13 item 7: /home sends a citizen to /events, which lists their own reports (not anyone
+    else's, not the staff workbench), each linking to its follow-up page."""
+    mine = client.post("/api/events", json=body(description="楼下烧烤油烟"), headers=login("citizen")).json()
+    other = client.post("/api/events", json=body(channel="hotline_12345", description="别人的事"),
+                        headers=login("duty_officer")).json()
+    client.cookies.clear()
+    r = client.get("/home", headers=login("citizen"), follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/events"
+    page = client.get("/events", headers=login("citizen"))
+    assert page.status_code == 200
+    assert f'href="/report/{mine["number"]}"' in page.text and other["number"] not in page.text
+    assert "我的上报" in page.text and "待受理" in page.text and "E1101" not in page.text  # names, not codes
+    assert "My reports" in client.get("/events?lang=en", headers=login("citizen")).text
+    staff = client.get("/events", headers=login("duty_officer"))
+    assert staff.status_code == 200 and "我的上报" not in staff.text

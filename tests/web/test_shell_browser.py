@@ -31,10 +31,12 @@ def _log_in_plain(page: Any, username: str) -> None:
 
 def test_a_citizen_lands_on_their_reports_not_on_a_refusal(page: Any) -> None:
     _log_in_plain(page, "citizen")
-    # /home → the event hub's /events, which takes a citizen to their reports' page (today: /report)
-    assert urlsplit(page.url).path in ("/events", "/report")
+    # /home → the event hub's /events, which for a citizen is the list of their own reports
+    assert urlsplit(page.url).path == "/events"
     assert page.locator(".notice h1").count() == 0
+    assert page.locator("#mine-heading").is_visible()
     screenshot(page, "citizen-landing")
+    assert_fits(page, "citizen-landing")
 
 
 def test_a_department_handler_lands_on_the_workbench(page: Any) -> None:
