@@ -206,6 +206,8 @@ class Thread(Base):
     status: Mapped[str] = mapped_column(String(10), default="open")  # open | resolved
     resolution: Mapped[str] = mapped_column(Text, default="")
     resolved_by: Mapped[str | None] = mapped_column(String(40), nullable=True)  # department code
+    # sha256 of (submitter, Idempotency-Key, the text): a double click gives back the first thread
+    submission_key: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
@@ -219,6 +221,7 @@ class ThreadPost(Base):
     department_code: Mapped[str | None] = mapped_column(String(40), nullable=True)  # set when a department answers
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submission_key: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)  # as the thread's
 
 
 # Open311's own tables (client keys, request tokens) live with its sub-package; imported here so that

@@ -294,3 +294,23 @@ def test_a_citizen_lands_on_their_own_reports(client, login, hub):
     assert "My reports" in client.get("/events?lang=en", headers=login("citizen")).text
     staff = client.get("/events", headers=login("duty_officer"))
     assert staff.status_code == 200 and "我的上报" not in staff.text
+
+
+def test_tea_bar_threads_and_posts_survive_a_double_click(client, login, hub):
+    """Issue #13 item 4: the same form sent twice with its Idempotency-Key gives back the first thread
+    (or post); an edited form under the same key is a new one; another person's identical key is theirs."""
+    key = {"Idempotency-Key": "form-7f3a"}
+    form = {"title": "夜间施工扰民", "body": "凌晨两点还在打桩", "author_name": "李四"}
+    first = client.post("/api/events/threads", json=form, headers=key)
+    again = client.post("/api/events/threads", json=form, headers=key)
+    assert first.status_code == again.status_code == 201 and first.json()["id"] == again.json()["id"]
+    edited = client.post("/api/events/threads", json={**form, "body": "凌晨三点还在打桩"}, headers=key)
+    assert edited.json()["id"] != first.json()["id"]
+    theirs = client.post("/api/events/threads", json=form, headers={**key, **login("citizen")})
+    assert theirs.json()["id"] != first.json()["id"]
+    tid = first.json()["id"]
+    p1 = client.post(f"/api/events/threads/{tid}/posts", json={"body": "同感"}, headers={"Idempotency-Key": "p-1"})
+    p2 = client.post(f"/api/events/threads/{tid}/posts", json={"body": "同感"}, headers={"Idempotency-Key": "p-1"})
+    assert p1.status_code == p2.status_code == 201
+    assert len(p2.json()["posts"]) == 1
+    assert client.post("/api/events/threads", json=form, headers={"Idempotency-Key": "x" * 101}).status_code == 422

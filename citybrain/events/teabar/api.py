@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Header, Path, Query
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor
@@ -26,8 +26,9 @@ def threads(session: Session = Depends(get_session), params: ListParams = Depend
 
 @router.post("/threads", status_code=201)
 def new_thread(body: ThreadIn, actor: Actor | None = Depends(optional_actor),
-               session: Session = Depends(get_session)) -> dict[str, Any]:
-    return service.thread_out(session, service.create_thread(session, actor, body))
+               session: Session = Depends(get_session),
+               idempotency_key: str | None = Header(default=None, max_length=100)) -> dict[str, Any]:
+    return service.thread_out(session, service.create_thread(session, actor, body, idempotency_key))
 
 
 @router.get("/threads/{thread_id}")
@@ -37,8 +38,9 @@ def thread(thread_id: RowId, session: Session = Depends(get_session)) -> dict[st
 
 @router.post("/threads/{thread_id}/posts", status_code=201)
 def post(thread_id: RowId, body: PostIn, actor: Actor | None = Depends(optional_actor),
-         session: Session = Depends(get_session)) -> dict[str, Any]:
-    service.add_post(session, actor, thread_id, body)
+         session: Session = Depends(get_session),
+         idempotency_key: str | None = Header(default=None, max_length=100)) -> dict[str, Any]:
+    service.add_post(session, actor, thread_id, body, idempotency_key)
     return service.thread_out(session, service.get_thread(session, thread_id))
 
 

@@ -7,6 +7,7 @@ are shown masked; no phone numbers are ever shown here.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from sqlalchemy import func, select
@@ -49,7 +50,21 @@ def _author(actor: Actor | None, given: str | None) -> tuple[int | None, str]:
     return (actor.id if actor else None), (given or (actor.username if actor else "") or "市民")
 
 
-def create_thread(session: Session, actor: Actor | None, data: ThreadIn) -> Thread:
+def submission_key(actor: Actor | None, key: str | None, *texts: str) -> str | None:
+    """Who submitted what under which Idempotency-Key, as one hash: the same form sent twice (a double
+    click) finds the first row; an edited form, or another person's guess of the key, does not."""
+    if not key:
+        return None
+    who = f"user:{actor.id}" if actor is not None and actor.id is not None else "anonymous"
+    return hashlib.sha256("\x00".join((who, key, *texts)).encode()).hexdigest()
+
+
+def create_thread(session: Session, actor: Actor | None, data: ThreadIn, idempotency_key: str | None = None) -> Thread:
+    skey = submission_key(actor, idempotency_key, data.title, data.body, data.event_number or "")
+    if skey is not None:
+        first = session.scalar(select(Thread).where(Thread.submission_key == skey))
+        if first is not None:
+            return first
     event_id = street = None
     if data.event_number:
         # only a citizen's public report can be discussed in public; an internal case is unknown here
@@ -58,7 +73,7 @@ def create_thread(session: Session, actor: Actor | None, data: ThreadIn) -> Thre
     uid, name = _author(actor, data.author_name)
     dept = department_code_of(session, actor.department_id) if actor and actor.role != Role.CITIZEN else None
     th = Thread(title=data.title, body=data.body, event_id=event_id, street_code=street,
-                author_user_id=uid, author_name=name, department_code=dept)
+                author_user_id=uid, author_name=name, department_code=dept, submission_key=skey)
     session.add(th)
     session.flush()
     audit.record(session, actor, "create", "event_thread", th.id, None, {"title": th.title, "event_id": event_id})
@@ -69,15 +84,22 @@ def get_thread(session: Session, thread_id: int) -> Thread:
     return get_or_404(session, Thread, thread_id, what="thread")
 
 
-def add_post(session: Session, actor: Actor | None, thread_id: int, data: PostIn) -> ThreadPost:
+def add_post(session: Session, actor: Actor | None, thread_id: int, data: PostIn,
+             idempotency_key: str | None = None) -> ThreadPost:
     th = get_thread(session, thread_id)
+    skey = submission_key(actor, idempotency_key, str(thread_id), data.body)
+    if skey is not None:
+        first = session.scalar(select(ThreadPost).where(ThreadPost.submission_key == skey))
+        if first is not None:
+            return first
     if th.status == "resolved":
         raise Conflict("this thread is resolved; open a new one", "status")
     dept = None
     if actor is not None and actor.role in (Role.DEPT_HANDLER, Role.DUTY_OFFICER, Role.STREET_STAFF):
         dept = department_code_of(session, actor.department_id)
     uid, name = _author(actor, data.author_name)
-    p = ThreadPost(thread_id=th.id, author_user_id=uid, author_name=name, department_code=dept, body=data.body)
+    p = ThreadPost(thread_id=th.id, author_user_id=uid, author_name=name, department_code=dept, body=data.body,
+                   submission_key=skey)
     session.add(p)
     session.flush()
     audit.record(session, actor, "post", "event_thread", th.id, None, {"post_id": p.id, "department": dept})
