@@ -22,6 +22,7 @@ from tests.web.conftest import (  # noqa: F401  (the live server and browser fix
     page,
     page_errors,
     screenshot,
+    seed_domain,
     seen_requests,
 )
 
@@ -32,15 +33,7 @@ WIDE = {"width": 1920, "height": 1080}
 @pytest.fixture(scope="module")
 def em_live(live_server: LiveServer) -> LiveServer:  # noqa: F811
     """The emergency demo (plans, resources, drills, incidents) in the live server's database."""
-    from citybrain.core.db import make_engine, session_scope
-    from citybrain.demo.loader import Tracker
-    from citybrain.emergency import demo
-
-    engine = make_engine(live_server.database_url)
-    with session_scope(engine) as s:
-        demo.seed(s, Tracker(None))
-    engine.dispose()
-    return live_server
+    return seed_domain(live_server, "emergency")
 
 
 def _db(live: LiveServer, fn: Any) -> Any:

@@ -19,6 +19,7 @@ from tests.web.conftest import (  # noqa: F401  (the live server and browser fix
     page,
     page_errors,
     screenshot,
+    seed_domain,
     seen_requests,
 )
 
@@ -28,15 +29,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def hub_live(live_server: LiveServer) -> LiveServer:  # noqa: F811
     """The demo categories, matrix, events and tea-bar threads in the live server's database."""
-    from citybrain.core.db import make_engine, session_scope
-    from citybrain.demo.loader import Tracker
-    from citybrain.events import demo
-
-    engine = make_engine(live_server.database_url)
-    with session_scope(engine) as s:
-        demo.seed(s, Tracker(None))
-    engine.dispose()
-    return live_server
+    return seed_domain(live_server, "events")
 
 
 def _one(live: LiveServer, status: str) -> Any:

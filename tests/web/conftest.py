@@ -197,6 +197,19 @@ def page(browser: Any, live_server: LiveServer, seen_requests: list[str], page_e
     context.close()
 
 
+def seed_domain(live: LiveServer, domain: str) -> LiveServer:
+    """Load one domain's demo (`citybrain.<domain>.demo.seed`) into the live server's database."""
+    from citybrain.core.db import make_engine, session_scope
+    from citybrain.demo.loader import Tracker
+
+    demo = importlib.import_module(f"citybrain.{domain}.demo")
+    engine = make_engine(live.database_url)
+    with session_scope(engine) as s:
+        demo.seed(s, Tracker(None))
+    engine.dispose()
+    return live
+
+
 def screenshot(pg: Any, name: str) -> Path:
     """Save a full-page PNG into test-artifacts/ (git-ignored) and return its path."""
     ARTIFACTS.mkdir(exist_ok=True)
