@@ -164,6 +164,15 @@ def logout(session: Session, token: str) -> None:
 
 def user_for_token(session: Session, token: str, idle_minutes: int | None = None) -> User:
     """The user a token belongs to; refused when unknown, expired, idle too long or the user is inactive."""
+    return authenticate(session, token, idle_minutes)[0]
+
+
+TOUCH_EVERY = dt.timedelta(seconds=60)
+
+
+def authenticate(session: Session, token: str, idle_minutes: int | None = None) -> tuple[User, bool]:
+    """(the token's user, whether its last use is older than `TOUCH_EVERY`), in one query; refused as
+    `user_for_token` says."""
     row = session.execute(
         select(User, ApiToken.expires_at, ApiToken.last_used_at).join(ApiToken, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == _digest(token))
@@ -175,15 +184,7 @@ def user_for_token(session: Session, token: str, idle_minutes: int | None = None
     idle = idle_minutes is not None and last_used is not None and now - last_used > dt.timedelta(minutes=idle_minutes)
     if expires < now or idle or not user.active:
         raise Unauthorized("invalid or expired token", "Authorization", loc="header")
-    return user
-
-
-TOUCH_EVERY = dt.timedelta(seconds=60)
-
-
-def token_needs_touch(session: Session, token: str) -> bool:
-    last = session.scalar(select(ApiToken.last_used_at).where(ApiToken.token_hash == _digest(token)))
-    return last is None or utcnow() - last > TOUCH_EVERY
+    return user, last_used is None or now - last_used > TOUCH_EVERY
 
 
 def touch_token(session: Session, token: str) -> None:

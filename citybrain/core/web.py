@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
-from citybrain.core.auth import Actor, token_needs_touch, touch_token, user_for_token
+from citybrain.core.auth import Actor, authenticate, touch_token
 from citybrain.core.errors import DomainError, Unauthorized
 from citybrain.core.ratelimit import RateLimited
 
@@ -117,8 +117,8 @@ def bearer_token(request: Request) -> str | None:
 
 def _actor_for(request: Request, session: Session, token: str) -> Actor:
     state = request.app.state
-    user = user_for_token(session, token, state.settings.token_idle_minutes)
-    if token_needs_touch(session, token):
+    user, stale = authenticate(session, token, state.settings.token_idle_minutes)
+    if stale:
         if request.method in SAFE_METHODS:
             # a read transaction must not write (on SQLite it holds no write lock): a short one of its own
             with state.session_maker() as s, s.begin():

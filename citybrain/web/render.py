@@ -70,15 +70,14 @@ def current_user(request: Request) -> PageUser | None:
     token = bearer_token(request)
     maker = getattr(request.app.state, "read_session_maker", None)
     if token and maker is not None:
-        from citybrain.core.auth import token_needs_touch, touch_token, user_for_token
+        from citybrain.core.auth import authenticate, touch_token
         from citybrain.core.errors import Unauthorized
 
         settings = request.app.state.settings
         with maker() as session:
             try:
-                u = user_for_token(session, token, settings.token_idle_minutes)
+                u, stale = authenticate(session, token, settings.token_idle_minutes)
                 user = PageUser(u.id, u.username, u.display_name, u.role, u.department_id, u.area_code)
-                stale = token_needs_touch(session, token)
             except Unauthorized:
                 user, stale = None, False
         if stale:  # opening a page counts as use
