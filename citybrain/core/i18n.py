@@ -1,6 +1,6 @@
 """Translations: zh-CN first, English available.
 
-Each domain may ship `i18n.json` beside its modules: {"zh-CN": {"key": "文本"}, "en": {"key": "text"}}.
+Each domain (or a sub-package of one) may ship `i18n.json` beside its modules: {"zh-CN": {"key": "文本"}, "en": {"key": "text"}}.
 Keys are namespaced by convention ("events.status.closed"). A missing key falls back to zh-CN, then
 to the key itself, so a page never breaks on a missing translation.
 """
@@ -18,7 +18,7 @@ PKG = Path(__file__).resolve().parent.parent
 @lru_cache(maxsize=1)
 def catalogs() -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {lang: {} for lang in LANGUAGES}
-    for f in sorted(PKG.glob("*/i18n.json")):
+    for f in sorted(PKG.glob("**/i18n.json")):  # a domain's sub-packages may carry their own
         data = json.loads(f.read_text(encoding="utf-8"))
         for lang in LANGUAGES:
             out[lang].update(data.get(lang, {}))

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parents[2] / "citybrain"
-CATALOGUES = sorted(PKG.glob("*/i18n.json"))
+CATALOGUES = sorted(PKG.glob("**/i18n.json"))
 HAN = re.compile(r"[\u3400-\u9fff]")
 EMPTY_IN_ENGLISH = {"emergency.js.level_suffix", "emergency.js.month"}  # "Ⅰ级" → "Level I", "3月" → "Mar"
 CHINESE_IN_ENGLISH = {"traffic.form.plate_hint"}  # "e.g. 川A12345": a plate is written in Chinese
 
 
-@pytest.mark.parametrize("path", CATALOGUES, ids=[p.parent.name for p in CATALOGUES])
+@pytest.mark.parametrize("path", CATALOGUES, ids=[str(p.parent.relative_to(PKG)) for p in CATALOGUES])
 def test_every_text_has_an_english_value(path: Path) -> None:
     data = json.loads(path.read_text(encoding="utf-8"))
     zh, en = data["zh-CN"], data.get("en", {})
