@@ -45,7 +45,8 @@ def import_(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, re
                     f"{'already imported, unchanged' if duplicate else 'imported'} (id {alert.id}, {alert.state})")
     except DomainError as exc:
         for d in exc.detail():
-            err.print(f"[red]{'.'.join(str(x) for x in d['loc'][1:]) or 'error'}:[/red] {d['msg']}", highlight=False)
+            loc = d["loc"] if isinstance(d["loc"], list) else []
+            err.print(f"[red]{'.'.join(str(x) for x in loc[1:]) or 'error'}:[/red] {d['msg']}", highlight=False)
         raise typer.Exit(1) from None
     console.print(line, highlight=False)
 

@@ -82,7 +82,8 @@ def seed(session: Session, tracker: Any) -> list[str] | None:
          "Secure temporary structures; stop work at height."),
         AreaSpec(description="彭镇", geocodes=["510116108"])), gale_at)
     cancel = service.create_cancel(session, duty, gale.id, CancelIn(
-        reason_zh="冷空气路径东移，大风影响减弱，解除预警。", reason_en="The cold air moved east; the gale has eased."))
+        reason_zh="冷空气路径东移，大风影响减弱，解除预警。", reason_en="The cold air moved east; the gale has eased."),
+        now=gale_at + dt.timedelta(hours=3))
     service.approve(session, admin, cancel.id)
     service.issue(session, admin, cancel.id, now=gale_at + dt.timedelta(hours=3))
     service.expire_due(session, now)

@@ -279,7 +279,8 @@ def create_update(session: Session, actor: Actor, alert_id: int, data: AlertIn,
                   idempotency_key=idempotency_key)
 
 
-def create_cancel(session: Session, actor: Actor, alert_id: int, data: CancelIn) -> Alert:
+def create_cancel(session: Session, actor: Actor, alert_id: int, data: CancelIn,
+                  now: dt.datetime | None = None) -> Alert:
     """A draft Cancel of an issued alert (same area and expiry, the reason as its description)."""
     source = _source_for_derived(session, actor, alert_id)
     zh = (source.texts or {}).get("zh-CN") or {}
@@ -292,7 +293,7 @@ def create_cancel(session: Session, actor: Actor, alert_id: int, data: CancelIn)
                    en={"event": en.get("event", ""), "headline": f"Cancelled: {en.get('headline', '')}"[:160],
                        "description": data.reason_en, "instruction": ""},  # type: ignore[arg-type]
                    area=AreaSpec.model_validate(source.area))
-    return create(session, actor, body, msg_type="Cancel", refers_to=source)
+    return create(session, actor, body, msg_type="Cancel", refers_to=source, now=now)
 
 
 def approve(session: Session, actor: Actor, alert_id: int, reason: str = "") -> Alert:

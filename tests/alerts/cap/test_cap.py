@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -15,7 +16,6 @@ from sqlalchemy import func, select
 
 from citybrain.alerts.cap import render, service, validate
 from citybrain.alerts.cap.identifiers import IDENTIFIER_RE, cap_time
-from citybrain.alerts.cap.models import Alert
 from citybrain.alerts.cap.reference import COLOURS, SENDER
 from citybrain.alerts.cap.schemas import CancelIn
 from citybrain.core.bus import EventFeed
@@ -55,7 +55,8 @@ def test_life_cycle_update_cancel_all_valid(engine, geo) -> None:  # type: ignor
         service.approve(s, APPROVER, draft.id)
         alert = service.issue(s, APPROVER, draft.id)
         assert alert.state == "issued" and alert.approved_by_name == "duty_b"
-        assert IDENTIFIER_RE.match(alert.identifier or "") and alert.identifier.startswith("51011600000000_")
+        assert alert.identifier and alert.sent and IDENTIFIER_RE.match(alert.identifier)
+        assert alert.identifier.startswith("51011600000000_")
         xml = alert.xml or ""
         _schema_ok(xml)
         assert validate.profile_problems(validate.parse_xml(xml)) == []
@@ -90,7 +91,7 @@ def test_life_cycle_update_cancel_all_valid(engine, geo) -> None:  # type: ignor
         assert "<msgType>Cancel</msgType>" in (cancel.xml or "")
         log = [(r["action"], r["to_state"]) for r in service.timeline(s, APPROVER, alert.id)]
         assert log == [("create", "draft"), ("approve", "approved"), ("issue", "issued"), ("supersede", "updated")]
-        issued = s.scalars(select(EventFeed.payload).where(EventFeed.topic == "AlertIssued")).all()
+        issued: list[Any] = list(s.scalars(select(EventFeed.payload).where(EventFeed.topic == "AlertIssued")).all())
         assert [p["msg_type"] for p in issued] == ["Alert", "Update", "Cancel"]
         assert issued[1]["refers_to_id"] == alert.id
 
@@ -181,11 +182,13 @@ def test_import_dedup_update_cancel(engine, geo) -> None:  # type: ignore[no-unt
         assert s.scalar(select(func.count()).select_from(RiskFactor)) == 4  # WeatherWarningIssued per grid
         again, dup = service.import_cap(s, AUTHOR, xml)
         assert dup and again.id == first.id
+        assert first.sent
         ref = f"51010041600000@cdqx,{first.identifier},{cap_time(first.sent)}"
         upd, _ = service.import_cap(s, AUTHOR, _upstream("51010041600000_20260705070000_0", "Update", ref,
                                                          code="510100"))
         assert first.state == "updated" and upd.refers_to_id == first.id
         assert upd.area["geocodes"] == ["510116"]  # 成都市 covers the district
+        assert upd.sent
         ref2 = f"51010041600000@cdqx,{upd.identifier},{cap_time(upd.sent)}"
         service.import_cap(s, AUTHOR, _upstream("51010041600000_20260705080000_0", "Cancel", ref2))
         assert upd.state == "cancelled"
