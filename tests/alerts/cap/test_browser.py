@@ -59,6 +59,7 @@ def test_compose_approve_issue(page, log_in, al_live, page_errors, viewport):  #
     page.click("#al-add-street")
     _draw_square(page)
     assert "1" in page.locator("#al-area-summary").inner_text()
+    page.wait_for_function("document.getElementById('al-touched').textContent.indexOf('西航港街道') >= 0")
     page.fill("#al-area-desc", "西航港街道及江安河段")
     if viewport == WIDE:
         assert_fits(page, "alerts-compose", viewport=WIDE)
