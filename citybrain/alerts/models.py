@@ -1,0 +1,5 @@
+"""The alerts domain's tables, one import line per sub-package (bootstrap imports this module)."""
+
+from citybrain.alerts.cap.models import Alert, AlertLog, IdentifierSequence
+
+__all__ = ["Alert", "AlertLog", "IdentifierSequence"]
