@@ -32,6 +32,15 @@ from citybrain.core.migrate import upgrade  # noqa: E402
 
 bootstrap()
 
+# The tests create and log in hundreds of users: argon2's cheapest profile there (a hash is still
+# argon2id and self-describing, so the platform's own hasher verifies it), the production cost in
+# the platform itself and in every subprocess a test starts.
+from argon2 import PasswordHasher, profiles  # noqa: E402
+
+import citybrain.core.auth as _auth  # noqa: E402
+
+_auth._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 
 
