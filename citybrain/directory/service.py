@@ -256,4 +256,4 @@ def warning_contacts(session: Session, kinds: Iterable[str], codes: Iterable[str
     wanted = list(codes) if codes is not None else None
     if wanted is not None:
         q = q.where(Department.code.in_(wanted))
-    return [(c, d) for c, d in session.execute(q).tuples()]
+    return [(row[0], row[1]) for row in session.execute(q)]

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from citybrain.alerts.areas import AreaSpec, CircleIn
 from citybrain.alerts.recipients import CHANNELS, KINDS
-from citybrain.core.types import Latitude, Longitude
 
 # A mainland China mobile number (11 digits, 13x–19x); "+86" or "86" in front is accepted and dropped.
 MOBILE = re.compile(r"1[3-9]\d{9}")
@@ -26,23 +26,6 @@ def normalise_mobile(value: str) -> str:
 
 
 Mobile = Annotated[str, Field(max_length=20), AfterValidator(normalise_mobile)]
-
-
-class CircleIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    lon: Longitude
-    lat: Latitude
-    radius_m: float = Field(gt=0, le=50_000)
-
-
-class AreaIn(BaseModel):
-    """An area: administrative areas by code (street 9, community 12, grid 15 digits), polygons as
-    [lon, lat] rings (WGS-84) and circles; their union is the area."""
-
-    model_config = ConfigDict(extra="forbid")
-    codes: list[Annotated[str, Field(pattern=r"^510116(\d{3}){0,3}$")]] = Field(default_factory=list, max_length=500)
-    polygons: list[list[tuple[Longitude, Latitude]]] = Field(default_factory=list, max_length=20)
-    circles: list[CircleIn] = Field(default_factory=list, max_length=20)
 
 
 def _kind(v: str) -> str:
@@ -63,7 +46,7 @@ Channel = Annotated[str, AfterValidator(_channel)]
 
 class PreviewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    area: AreaIn
+    area: AreaSpec
     kinds: list[Kind] = Field(default_factory=lambda: list(KINDS), min_length=1)
     channels: list[Channel] = Field(default_factory=lambda: ["sms", "app"], min_length=1)
     sample: int = Field(default=10, ge=0, le=50)

@@ -34,7 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citybrain.alerts.recipients import CHANNELS, KINDS, Recipient
-from citybrain.alerts.targeting.area import TargetArea, circle, metres_outside, with_touched
+from citybrain.alerts.targeting.area import TargetArea, circle, metres_outside, resolve, with_touched
 from citybrain.alerts.targeting.models import Subscription
 from citybrain.alerts.targeting.schemas import PreviewIn, SubscriptionIn
 from citybrain.core import audit
@@ -225,10 +225,10 @@ def summary(actor: Actor, targeting: Targeting, sample: int = 10) -> dict[str, A
     }
 
 
-def preview(session: Session, actor: Actor, body: PreviewIn, resolve_area: Any) -> dict[str, Any]:
+def preview(session: Session, actor: Actor, body: PreviewIn) -> dict[str, Any]:
     """`POST /api/alerts/targeting/preview`: whom this area, these kinds and channels would reach."""
     PREVIEW.allow(session, actor)
-    area = resolve_area(session, body.area)
+    area = resolve(session, body.area)
     return summary(actor, target(session, area, body.kinds, body.channels), body.sample)
 
 
