@@ -28,26 +28,26 @@ def _options(user_role: str) -> dict[str, object]:
 
 @pages.get("/alerts/campaigns")
 def campaigns_page(request: Request) -> Response:
-    user = page_user(request, "alerts.page.forbidden", "alerts.page.command_only", READERS)
+    user = page_user(request, "alerts.campaigns.page.forbidden", "alerts.campaigns.page.command_only", READERS)
     if isinstance(user, Response):
         return user
     return render(request, "alerts/campaigns.html", {"options": _options(user.role), "view": "list",
-                                                     "js_prefixes": ["alerts.js."]}, csp=True)
+                                                     "js_prefixes": ["alerts.campaigns.js."]}, csp=True)
 
 
 @pages.get("/alerts/campaigns/new")
 def compose_page(request: Request) -> Response:
-    user = page_user(request, "alerts.page.forbidden", "alerts.page.command_only", COMMAND)
+    user = page_user(request, "alerts.campaigns.page.forbidden", "alerts.campaigns.page.command_only", COMMAND)
     if isinstance(user, Response):
         return user
-    return render(request, "alerts/compose.html", {"options": _options(user.role), "js_prefixes": ["alerts.js."]},
+    return render(request, "alerts/compose.html", {"options": _options(user.role), "js_prefixes": ["alerts.campaigns.js."]},
                   csp=True)
 
 
 @pages.get("/alerts/figures")
 def figures_page(request: Request) -> Response:
-    user = page_user(request, "alerts.page.forbidden", "alerts.page.command_only", READERS)
+    user = page_user(request, "alerts.campaigns.page.forbidden", "alerts.campaigns.page.command_only", READERS)
     if isinstance(user, Response):
         return user
-    return render(request, "alerts/figures.html", {"options": _options(user.role), "js_prefixes": ["alerts.js."]},
+    return render(request, "alerts/figures.html", {"options": _options(user.role), "js_prefixes": ["alerts.campaigns.js."]},
                   csp=True)

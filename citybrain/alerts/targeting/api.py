@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session
 
 from citybrain.alerts.targeting import service
 from citybrain.alerts.targeting.models import Subscription
-from citybrain.alerts.targeting.schemas import ConfirmIn, PreviewIn, PreviewOut, SubscriptionIn, SubscriptionOut
+from citybrain.alerts.targeting.schemas import (
+    ConfirmIn,
+    PreviewIn,
+    PreviewOut,
+    SubscriptionIn,
+    SubscriptionOut,
+)
 from citybrain.core.auth import Actor, require
 from citybrain.core.privacy import phone_for
 from citybrain.core.roles import COMMAND, Role

@@ -145,8 +145,16 @@ def subscribers_in(session: Session, area: TargetArea) -> list[Any]:
 
 
 def _residents(session: Session, area: TargetArea) -> Iterator[Recipient]:
-    for s in subscribers_in(session, area):
-        street = s.street_code or (s.area_code[:9] if s.area_code and len(s.area_code) >= 9 else None)
+    rows = subscribers_in(session, area)
+    unplaced = [s for s in rows if not s.street_code and s.lon is not None]
+    placed: dict[int, str] = {}
+    if unplaced:  # a point stored without its street: locate them all at once
+        idx = index(session)
+        hits = locate_many(session, [s.lon for s in unplaced], [s.lat for s in unplaced], _index=idx)
+        placed = {s.id: idx.rows[h][4] for s, h in zip(unplaced, hits.tolist(), strict=True) if h >= 0}
+    for s in rows:
+        street = (s.street_code or placed.get(s.id)
+                  or (s.area_code[:9] if s.area_code and len(s.area_code) >= 9 else None))
         name = s.name or "订阅居民"
         if s.user_id is not None and s.phone is None:
             yield Recipient(f"user:{s.user_id}", name, "resident", "app", str(s.user_id), street)
