@@ -9,6 +9,7 @@ exists exactly when that decision committed. A repeated call adds nothing (the u
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Iterable
 from typing import Any
@@ -16,7 +17,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from citybrain.alerts.delivery.models import CORRECTION_PRIORITY, PENDING, REACHED, SENDING, AlertMessage
+from citybrain.alerts.delivery.models import (
+    ACKNOWLEDGED,
+    CORRECTION_PRIORITY,
+    DELIVERED,
+    FAILED,
+    PENDING,
+    REACHED,
+    SENDING,
+    SENT,
+    AlertMessage,
+)
 from citybrain.alerts.recipients import CHANNELS, Recipient
 from citybrain.core.db import is_postgres, utcnow
 from citybrain.core.errors import ValidationFailed
@@ -100,6 +111,8 @@ def enqueue(session: Session, *, source_kind: str, source_id: int, recipients: I
     now = utcnow()
     seen: set[tuple[str, str]] = set()
     rows: list[tuple[Any, ...]] = []
+    recipients = list(recipients)
+    recipients += _not_only_webpush(recipients)
     for r in recipients:  # all checked before anything is written
         if r.channel not in CHANNELS:
             raise ValidationFailed(f"unknown channel {r.channel!r} for {r.person_key}", "channel")
@@ -112,6 +125,24 @@ def enqueue(session: Session, *, source_kind: str, source_id: int, recipients: I
                      r.kind[:30], r.street_code, r.key, subject[:300], text, priority, PENDING, 0, 8, now, 0,
                      new_token(), now, 0))
     return _insert(session, rows)
+
+
+def _not_only_webpush(recipients: list[Recipient]) -> list[Recipient]:
+    """Web Push is best effort (unreachable from mainland China for Chrome): a person whom a batch reaches
+    only by webpush also gets the in-app inbox; one who has no app account is refused."""
+    channels: dict[str, set[str]] = {}
+    for r in recipients:
+        channels.setdefault(r.person_key, set()).add(r.channel)
+    extra = []
+    for r in recipients:
+        if r.channel == "webpush" and channels[r.person_key] == {"webpush"}:
+            if not r.person_key.startswith("user:"):
+                raise ValidationFailed(f"{r.person_key}: webpush is best effort only; give them sms or app too",
+                                       "channel")
+            channels[r.person_key].add("app")
+            extra.append(Recipient(person_key=r.person_key, name=r.name, kind=r.kind, channel="app",
+                                   address=r.person_key.split(":", 1)[1], street_code=r.street_code, key=r.key))
+    return extra
 
 
 def reached(session: Session, source: tuple[str, int]) -> list[Recipient]:
@@ -142,3 +173,173 @@ def enqueue_correction(session: Session, *, original: tuple[str, int], source: t
                                 address=m.address, street_code=m.street_code, key=m.key_recipient))
     return enqueue(session, source_kind=source[0], source_id=source[1], recipients=people, subject=subject,
                    text=text, priority=CORRECTION_PRIORITY)
+
+
+# ── receipts and acknowledgement ─────────────────────────────────────────────────────────────────
+ACK_KEYWORDS = frozenset({"1", "收到", "ok", "已收到", "收到了"})
+REPLY_WINDOW = dt.timedelta(days=3)  # a reply acknowledges the newest message to that number this recent
+# SMPP receipt states (stat:) and what they mean for the message
+DELIVERED_STATS = frozenset({"DELIVRD", "DELIVERED", "ACCEPTD"})
+FAILED_STATS = frozenset({"UNDELIV", "EXPIRED", "REJECTD", "DELETED", "FAILED"})
+
+
+def ack_url(token: str) -> str:
+    from citybrain.alerts.delivery.settings import delivery_settings
+
+    return f"{delivery_settings().alerts_ack_base_url.rstrip('/')}/a/{token}"
+
+
+def _acknowledge(m: AlertMessage, via: str) -> bool:
+    if m.acked_at is not None:
+        return False
+    now = utcnow()
+    m.acked_at, m.ack_via, m.status = now, via, ACKNOWLEDGED
+    if m.delivered_at is None:
+        m.delivered_at = now  # whoever acknowledges has it
+    return True
+
+
+def apply_receipt(session: Session, provider_id: str, stat: str) -> AlertMessage | None:
+    """A delivery receipt: delivered or failed. A receipt never undoes an acknowledgement."""
+    m = session.scalar(select(AlertMessage).where(AlertMessage.provider_id == provider_id[:80]))
+    if m is None:
+        return None
+    stat = stat.upper()
+    if stat in DELIVERED_STATS and m.status in (SENT, SENDING, PENDING):
+        m.status, m.delivered_at = DELIVERED, m.delivered_at or utcnow()
+    elif stat in FAILED_STATS and m.status in (SENT, SENDING):
+        m.status, m.last_error = FAILED, f"receipt: {stat}"
+    return m
+
+
+def apply_reply(session: Session, sender: str, text: str) -> AlertMessage | None:
+    """A reply from a phone: an acknowledgement keyword ("1", "收到") acknowledges the newest message sent
+    to that number in the last three days; anything else is ignored."""
+    if text.strip().lower() not in ACK_KEYWORDS:
+        return None
+    number = sender.lstrip("+")
+    if number.startswith("86") and len(number) == 13:
+        number = number[2:]
+    m = session.scalar(select(AlertMessage).where(
+        AlertMessage.channel == "sms", AlertMessage.address.in_((number, f"+86{number}", f"86{number}")),
+        AlertMessage.status.in_((SENT, DELIVERED)), AlertMessage.sent_at >= utcnow() - REPLY_WINDOW)
+        .order_by(AlertMessage.priority.desc(), AlertMessage.sent_at.desc()).limit(1))
+    if m is not None:
+        _acknowledge(m, "keyword")
+    return m
+
+
+def apply_inbound(session: Session, inbound: Iterable[Any]) -> dict[str, int]:
+    """Receipts and replies a gateway collected (channels.Inbound) → counts of what they changed."""
+    out = {"receipts": 0, "replies": 0}
+    for i in inbound:
+        if i.kind == "receipt" and apply_receipt(session, i.provider_id, i.stat) is not None:
+            out["receipts"] += 1
+        elif i.kind == "reply" and apply_reply(session, i.sender, i.text) is not None:
+            out["replies"] += 1
+    return {k: v for k, v in out.items() if v}
+
+
+def by_token(session: Session, token: str) -> AlertMessage:
+    from citybrain.core.errors import NotFound
+
+    m = session.scalar(select(AlertMessage).where(AlertMessage.ack_token == token[:40])) if token else None
+    if m is None:
+        raise NotFound("no such message", "token")
+    return m
+
+
+def acknowledge_token(session: Session, token: str) -> AlertMessage:
+    """The short link's button: no login, the unguessable token is the proof."""
+    m = by_token(session, token)
+    _acknowledge(m, "link")
+    return m
+
+
+# ── escalation: a second channel, then the duty officer's call list ──────────────────────────────
+SECOND_CHANNELS = ("app", "sms", "wecom", "dingtalk", "email")
+
+
+def _acked_people(session: Session, kind: str, sid: int) -> set[str]:
+    return set(session.scalars(select(AlertMessage.person_key).where(
+        AlertMessage.source_kind == kind, AlertMessage.source_id == sid, AlertMessage.acked_at.is_not(None))))
+
+
+def escalate(session: Session, *, after: dt.timedelta, call_after: dt.timedelta) -> dict[str, int]:
+    """Key recipients who have not acknowledged: after `after`, a reminder on a second channel they have
+    (the app for a user, a phone number seen for them before); after `call_after` (or with no second
+    channel), onto the call list. Runs in one transaction (a worker job)."""
+    now = utcnow()
+    out = {"second_channel": 0, "call_list": 0}
+    m = AlertMessage
+    due = list(session.scalars(select(m).where(
+        m.key_recipient.is_(True), m.acked_at.is_(None), m.escalation < 2, m.sent_at.is_not(None),
+        m.status.in_((SENT, DELIVERED, FAILED)), m.sent_at <= now - after).order_by(m.id).limit(2000)))
+    acked: dict[tuple[str, int], set[str]] = {}
+    for msg in due:
+        src = (msg.source_kind, msg.source_id)
+        if src not in acked:
+            acked[src] = _acked_people(session, *src)
+        if msg.person_key in acked[src]:
+            msg.escalation = 2 if msg.escalation else msg.escalation  # someone acked on another channel
+            continue
+        if msg.escalation == 0:
+            second = _second_channel(session, msg)
+            if second is not None:
+                enqueue(session, source_kind=msg.source_kind, source_id=msg.source_id, recipients=[second],
+                        subject=msg.subject, text=msg.text, priority=msg.priority + 1)
+                msg.escalation = 1
+                out["second_channel"] += 1
+                continue
+        if msg.escalation == 1 and msg.sent_at and msg.sent_at > now - call_after:
+            continue
+        msg.escalation = 2
+        out["call_list"] += 1
+    return {k: v for k, v in out.items() if v}
+
+
+def _second_channel(session: Session, msg: AlertMessage) -> Recipient | None:
+    have = set(session.scalars(select(AlertMessage.channel).where(
+        AlertMessage.source_kind == msg.source_kind, AlertMessage.source_id == msg.source_id,
+        AlertMessage.person_key == msg.person_key)))
+    for ch in SECOND_CHANNELS:
+        if ch in have:
+            continue
+        address: str | None = None
+        if ch == "app" and msg.person_key.startswith("user:"):
+            address = msg.person_key.split(":", 1)[1]
+        elif ch != "app":  # an address this person had on that channel before
+            address = session.scalar(select(AlertMessage.address).where(
+                AlertMessage.person_key == msg.person_key, AlertMessage.channel == ch)
+                .order_by(AlertMessage.id.desc()).limit(1))
+        if address:
+            return Recipient(person_key=msg.person_key, name=msg.name, kind=msg.kind, channel=ch, address=address,
+                             street_code=msg.street_code, key=False)
+    return None
+
+
+def call_list(session: Session) -> list[AlertMessage]:
+    """Key recipients to ring (escalated, still not acknowledged, not yet called), oldest first, one per
+    person and source."""
+    m = AlertMessage
+    rows = session.scalars(select(m).where(m.escalation == 2, m.acked_at.is_(None), m.called_at.is_(None),
+                                           m.key_recipient.is_(True)).order_by(m.sent_at, m.id)).all()
+    seen: set[tuple[str, int, str]] = set()
+    out = []
+    for r in rows:
+        k = (r.source_kind, r.source_id, r.person_key)
+        if k not in seen:
+            seen.add(k)
+            out.append(r)
+    return out
+
+
+def mark_called(session: Session, message_id: int, user_id: int, reached_person: bool) -> AlertMessage:
+    """The duty officer rang them: off the list; a person reached by phone counts as acknowledged."""
+    from citybrain.core.lookup import get_or_404
+
+    msg = get_or_404(session, AlertMessage, message_id, what="message")
+    msg.called_at, msg.called_by = utcnow(), user_id
+    if reached_person:
+        _acknowledge(msg, "call")
+    return msg
