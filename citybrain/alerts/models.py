@@ -1,6 +1,7 @@
-"""The alerts domain's tables, gathered from its sub-packages (for Alembic and the tests)."""
+"""Every table of the alerts domain (its sub-packages' models), for Alembic and the bootstrap."""
 
 from citybrain.alerts.campaigns.models import Campaign, CampaignTransition
+from citybrain.alerts.delivery.models import AlertMessage, PushSubscription
 from citybrain.alerts.targeting.models import Subscription
 
-__all__ = ["Campaign", "CampaignTransition", "Subscription"]
+__all__ = ["AlertMessage", "Campaign", "CampaignTransition", "PushSubscription", "Subscription"]

@@ -18,6 +18,7 @@ from citybrain.alerts.campaigns import sms
 from citybrain.alerts.campaigns.models import Campaign, CampaignTransition
 from citybrain.alerts.campaigns.schemas import DEFAULT_KINDS, CampaignIn, TextIn
 from citybrain.alerts.campaigns.templates import TEMPLATES
+from citybrain.alerts.delivery.service import enqueue
 from citybrain.alerts.recipients import Recipient
 from citybrain.alerts.targeting.area import resolve
 from citybrain.alerts.targeting.service import target
@@ -27,7 +28,6 @@ from citybrain.core.db import utcnow
 from citybrain.core.errors import ValidationFailed
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.lookup import get_or_404
-from citybrain.core.outbox import enqueue_many
 from citybrain.core.policy import policy
 from citybrain.core.roles import COMMAND, Role
 from citybrain.core.transitions import Transition, TransitionTable
@@ -75,14 +75,8 @@ def compose_text(body: TextIn) -> dict[str, Any]:
 def deliver(session: Session, campaign: Campaign, recipients: Iterable[Recipient]) -> int:
     """Hand the campaign's messages to delivery in the caller's transaction; returns how many are new
     (one per (source, person, channel), so a repeat adds none)."""
-    # until alerts.delivery lands: the core outbox, keyed the same way (exactly once per person and channel)
-    rs = list(recipients)
-    before = {m.id for m in []}
-    msgs = enqueue_many(session, [
-        {"channel": "log", "recipient": f"{r.channel}:{r.address}", "subject": campaign.title,
-         "body": {"text": sms.signed(campaign.text), "kind": r.kind},
-         "dedup_key": f"{SOURCE_KIND}:{campaign.id}:{r.person_key}:{r.channel}"} for r in rs])
-    return len({m.id for m in msgs} - before)
+    return enqueue(session, source_kind=SOURCE_KIND, source_id=campaign.id, recipients=recipients,
+                   subject=campaign.title, text=sms.signed(campaign.text), priority=0)
 
 
 # ── the life cycle ────────────────────────────────────────────────────────────────────────────────
