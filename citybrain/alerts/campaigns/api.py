@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from citybrain.alerts.campaigns import figures as campaign_figs
 from citybrain.alerts.campaigns import service, sms
 from citybrain.alerts.campaigns.models import Campaign
 from citybrain.alerts.campaigns.schemas import (
@@ -20,6 +21,8 @@ from citybrain.alerts.campaigns.schemas import (
 )
 from citybrain.alerts.campaigns.templates import TEMPLATES
 from citybrain.core.auth import Actor, require
+from citybrain.core.clock import to_local
+from citybrain.core.db import utcnow
 from citybrain.core.listing import ListParams, Page
 from citybrain.core.roles import COMMAND, Role
 from citybrain.core.web import get_session
@@ -51,6 +54,21 @@ def templates(actor: Actor = Depends(require(*READERS))) -> list[dict[str, Any]]
 def text(body: TextIn, actor: Actor = Depends(require(*READERS))) -> dict[str, Any]:
     """The rendered text with the signature, its characters and SMS segments (70 in one, 67 per part)."""
     return service.compose_text(body)
+
+
+@router.get("/campaigns/figures")
+def figures(actor: Actor = Depends(require(*READERS)), session: Session = Depends(get_session),
+            year: int = Query(default_factory=lambda: to_local(utcnow()).year, ge=2000, le=2100)) -> dict[str, Any]:
+    """A year of campaign messages: per month, channel, recipient kind and campaign — delivered, failed,
+    acknowledged, and the median / 90th-percentile seconds to deliver and to acknowledge."""
+    return campaign_figs.year_figures(session, actor, year)
+
+
+@router.get("/campaigns/{campaign_id}/figures")
+def one_campaign_figures(campaign_id: int, actor: Actor = Depends(require(*READERS)),
+                         session: Session = Depends(get_session)) -> dict[str, Any]:
+    """One campaign's messages by status, by channel × status and by recipient kind × status."""
+    return campaign_figs.campaign_figures(session, actor, campaign_id)
 
 
 @router.get("/campaigns", response_model=Page[CampaignOut])
