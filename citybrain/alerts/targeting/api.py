@@ -41,7 +41,7 @@ def _out(session: Session, actor: Actor, s: Subscription) -> dict[str, Any]:
 
 
 @router.post("/subscriptions", response_model=SubscriptionOut, status_code=201)
-def subscribe(body: SubscriptionIn, actor: Actor = Depends(require(*Role)),
+def subscribe(body: SubscriptionIn, actor: Actor = Depends(require(Role.CITIZEN)),
               session: Session = Depends(get_session)) -> dict[str, Any]:
     """Subscribe to warnings for an area (a street, community or grid by code, or a circle): for your
     account (in the app) or for a phone number, which then gets a confirmation code by SMS."""
@@ -50,18 +50,18 @@ def subscribe(body: SubscriptionIn, actor: Actor = Depends(require(*Role)),
 
 
 @router.post("/subscriptions/{sub_id}/confirm", response_model=SubscriptionOut)
-def confirm(sub_id: int, body: ConfirmIn, actor: Actor = Depends(require(*Role)),
+def confirm(sub_id: int, body: ConfirmIn, actor: Actor = Depends(require(Role.CITIZEN)),
             session: Session = Depends(get_session)) -> dict[str, Any]:
     return _out(session, actor, service.confirm(session, actor, sub_id, body.code))
 
 
 @router.get("/subscriptions", response_model=list[SubscriptionOut])
-def mine(actor: Actor = Depends(require(*Role)), session: Session = Depends(get_session)) -> list[dict[str, Any]]:
+def mine(actor: Actor = Depends(require(Role.CITIZEN)), session: Session = Depends(get_session)) -> list[dict[str, Any]]:
     return [_out(session, actor, s) for s in service.my_subscriptions(session, actor)]
 
 
 @router.delete("/subscriptions/{sub_id}", status_code=204)
-def unsubscribe(sub_id: int, actor: Actor = Depends(require(*Role)),
+def unsubscribe(sub_id: int, actor: Actor = Depends(require(Role.CITIZEN)),
                 session: Session = Depends(get_session)) -> Response:
     service.unsubscribe(session, actor, sub_id)
     return Response(status_code=204)

@@ -51,7 +51,8 @@ from citybrain.geography.public import area_by_code, index, locate_many
 from citybrain.safety.public import contacts_in_area
 
 PREVIEW = policy("alerts.targeting.preview", COMMAND | {Role.DEPT_HANDLER, Role.STREET_STAFF})
-SUBSCRIBE = policy("alerts.subscriptions.manage", set(Role))
+# residents subscribe (citizens; admins may manage any subscription)
+SUBSCRIBE = policy("alerts.subscriptions.manage", {Role.CITIZEN}, what="subscription")
 
 DEPARTMENT_KINDS = ("bureau", "linkage_unit", "command_centre")
 RESPONDER_ROLES = (Role.DEPT_HANDLER.value, Role.INSPECTOR.value)
