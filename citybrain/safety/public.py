@@ -3,6 +3,7 @@
 Every other domain imports safety only through this module.
 """
 
+from citybrain.safety.contacts import SiteContact, contacts_in_area
 from citybrain.safety.domain_events import (
     AccidentRecorded,
     HiddenDangerOverdue,
@@ -11,7 +12,6 @@ from citybrain.safety.domain_events import (
     RiskLevelChanged,
     RiskRegraded,
 )
-from citybrain.safety.contacts import SiteContact, contacts_in_area
 from citybrain.safety.hazards.service import get_hazard_point, hazard_points_near
 from citybrain.safety.units.service import get_unit
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from citybrain.alerts.areas import AreaSpec
@@ -121,7 +121,7 @@ def _subscribers(session: Session, rng: random.Random) -> int:
         rows.append({"name": rng.choice(surnames) + "".join(rng.choice(given) for _ in range(rng.choice((1, 2)))),
                      "phone": phone, "lon": float(xs[k]), "lat": float(ys[k]), "radius_m": radius,
                      "street_code": code[:9], "confirmed": True, "active": True, "attempts": 0})
-    session.execute(Subscription.__table__.insert(), rows)
+    session.execute(insert(Subscription), rows)
     return len(rows)
 
 
