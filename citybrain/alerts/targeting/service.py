@@ -86,7 +86,7 @@ def _departments(session: Session, area: TargetArea) -> Iterator[Recipient]:
     pairs += [(c, d) for c, d in warning_contacts(session, ("street_office",)) if (d.area_code or "") in streets]
     for c, d in pairs:
         street = d.area_code if d.kind == "street_office" else None
-        who = f"{d.name} {c.name}"
+        who = c.name if c.name.startswith(d.name) else f"{d.name} {c.name}"
         if c.phone:
             yield Recipient(f"contact:{c.id}", who, "department", "sms", c.phone, street, key=True)
         if c.email:

@@ -274,7 +274,7 @@
         bars(charts.channels, f.channels.map(function (m) { return channelName(m.channel); }), f.channels, true);
         bars(charts.kinds, f.kinds.map(function (m) { return kindName(m.kind); }), f.kinds, true);
         charts.times.setOption({backgroundColor: "transparent", animation: !reduced, tooltip: {trigger: "axis"},
-          legend: {top: 0}, grid: {left: 8, right: 16, top: 34, bottom: 8, containLabel: true},
+          legend: {top: 0, type: "scroll"}, grid: {left: 8, right: 16, top: 60, bottom: 8, containLabel: true},
           xAxis: {type: "category", data: f.channels.map(function (m) { return channelName(m.channel); })},
           yAxis: [{type: "value", min: 0, name: t("alerts.campaigns.js.seconds")},
                   {type: "value", min: 0, name: t("alerts.campaigns.js.minutes")}],
