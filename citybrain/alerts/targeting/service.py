@@ -118,49 +118,60 @@ def _duty(session: Session) -> Iterator[Recipient]:
             yield Recipient(person, s.person_name, "duty", "sms", s.phone, None, key=True)
 
 
-def subscribers_in(session: Session, area: TargetArea) -> list[Any]:
+# columns of a subscriber row, read as plain tuples (100,000 rows: attribute access per row would cost
+# more than the geometry)
+_SUB_COLS = (Subscription.id, Subscription.user_id, Subscription.name, Subscription.phone, Subscription.area_code,
+             Subscription.lon, Subscription.lat, Subscription.radius_m, Subscription.street_code)
+ID, USER, NAME, PHONE, AREA, LON, LAT, RADIUS, STREET = range(9)
+
+
+def _rows(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
+    # through the Core connection: plain column reads need no ORM result processing
+    return [tuple(r) for r in session.connection().execute(stmt)]
+
+
+def subscribers_in(session: Session, area: TargetArea) -> list[tuple[Any, ...]]:
     """Confirmed subscriptions whose area touches `area`: an administrative area it touches, or a circle
-    that meets it (its centre inside, or within its radius of the boundary)."""
+    that meets it (its centre inside, or within its radius of the boundary). Tuples in `_SUB_COLS` order."""
     minx, miny, maxx, maxy = area.geometry.bounds
     pad = MAX_SUBSCRIPTION_RADIUS_M * _DEG_PER_M
-    cols = (Subscription.id, Subscription.user_id, Subscription.name, Subscription.phone, Subscription.area_code,
-            Subscription.lon, Subscription.lat, Subscription.radius_m, Subscription.street_code)
-    by_code = session.execute(select(*cols).where(
-        Subscription.active.is_(True), Subscription.confirmed.is_(True),
-        Subscription.area_code.in_(sorted(area.touched) + ["510116"]))).all()
-    near = session.execute(select(*cols).where(
-        Subscription.active.is_(True), Subscription.confirmed.is_(True), Subscription.area_code.is_(None),
-        Subscription.lon.between(minx - pad, maxx + pad), Subscription.lat.between(miny - pad, maxy + pad))).all()
+    live = (Subscription.active.is_(True), Subscription.confirmed.is_(True))
+    by_code = _rows(session, select(*_SUB_COLS).where(
+        *live, Subscription.area_code.in_(sorted(area.touched) + ["510116"])))
+    near = _rows(session, select(*_SUB_COLS).where(
+        *live, Subscription.area_code.is_(None),
+        Subscription.lon.between(minx - pad, maxx + pad), Subscription.lat.between(miny - pad, maxy + pad)))
     if not near:
-        return list(by_code)
-    x = np.fromiter((r.lon for r in near), float, len(near))
-    y = np.fromiter((r.lat for r in near), float, len(near))
-    r = np.fromiter((r.radius_m or 0.0 for r in near), float, len(near))
+        return by_code
+    cols = list(zip(*near, strict=True))
+    x = np.asarray(cols[LON], float)
+    y = np.asarray(cols[LAT], float)
+    r = np.asarray([v or 0.0 for v in cols[RADIUS]], float)
     shapely.prepare(area.geometry)
     inside = shapely.intersects_xy(area.geometry, x, y)
     maybe = ~inside & (r > 0)
     if maybe.any():  # a circle meets the area: its centre lies within its radius of it
         idx = np.flatnonzero(maybe)
         inside[idx] = metres_outside(area.geometry, x[idx], y[idx]) <= r[idx]
-    return list(by_code) + [row for row, hit in zip(near, inside.tolist(), strict=True) if hit]
+    return by_code + [row for row, hit in zip(near, inside.tolist(), strict=True) if hit]
 
 
 def _residents(session: Session, area: TargetArea) -> Iterator[Recipient]:
     rows = subscribers_in(session, area)
-    unplaced = [s for s in rows if not s.street_code and s.lon is not None]
+    unplaced = [s for s in rows if not s[STREET] and s[LON] is not None]
     placed: dict[int, str] = {}
-    if unplaced:  # a point stored without its street: locate them all at once
+    if unplaced:  # points stored without their street: locate them all at once
         idx = index(session)
-        hits = locate_many(session, [s.lon for s in unplaced], [s.lat for s in unplaced], _index=idx)
-        placed = {s.id: idx.rows[h][4] for s, h in zip(unplaced, hits.tolist(), strict=True) if h >= 0}
-    for s in rows:
-        street = (s.street_code or placed.get(s.id)
-                  or (s.area_code[:9] if s.area_code and len(s.area_code) >= 9 else None))
-        name = s.name or "订阅居民"
-        if s.user_id is not None and s.phone is None:
-            yield Recipient(f"user:{s.user_id}", name, "resident", "app", str(s.user_id), street)
-        if s.phone:
-            yield Recipient(f"phone:{s.phone}", name, "resident", "sms", s.phone, street)
+        hits = locate_many(session, [s[LON] for s in unplaced], [s[LAT] for s in unplaced], _index=idx)
+        streets = [row[4] for row in idx.rows]
+        placed = {s[ID]: streets[h] for s, h in zip(unplaced, hits.tolist(), strict=True) if h >= 0}
+    for sid, user, name, phone, code, _lon, _lat, _r, street in rows:
+        where = street or placed.get(sid) or (code[:9] if code and len(code) >= 9 else None)
+        who = name or "订阅居民"
+        if user is not None and phone is None:
+            yield Recipient(f"user:{user}", who, "resident", "app", str(user), where)
+        if phone:
+            yield Recipient(f"phone:{phone}", who, "resident", "sms", phone, where)
 
 
 def _sources(session: Session, area: TargetArea, kinds: set[str]) -> Iterator[Recipient]:
@@ -192,19 +203,19 @@ def target(session: Session, area: TargetArea, kinds: Iterable[str] = KINDS,
     chan_set = set(channels)
     if chan_set - set(CHANNELS):
         raise ValidationFailed(f"unknown channels {sorted(chan_set - set(CHANNELS))}", "channels")
-    seen: set[tuple[str, str]] = set()
+    seen_person: set[tuple[str, str]] = set()
+    seen_address: set[tuple[str, str]] = set()
     out: list[Recipient] = []
-    for r in _sources(session, area, kind_set):
-        if r.channel not in chan_set:
+    for r in _sources(session, area, kind_set):  # the sources run in KINDS order: the first kind keeps a person
+        channel = r.channel
+        if channel not in chan_set:
             continue
-        k1, k2 = r.dedup, (r.channel, r.address)
-        if k1 in seen or k2 in seen:
+        k1, k2 = (r.person_key, channel), (channel, r.address)
+        if k1 in seen_person or k2 in seen_address:
             continue
-        seen.add(k1)
-        seen.add(k2)
+        seen_person.add(k1)
+        seen_address.add(k2)
         out.append(r)
-    order = {k: i for i, k in enumerate(KINDS)}
-    out.sort(key=lambda r: order[r.kind])  # stable: within a kind, source order
     return Targeting(area, out)
 
 
