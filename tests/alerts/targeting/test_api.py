@@ -78,7 +78,16 @@ def test_subscribe_confirm_unsubscribe(client, login, geo, engine, monkeypatch) 
     r = client.post(f"/api/alerts/subscriptions/{sid}/confirm", headers=h, json={"code": codes[0]})
     assert r.status_code == 200 and r.json()["confirmed"] is True
     assert [x["id"] for x in client.get("/api/alerts/subscriptions", headers=h).json()][-1] == sid
-    # someone else's subscription does not exist for them
-    assert client.delete(f"/api/alerts/subscriptions/{sid}", headers=login("grid_worker")).status_code == 404
+    # staff do not subscribe here (403); another resident's subscription does not exist for them (404)
+    assert client.delete(f"/api/alerts/subscriptions/{sid}", headers=login("grid_worker")).status_code == 403
+    from citybrain.core import auth
+
+    with session_scope(engine) as s:
+        auth.create_user(s, "t_citizen2", "test-pass-2026", "citizen")
+    tok = client.post("/api/auth/login", json={"username": "t_citizen2", "password": "test-pass-2026"}).json()
+    other = {"Authorization": f"Bearer {tok['access_token']}"}
+    assert client.delete(f"/api/alerts/subscriptions/{sid}", headers=other).status_code == 404
+    assert client.post(f"/api/alerts/subscriptions/{sid}/confirm", headers=other, json={"code": "123456"}
+                       ).status_code == 404
     assert client.delete(f"/api/alerts/subscriptions/{sid}", headers=h).status_code == 204
     assert sid not in [x["id"] for x in client.get("/api/alerts/subscriptions", headers=h).json()]
