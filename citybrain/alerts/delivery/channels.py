@@ -162,7 +162,8 @@ class SmppGateway(_Base):
         if self._client is not None:
             return self._client
         s = self.settings
-        client = smpplib.client.Client(s.alerts_smpp_host, s.alerts_smpp_port, timeout=s.alerts_send_timeout_s)
+        client = smpplib.client.Client(s.alerts_smpp_host, s.alerts_smpp_port, timeout=s.alerts_send_timeout_s,
+                                       allow_unknown_opt_params=True)
         client.set_message_sent_handler(lambda pdu, **_: self._answers.__setitem__(pdu.sequence, pdu))
         client.set_message_received_handler(self._received)
         client.connect()

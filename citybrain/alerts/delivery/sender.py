@@ -178,14 +178,14 @@ def _failed(maker: Callable[[], Session], message_id: int, exc: Exception, *, un
         return m.status
 
 
-def drain(maker: Callable[[], Session], *, batch: int = 50, lease_seconds: float = 60, who: str | None = None,
+def drain(maker: Callable[[], Session], *, batch: int = 50, lease_seconds: float | None = None, who: str | None = None,
           on_progress: Callable[[int, str], None] | None = None) -> dict[str, int]:
     """Claim one batch and send it (one message at a time, each in its own transactions); then take in
     the receipts and replies the gateways collected. Returns counts by outcome."""
     who = who or worker_id()
     gws = active_gateways()
     with maker() as s, s.begin():
-        ids = claim(s, batch, dt.timedelta(seconds=lease_seconds), who)
+        ids = claim(s, batch, dt.timedelta(seconds=lease_seconds or delivery_settings().alerts_lease_s), who)
     counts: dict[str, int] = {}
     for mid in ids:
         status = deliver_one(maker, mid, who, gws)
