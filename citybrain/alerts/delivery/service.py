@@ -27,6 +27,7 @@ from citybrain.alerts.delivery.models import (
     SENDING,
     SENT,
     AlertMessage,
+    PushSubscription,
 )
 from citybrain.alerts.recipients import CHANNELS, Recipient
 from citybrain.core.db import is_postgres, utcnow
@@ -343,3 +344,128 @@ def mark_called(session: Session, message_id: int, user_id: int, reached_person:
     if reached_person:
         _acknowledge(msg, "call")
     return msg
+
+
+# ── what the pages and the API read ──────────────────────────────────────────────────────────────
+MESSAGE_SORTS = {"id": AlertMessage.id, "status": AlertMessage.status, "sent_at": AlertMessage.sent_at,
+                 "acked_at": AlertMessage.acked_at, "kind": AlertMessage.kind, "channel": AlertMessage.channel}
+
+
+def _masked(m: AlertMessage, role: Any) -> dict[str, Any]:
+    from citybrain.core.privacy import mask_name, may_see_personal, phone_for
+
+    sees = may_see_personal(role)
+    address = m.address if sees else (phone_for(role, m.address) if m.channel == "sms" else "***")
+    return {"id": m.id, "person_key": m.person_key if sees else m.person_key.split(":", 1)[0] + ":***",
+            "name": m.name if sees else (mask_name(m.name) or ""), "kind": m.kind, "channel": m.channel,
+            "address": address or "", "street_code": m.street_code, "key_recipient": m.key_recipient,
+            "status": m.status, "priority": m.priority, "attempts": m.attempts, "segments": m.segments,
+            "created_at": m.created_at, "sent_at": m.sent_at, "delivered_at": m.delivered_at, "acked_at": m.acked_at,
+            "ack_via": m.ack_via, "escalation": m.escalation, "last_error": m.last_error}
+
+
+def delivery(session: Session, role: Any, source_kind: str, source_id: int, params: Any,
+             acknowledged: bool | None = None, status: str | None = None) -> dict[str, Any]:
+    """An alert's or a campaign's delivery: counts by status/channel/kind, people who have and have not
+    acknowledged, and a page of its messages (names and addresses masked unless the role may see them).
+    A source without messages is an empty account, not a 404 (targeting may not have run yet)."""
+    from sqlalchemy import distinct, func
+
+    from citybrain.alerts.delivery.stats import status_counts
+    from citybrain.core.listing import paginate
+
+    _check_source(source_kind, source_id)
+    m = AlertMessage
+    where = (m.source_kind == source_kind, m.source_id == source_id)
+    people = int(session.scalar(select(func.count(distinct(m.person_key))).where(*where)) or 0)
+    acked = int(session.scalar(select(func.count(distinct(m.person_key))).where(*where, m.acked_at.is_not(None)))
+                or 0)
+    q = select(m).where(*where).order_by(m.id)
+    if acknowledged is not None:
+        q = q.where(m.acked_at.is_not(None) if acknowledged else m.acked_at.is_(None))
+    if status:
+        q = q.where(m.status == status)
+    page = paginate(session, q, params, MESSAGE_SORTS, to_out=lambda r: _masked(r, role))
+    return {"source_kind": source_kind, "source_id": source_id, "counts": status_counts(session, source_kind, source_id),
+            "people": people, "people_acknowledged": acked, "people_not_acknowledged": people - acked,
+            "messages": page}
+
+
+def _inbox_query(user_id: int) -> Any:
+    return select(AlertMessage).where(AlertMessage.channel == "app", AlertMessage.address == str(user_id),
+                                      AlertMessage.status.in_((SENT, DELIVERED, ACKNOWLEDGED)))
+
+
+def inbox_out(m: AlertMessage) -> dict[str, Any]:
+    return {"id": m.id, "source_kind": m.source_kind, "source_id": m.source_id, "subject": m.subject, "text": m.text,
+            "priority": m.priority, "created_at": m.created_at, "sent_at": m.sent_at, "acked_at": m.acked_at,
+            "ack_url": ack_url(m.ack_token)}
+
+
+def inbox(session: Session, user_id: int, params: Any) -> Any:
+    """My in-app messages (delivered by the worker), newest first."""
+    from citybrain.core.listing import paginate
+
+    return paginate(session, _inbox_query(user_id).order_by(AlertMessage.id.desc()), params,
+                    {"id": AlertMessage.id, "sent_at": AlertMessage.sent_at}, to_out=inbox_out)
+
+
+def inbox_after(session: Session, user_id: int, last_id: int, limit: int = 100) -> list[AlertMessage]:
+    """For the live stream: my messages with an id above `last_id` (Last-Event-ID replay)."""
+    return list(session.scalars(_inbox_query(user_id).where(AlertMessage.id > last_id)
+                                .order_by(AlertMessage.id).limit(limit)))
+
+
+def inbox_ack(session: Session, user_id: int, message_id: int) -> AlertMessage:
+    """Acknowledge one of my messages in the app; someone else's answers as if it did not exist (404)."""
+    from citybrain.core.errors import NotFound
+
+    m = session.scalar(_inbox_query(user_id).where(AlertMessage.id == message_id))
+    if m is None:
+        raise NotFound("no such message in your inbox", "message_id")
+    _acknowledge(m, "app")
+    return m
+
+
+def check_callback_secret(given: str | None) -> None:
+    """The provider's receipt callback proves itself with the shared secret of the settings."""
+    import hmac
+
+    from citybrain.alerts.delivery.settings import delivery_settings
+    from citybrain.core.errors import Unauthorized
+
+    secret = delivery_settings().alerts_receipt_secret
+    if not secret or not given or not hmac.compare_digest(secret.encode(), given.encode()):
+        raise Unauthorized("the receipt callback needs the shared secret (X-Receipt-Secret)")
+
+
+def apply_callback(session: Session, receipts: list[tuple[str, str]], replies: list[tuple[str, str]]) -> dict[str, int]:
+    """A provider's callback: receipts by the provider's id (or ours), replies by the phone number."""
+    done = {"receipts": 0, "replies": 0}
+    for ref, stat in receipts:
+        m = apply_receipt(session, ref, stat)
+        if m is None and ref.isdigit():  # a provider that echoes our id (out_id)
+            own = session.get(AlertMessage, int(ref))
+            if own is not None and own.provider_id:
+                m = apply_receipt(session, own.provider_id, stat)
+        done["receipts"] += m is not None
+    for sender, text in replies:
+        done["replies"] += apply_reply(session, sender, text) is not None
+    return done
+
+
+def add_push_subscription(session: Session, user_id: int, endpoint: str, keys: dict[str, str]) -> PushSubscription:
+    """Store (or move to this user) a browser's push subscription; its id is the `webpush` address."""
+    from citybrain.core.errors import ValidationFailed as Invalid
+
+    if not keys.get("p256dh") or not keys.get("auth"):
+        raise Invalid("keys must have p256dh and auth", "keys")
+    sub = session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
+    if sub is None:
+        sub = PushSubscription(user_id=user_id, endpoint=endpoint, p256dh=keys["p256dh"][:200],
+                               auth=keys["auth"][:100])
+        session.add(sub)
+    else:
+        sub.user_id, sub.p256dh, sub.auth = user_id, keys["p256dh"][:200], keys["auth"][:100]
+    session.flush()
+    return sub

@@ -112,7 +112,7 @@ class Provider:
                         time.sleep(1.5)
                     elif provider.delay:
                         time.sleep(provider.delay)
-                    answer = {"code": "OK", "biz_id": f"B{n}"}
+                    answer: dict[str, Any] = {"code": "OK", "biz_id": f"B{n}"}
                 elif self.path.endswith("/status"):
                     with provider.lock:
                         provider.status_queries.append(body["ref"])
