@@ -1,5 +1,6 @@
-"""Every table of the alerts domain (its sub-packages' models), for Alembic and the bootstrap."""
+"""The alerts domain's tables, one import line per sub-package (bootstrap imports this module)."""
 
+from citybrain.alerts.cap.models import Alert, AlertLog, IdentifierSequence
 from citybrain.alerts.delivery.models import AlertMessage, PushSubscription
 
-__all__ = ["AlertMessage", "PushSubscription"]
+__all__ = ["Alert", "AlertLog", "AlertMessage", "IdentifierSequence", "PushSubscription"]
