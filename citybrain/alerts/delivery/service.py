@@ -259,6 +259,7 @@ def acknowledge_token(session: Session, token: str) -> AlertMessage:
 
 # ── escalation: a second channel, then the duty officer's call list ──────────────────────────────
 SECOND_CHANNELS = ("app", "sms", "wecom", "dingtalk", "email")
+SETTLED = 3  # escalation: 0 none, 1 second channel sent, 2 on the call list, 3 acknowledged elsewhere
 
 
 def _acked_people(session: Session, kind: str, sid: int) -> set[str]:
@@ -282,7 +283,7 @@ def escalate(session: Session, *, after: dt.timedelta, call_after: dt.timedelta)
         if src not in acked:
             acked[src] = _acked_people(session, *src)
         if msg.person_key in acked[src]:
-            msg.escalation = 2 if msg.escalation else msg.escalation  # someone acked on another channel
+            msg.escalation = SETTLED  # acknowledged on another channel: nothing more to do
             continue
         if msg.escalation == 0:
             second = _second_channel(session, msg)
@@ -322,9 +323,15 @@ def _second_channel(session: Session, msg: AlertMessage) -> Recipient | None:
 def call_list(session: Session) -> list[AlertMessage]:
     """Key recipients to ring (escalated, still not acknowledged, not yet called), oldest first, one per
     person and source."""
+    from sqlalchemy.orm import aliased
+
     m = AlertMessage
+    other = aliased(AlertMessage)
+    acked_elsewhere = select(other.id).where(other.source_kind == m.source_kind, other.source_id == m.source_id,
+                                             other.person_key == m.person_key, other.acked_at.is_not(None)).exists()
     rows = session.scalars(select(m).where(m.escalation == 2, m.acked_at.is_(None), m.called_at.is_(None),
-                                           m.key_recipient.is_(True)).order_by(m.sent_at, m.id)).all()
+                                           m.key_recipient.is_(True), ~acked_elsewhere)
+                           .order_by(m.sent_at, m.id)).all()
     seen: set[tuple[str, int, str]] = set()
     out = []
     for r in rows:

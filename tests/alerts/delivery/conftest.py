@@ -79,7 +79,7 @@ def start_smsc(log: Path) -> Smsc:
 def smsc(tmp_path: Path) -> Iterator[Smsc]:
     s = start_smsc(tmp_path / "smsc.jsonl")
     yield s
-    s.proc.terminate()
+    s.proc.kill()
     s.proc.wait(timeout=5)
 
 
