@@ -28,6 +28,7 @@ from citybrain.alerts.delivery.models import (
     SENT,
     AlertMessage,
     PushSubscription,
+    StrayReceipt,
 )
 from citybrain.alerts.recipients import CHANNELS, Recipient
 from citybrain.core.db import is_postgres, utcnow
@@ -200,11 +201,23 @@ def _acknowledge(m: AlertMessage, via: str) -> bool:
     return True
 
 
-def apply_receipt(session: Session, provider_id: str, stat: str) -> AlertMessage | None:
-    """A delivery receipt: delivered or failed. A receipt never undoes an acknowledgement."""
+def apply_receipt(session: Session, provider_id: str, stat: str, address: str = "") -> AlertMessage | None:
+    """A delivery receipt: delivered or failed. A receipt never undoes an acknowledgement. One that
+    matches no message is kept (with the number it is about) for `adopt_stray_receipt`."""
     m = session.scalar(select(AlertMessage).where(AlertMessage.provider_id == provider_id[:80]))
     if m is None:
+        if address and provider_id:
+            session.add(StrayReceipt(provider_id=provider_id[:80], address=_national(address)[:40], stat=stat[:20]))
         return None
+    return _apply_stat(m, stat)
+
+
+def _national(number: str) -> str:
+    n = number.lstrip("+")
+    return n[2:] if n.startswith("86") and len(n) == 13 else n
+
+
+def _apply_stat(m: AlertMessage, stat: str) -> AlertMessage:
     stat = stat.upper()
     if stat in DELIVERED_STATS and m.status in (SENT, SENDING, PENDING):
         m.status, m.delivered_at = DELIVERED, m.delivered_at or utcnow()
@@ -218,9 +231,7 @@ def apply_reply(session: Session, sender: str, text: str) -> AlertMessage | None
     to that number in the last three days; anything else is ignored."""
     if text.strip().lower() not in ACK_KEYWORDS:
         return None
-    number = sender.lstrip("+")
-    if number.startswith("86") and len(number) == 13:
-        number = number[2:]
+    number = _national(sender)
     m = session.scalar(select(AlertMessage).where(
         AlertMessage.channel == "sms", AlertMessage.address.in_((number, f"+86{number}", f"86{number}")),
         AlertMessage.status.in_((SENT, DELIVERED)), AlertMessage.sent_at >= utcnow() - REPLY_WINDOW)
@@ -234,11 +245,48 @@ def apply_inbound(session: Session, inbound: Iterable[Any]) -> dict[str, int]:
     """Receipts and replies a gateway collected (channels.Inbound) → counts of what they changed."""
     out = {"receipts": 0, "replies": 0}
     for i in inbound:
-        if i.kind == "receipt" and apply_receipt(session, i.provider_id, i.stat) is not None:
+        if i.kind == "receipt" and apply_receipt(session, i.provider_id, i.stat, i.sender) is not None:
             out["receipts"] += 1
         elif i.kind == "reply" and apply_reply(session, i.sender, i.text) is not None:
             out["replies"] += 1
     return {k: v for k, v in out.items() if v}
+
+
+def claim_stray_receipt(session: Session, m: AlertMessage) -> None:
+    """A receipt that came before its message's SMSC id was recorded (another worker took it in)."""
+    if not m.provider_id:
+        return
+    stray = session.scalar(select(StrayReceipt).where(StrayReceipt.provider_id == m.provider_id).limit(1))
+    if stray is not None:
+        _apply_stat(m, stray.stat)
+        session.delete(stray)
+
+
+def adopt_stray_receipt(session: Session, m: AlertMessage) -> bool:
+    """A message whose send was in doubt (the worker died after the submit): if the SMSC sent a receipt
+    for that number since the send began that matches no message, the SMSC had it — adopt the receipt's
+    id instead of sending again. The per-number limits make one message per number at a time the rule."""
+    if m.send_started_at is None:
+        return False
+    stray = session.scalar(select(StrayReceipt).where(
+        StrayReceipt.address == _national(m.address),
+        StrayReceipt.received_at >= m.send_started_at - dt.timedelta(seconds=5))
+        .order_by(StrayReceipt.received_at, StrayReceipt.id).limit(1))
+    if stray is None:
+        return False
+    m.provider_id, m.status, m.sent_at, m.lease_until = stray.provider_id, SENT, m.sent_at or utcnow(), None
+    m.segments = m.segments or 1
+    _apply_stat(m, stray.stat)
+    session.delete(stray)
+    return True
+
+
+def purge_stray_receipts(session: Session, older_than: dt.timedelta = dt.timedelta(days=2)) -> int:
+    """Receipts nobody adopted (the later parts of a long message, other systems' traffic)."""
+    from sqlalchemy import delete
+
+    res = session.execute(delete(StrayReceipt).where(StrayReceipt.received_at < utcnow() - older_than))
+    return int(res.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def by_token(session: Session, token: str) -> AlertMessage:

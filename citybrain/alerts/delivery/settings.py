@@ -24,6 +24,8 @@ class DeliverySettings(Settings):
     alerts_smpp_system_id: str = ""
     alerts_smpp_password: str = ""
     alerts_smpp_source_addr: str = "1069000000"
+    # after a worker died mid-send, how long to wait for the SMSC's receipt before sending again
+    alerts_smpp_receipt_wait_s: float = Field(default=600.0, ge=0)
     # a cloud SMS provider's HTTP API (generic: send, status, receipt callback)
     alerts_sms_http_url: str = ""
     alerts_sms_http_key: str = ""        # our access key id at the provider

@@ -68,8 +68,9 @@ class Smsc:
             return False
 
 
-def start_smsc(log: Path) -> Smsc:
-    proc = subprocess.Popen(["node", str(HERE / "smsc.js"), "0", str(log)], stdout=subprocess.PIPE, text=True)
+def start_smsc(log: Path, auto_receipts: bool = False) -> Smsc:
+    args = ["node", str(HERE / "smsc.js"), "0", str(log)] + (["auto"] if auto_receipts else [])
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     ports = json.loads(proc.stdout.readline())
     return Smsc(proc, log, ports["smpp"], ports["control"])
