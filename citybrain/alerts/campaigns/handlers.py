@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from citybrain.alerts.areas import AreaSpec
 from citybrain.alerts.campaigns import service
-from citybrain.alerts.domain_events import WeatherWarningIssued
+from citybrain.alerts.cap.models import Alert
+from citybrain.alerts.domain_events import AlertIssued, WeatherWarningIssued
 from citybrain.core.bus import DomainEvent
 from citybrain.core.clock import to_local
 from citybrain.core.db import utcnow
@@ -38,6 +39,8 @@ def _when(at: object) -> str:
 
 def on_weather_warning(session: Session, event: DomainEvent) -> None:
     assert isinstance(event, WeatherWarningIssued)
+    if event.source_ref.startswith("alerts.alert:"):  # raised per grid by an alert: its AlertIssued proposes
+        return
     area = area_by_code(session, event.area_code)
     name = area.name if area is not None else event.area_code
     template = _template_for(event.title)
@@ -47,6 +50,28 @@ def on_weather_warning(session: Session, event: DomainEvent) -> None:
         variables={"time": _when(event.starts_at), "level": LEVEL_WORDS.get(event.level, event.level),
                    "street": name, "title": event.title[:60]},
         area=AreaSpec(description=name, geocodes=[event.area_code]))
+
+
+def on_upstream_alert(session: Session, event: DomainEvent) -> None:
+    """An imported (upstream) Alert, e.g. the meteorological bureau's red rainstorm warning: one draft for
+    the grids it touches."""
+    assert isinstance(event, AlertIssued)
+    if event.msg_type != "Alert" or event.origin != "imported":
+        return
+    grids = [c for c in event.area_codes if len(c) == 15]
+    streets = [c for c in event.area_codes if len(c) == 9]
+    if not grids and not streets:
+        return
+    names = [a.name for a in (area_by_code(session, c) for c in streets) if a is not None]
+    alert = session.get(Alert, event.alert_id)
+    title = (((alert.texts or {}).get("zh-CN") or {}).get("headline") if alert is not None else None) or event.identifier
+    where = "、".join(names[:6]) or "相关街道"
+    service.propose(
+        session, source_ref=f"alert:{event.identifier}", title=f"风险提示：{title}"[:120],
+        template_code=_template_for(title),
+        variables={"time": _when(event.expires) if event.expires else _when(None),
+                   "level": LEVEL_WORDS.get(event.level, event.level), "street": where, "title": title[:60]},
+        area=AreaSpec(description=where[:500], geocodes=grids or streets))
 
 
 def on_alarm(session: Session, event: DomainEvent) -> None:
@@ -75,4 +100,4 @@ def on_alarm(session: Session, event: DomainEvent) -> None:
         kinds=ALARM_KINDS)
 
 
-HANDLERS = {WeatherWarningIssued: [on_weather_warning], AlarmRaised: [on_alarm]}
+HANDLERS = {WeatherWarningIssued: [on_weather_warning], AlertIssued: [on_upstream_alert], AlarmRaised: [on_alarm]}

@@ -31,7 +31,7 @@ def campaigns_page(request: Request) -> Response:
     user = page_user(request, "alerts.campaigns.page.forbidden", "alerts.campaigns.page.command_only", READERS)
     if isinstance(user, Response):
         return user
-    return render(request, "alerts/campaigns.html", {"options": _options(user.role), "view": "list",
+    return render(request, "alerts/campaigns/list.html", {"options": _options(user.role), "view": "list",
                                                      "js_prefixes": ["alerts.campaigns.js."]}, csp=True)
 
 
@@ -40,7 +40,7 @@ def compose_page(request: Request) -> Response:
     user = page_user(request, "alerts.campaigns.page.forbidden", "alerts.campaigns.page.command_only", COMMAND)
     if isinstance(user, Response):
         return user
-    return render(request, "alerts/compose.html", {"options": _options(user.role), "js_prefixes": ["alerts.campaigns.js."]},
+    return render(request, "alerts/campaigns/compose.html", {"options": _options(user.role), "js_prefixes": ["alerts.campaigns.js."]},
                   csp=True)
 
 
@@ -49,5 +49,5 @@ def figures_page(request: Request) -> Response:
     user = page_user(request, "alerts.campaigns.page.forbidden", "alerts.campaigns.page.command_only", READERS)
     if isinstance(user, Response):
         return user
-    return render(request, "alerts/figures.html", {"options": _options(user.role), "js_prefixes": ["alerts.campaigns.js."]},
+    return render(request, "alerts/campaigns/figures.html", {"options": _options(user.role), "js_prefixes": ["alerts.campaigns.js."]},
                   csp=True)

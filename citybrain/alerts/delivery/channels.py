@@ -29,7 +29,8 @@ log = logging.getLogger("citybrain.alerts.delivery")
 
 
 class Unknowable(Exception):
-    """The provider cannot say whether a message reached it (SMPP has no query by our id)."""
+    """The provider cannot say whether a message reached it (SMPP has no query by our id): the sender
+    then waits for the SMSC's receipt for that number (`service.adopt_stray_receipt`)."""
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,8 @@ class SmppGateway(_Base):
         if self._client is not None:
             return self._client
         s = self.settings
-        client = smpplib.client.Client(s.alerts_smpp_host, s.alerts_smpp_port, timeout=s.alerts_send_timeout_s)
+        client = smpplib.client.Client(s.alerts_smpp_host, s.alerts_smpp_port, timeout=s.alerts_send_timeout_s,
+                                       allow_unknown_opt_params=True)
         client.set_message_sent_handler(lambda pdu, **_: self._answers.__setitem__(pdu.sequence, pdu))
         client.set_message_received_handler(self._received)
         client.connect()
@@ -177,7 +179,8 @@ class SmppGateway(_Base):
             fields = dict(p.split(":", 1) for p in text.split(" ") if ":" in p)
             pid = pdu.receipted_message_id.decode() if getattr(pdu, "receipted_message_id", None) else fields.get(
                 "id", "")
-            self._inbound.append(Inbound("receipt", provider_id=pid, stat=fields.get("stat", "")))
+            number = pdu.source_addr.decode() if isinstance(pdu.source_addr, bytes) else str(pdu.source_addr or "")
+            self._inbound.append(Inbound("receipt", provider_id=pid, stat=fields.get("stat", ""), sender=number))
         else:  # a reply from a phone (mobile originated)
             coding = int(pdu.data_coding or 0)
             text = raw.decode("utf-16-be", "replace") if coding == 8 else raw.decode("latin-1")

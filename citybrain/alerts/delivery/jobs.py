@@ -17,5 +17,6 @@ def escalate(session: Session) -> dict[str, int]:
                             call_after=dt.timedelta(minutes=s.alerts_call_after_min))
 
 
-JOBS = [Job("alerts_escalation", 60, escalate)]
+JOBS = [Job("alerts_escalation", 60, escalate),
+        Job("alerts_stray_receipts", 3600, service.purge_stray_receipts)]
 DRAINS: list[tuple[str, Drain]] = [("alerts_delivery", sender.drain)]

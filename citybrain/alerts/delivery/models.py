@@ -81,3 +81,16 @@ class PushSubscription(Base):
     p256dh: Mapped[str] = mapped_column(String(200))
     auth: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StrayReceipt(Base):
+    """A delivery receipt that matched no message (yet): the SMSC's id is unknown to us because the worker
+    died between the submit and recording its answer. The sender adopts it for the message to that
+    number whose send was in doubt, instead of sending it again (SMPP cannot be asked by our id)."""
+
+    __tablename__ = "alerts_stray_receipt"
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    provider_id: Mapped[str] = mapped_column(String(80), index=True)
+    address: Mapped[str] = mapped_column(String(40), index=True)  # the number the receipt is about
+    stat: Mapped[str] = mapped_column(String(20), default="")
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

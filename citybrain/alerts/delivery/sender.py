@@ -131,8 +131,15 @@ def deliver_one(maker: Callable[[], Session], message_id: int, who: str, gws: di
         if m.send_started_at is not None and m.provider_id is None:
             try:  # an earlier attempt may have reached the provider: ask before sending again
                 known = gw.status(out)
-            except Unknowable:
-                known = None  # the provider cannot be asked (SMPP): sending again is the only way not to lose it
+            except Unknowable:  # SMPP: no query by our id; the SMSC's receipt for that number tells
+                if service.adopt_stray_receipt(s, m):
+                    return m.status
+                waited = (utcnow() - m.send_started_at).total_seconds()
+                if waited < delivery_settings().alerts_smpp_receipt_wait_s:
+                    m.status, m.lease_until = PENDING, None
+                    m.next_attempt_at = utcnow() + dt.timedelta(seconds=2)
+                    return DEFERRED
+                known = None  # no receipt in all that time: it did not get there; send again
             except Exception as exc:  # noqa: BLE001 - cannot ask now: ask again later, never send blind
                 m.status, m.lease_until = PENDING, None
                 m.next_attempt_at = utcnow() + backoff(max(1, m.attempts))
@@ -157,7 +164,9 @@ def deliver_one(maker: Callable[[], Session], message_id: int, who: str, gws: di
         m = s.get(AlertMessage, message_id, with_for_update=is_postgres(s))
         if m is None:
             return SKIPPED
-        return _mark_sent(m, sent.provider_id, sent.segments, sent.delivered)
+        status = _mark_sent(m, sent.provider_id, sent.segments, sent.delivered)
+        service.claim_stray_receipt(s, m)
+        return status
 
 
 def _failed(maker: Callable[[], Session], message_id: int, exc: Exception, *, unsure: bool) -> str:
@@ -178,14 +187,14 @@ def _failed(maker: Callable[[], Session], message_id: int, exc: Exception, *, un
         return m.status
 
 
-def drain(maker: Callable[[], Session], *, batch: int = 50, lease_seconds: float = 60, who: str | None = None,
+def drain(maker: Callable[[], Session], *, batch: int = 50, lease_seconds: float | None = None, who: str | None = None,
           on_progress: Callable[[int, str], None] | None = None) -> dict[str, int]:
     """Claim one batch and send it (one message at a time, each in its own transactions); then take in
     the receipts and replies the gateways collected. Returns counts by outcome."""
     who = who or worker_id()
     gws = active_gateways()
     with maker() as s, s.begin():
-        ids = claim(s, batch, dt.timedelta(seconds=lease_seconds), who)
+        ids = claim(s, batch, dt.timedelta(seconds=lease_seconds or delivery_settings().alerts_lease_s), who)
     counts: dict[str, int] = {}
     for mid in ids:
         status = deliver_one(maker, mid, who, gws)

@@ -27,6 +27,8 @@ from citybrain.alerts.delivery.models import (
     SENDING,
     SENT,
     AlertMessage,
+    PushSubscription,
+    StrayReceipt,
 )
 from citybrain.alerts.recipients import CHANNELS, Recipient
 from citybrain.core.db import is_postgres, utcnow
@@ -199,11 +201,23 @@ def _acknowledge(m: AlertMessage, via: str) -> bool:
     return True
 
 
-def apply_receipt(session: Session, provider_id: str, stat: str) -> AlertMessage | None:
-    """A delivery receipt: delivered or failed. A receipt never undoes an acknowledgement."""
+def apply_receipt(session: Session, provider_id: str, stat: str, address: str = "") -> AlertMessage | None:
+    """A delivery receipt: delivered or failed. A receipt never undoes an acknowledgement. One that
+    matches no message is kept (with the number it is about) for `adopt_stray_receipt`."""
     m = session.scalar(select(AlertMessage).where(AlertMessage.provider_id == provider_id[:80]))
     if m is None:
+        if address and provider_id:
+            session.add(StrayReceipt(provider_id=provider_id[:80], address=_national(address)[:40], stat=stat[:20]))
         return None
+    return _apply_stat(m, stat)
+
+
+def _national(number: str) -> str:
+    n = number.lstrip("+")
+    return n[2:] if n.startswith("86") and len(n) == 13 else n
+
+
+def _apply_stat(m: AlertMessage, stat: str) -> AlertMessage:
     stat = stat.upper()
     if stat in DELIVERED_STATS and m.status in (SENT, SENDING, PENDING):
         m.status, m.delivered_at = DELIVERED, m.delivered_at or utcnow()
@@ -217,9 +231,7 @@ def apply_reply(session: Session, sender: str, text: str) -> AlertMessage | None
     to that number in the last three days; anything else is ignored."""
     if text.strip().lower() not in ACK_KEYWORDS:
         return None
-    number = sender.lstrip("+")
-    if number.startswith("86") and len(number) == 13:
-        number = number[2:]
+    number = _national(sender)
     m = session.scalar(select(AlertMessage).where(
         AlertMessage.channel == "sms", AlertMessage.address.in_((number, f"+86{number}", f"86{number}")),
         AlertMessage.status.in_((SENT, DELIVERED)), AlertMessage.sent_at >= utcnow() - REPLY_WINDOW)
@@ -233,11 +245,48 @@ def apply_inbound(session: Session, inbound: Iterable[Any]) -> dict[str, int]:
     """Receipts and replies a gateway collected (channels.Inbound) → counts of what they changed."""
     out = {"receipts": 0, "replies": 0}
     for i in inbound:
-        if i.kind == "receipt" and apply_receipt(session, i.provider_id, i.stat) is not None:
+        if i.kind == "receipt" and apply_receipt(session, i.provider_id, i.stat, i.sender) is not None:
             out["receipts"] += 1
         elif i.kind == "reply" and apply_reply(session, i.sender, i.text) is not None:
             out["replies"] += 1
     return {k: v for k, v in out.items() if v}
+
+
+def claim_stray_receipt(session: Session, m: AlertMessage) -> None:
+    """A receipt that came before its message's SMSC id was recorded (another worker took it in)."""
+    if not m.provider_id:
+        return
+    stray = session.scalar(select(StrayReceipt).where(StrayReceipt.provider_id == m.provider_id).limit(1))
+    if stray is not None:
+        _apply_stat(m, stray.stat)
+        session.delete(stray)
+
+
+def adopt_stray_receipt(session: Session, m: AlertMessage) -> bool:
+    """A message whose send was in doubt (the worker died after the submit): if the SMSC sent a receipt
+    for that number since the send began that matches no message, the SMSC had it — adopt the receipt's
+    id instead of sending again. The per-number limits make one message per number at a time the rule."""
+    if m.send_started_at is None:
+        return False
+    stray = session.scalar(select(StrayReceipt).where(
+        StrayReceipt.address == _national(m.address),
+        StrayReceipt.received_at >= m.send_started_at - dt.timedelta(seconds=5))
+        .order_by(StrayReceipt.received_at, StrayReceipt.id).limit(1))
+    if stray is None:
+        return False
+    m.provider_id, m.status, m.sent_at, m.lease_until = stray.provider_id, SENT, m.sent_at or utcnow(), None
+    m.segments = m.segments or 1
+    _apply_stat(m, stray.stat)
+    session.delete(stray)
+    return True
+
+
+def purge_stray_receipts(session: Session, older_than: dt.timedelta = dt.timedelta(days=2)) -> int:
+    """Receipts nobody adopted (the later parts of a long message, other systems' traffic)."""
+    from sqlalchemy import delete
+
+    res = session.execute(delete(StrayReceipt).where(StrayReceipt.received_at < utcnow() - older_than))
+    return int(res.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def by_token(session: Session, token: str) -> AlertMessage:
@@ -258,6 +307,7 @@ def acknowledge_token(session: Session, token: str) -> AlertMessage:
 
 # ── escalation: a second channel, then the duty officer's call list ──────────────────────────────
 SECOND_CHANNELS = ("app", "sms", "wecom", "dingtalk", "email")
+SETTLED = 3  # escalation: 0 none, 1 second channel sent, 2 on the call list, 3 acknowledged elsewhere
 
 
 def _acked_people(session: Session, kind: str, sid: int) -> set[str]:
@@ -281,7 +331,7 @@ def escalate(session: Session, *, after: dt.timedelta, call_after: dt.timedelta)
         if src not in acked:
             acked[src] = _acked_people(session, *src)
         if msg.person_key in acked[src]:
-            msg.escalation = 2 if msg.escalation else msg.escalation  # someone acked on another channel
+            msg.escalation = SETTLED  # acknowledged on another channel: nothing more to do
             continue
         if msg.escalation == 0:
             second = _second_channel(session, msg)
@@ -321,9 +371,15 @@ def _second_channel(session: Session, msg: AlertMessage) -> Recipient | None:
 def call_list(session: Session) -> list[AlertMessage]:
     """Key recipients to ring (escalated, still not acknowledged, not yet called), oldest first, one per
     person and source."""
+    from sqlalchemy.orm import aliased
+
     m = AlertMessage
+    other = aliased(AlertMessage)
+    acked_elsewhere = select(other.id).where(other.source_kind == m.source_kind, other.source_id == m.source_id,
+                                             other.person_key == m.person_key, other.acked_at.is_not(None)).exists()
     rows = session.scalars(select(m).where(m.escalation == 2, m.acked_at.is_(None), m.called_at.is_(None),
-                                           m.key_recipient.is_(True)).order_by(m.sent_at, m.id)).all()
+                                           m.key_recipient.is_(True), ~acked_elsewhere)
+                           .order_by(m.sent_at, m.id)).all()
     seen: set[tuple[str, int, str]] = set()
     out = []
     for r in rows:
@@ -343,3 +399,128 @@ def mark_called(session: Session, message_id: int, user_id: int, reached_person:
     if reached_person:
         _acknowledge(msg, "call")
     return msg
+
+
+# ── what the pages and the API read ──────────────────────────────────────────────────────────────
+MESSAGE_SORTS = {"id": AlertMessage.id, "status": AlertMessage.status, "sent_at": AlertMessage.sent_at,
+                 "acked_at": AlertMessage.acked_at, "kind": AlertMessage.kind, "channel": AlertMessage.channel}
+
+
+def _masked(m: AlertMessage, role: Any) -> dict[str, Any]:
+    from citybrain.core.privacy import mask_name, may_see_personal, phone_for
+
+    sees = may_see_personal(role)
+    address = m.address if sees else (phone_for(role, m.address) if m.channel == "sms" else "***")
+    return {"id": m.id, "person_key": m.person_key if sees else m.person_key.split(":", 1)[0] + ":***",
+            "name": m.name if sees else (mask_name(m.name) or ""), "kind": m.kind, "channel": m.channel,
+            "address": address or "", "street_code": m.street_code, "key_recipient": m.key_recipient,
+            "status": m.status, "priority": m.priority, "attempts": m.attempts, "segments": m.segments,
+            "created_at": m.created_at, "sent_at": m.sent_at, "delivered_at": m.delivered_at, "acked_at": m.acked_at,
+            "ack_via": m.ack_via, "escalation": m.escalation, "last_error": m.last_error}
+
+
+def delivery(session: Session, role: Any, source_kind: str, source_id: int, params: Any,
+             acknowledged: bool | None = None, status: str | None = None) -> dict[str, Any]:
+    """An alert's or a campaign's delivery: counts by status/channel/kind, people who have and have not
+    acknowledged, and a page of its messages (names and addresses masked unless the role may see them).
+    A source without messages is an empty account, not a 404 (targeting may not have run yet)."""
+    from sqlalchemy import distinct, func
+
+    from citybrain.alerts.delivery.stats import status_counts
+    from citybrain.core.listing import paginate
+
+    _check_source(source_kind, source_id)
+    m = AlertMessage
+    where = (m.source_kind == source_kind, m.source_id == source_id)
+    people = int(session.scalar(select(func.count(distinct(m.person_key))).where(*where)) or 0)
+    acked = int(session.scalar(select(func.count(distinct(m.person_key))).where(*where, m.acked_at.is_not(None)))
+                or 0)
+    q = select(m).where(*where).order_by(m.id)
+    if acknowledged is not None:
+        q = q.where(m.acked_at.is_not(None) if acknowledged else m.acked_at.is_(None))
+    if status:
+        q = q.where(m.status == status)
+    page = paginate(session, q, params, MESSAGE_SORTS, to_out=lambda r: _masked(r, role))
+    return {"source_kind": source_kind, "source_id": source_id, "counts": status_counts(session, source_kind, source_id),
+            "people": people, "people_acknowledged": acked, "people_not_acknowledged": people - acked,
+            "messages": page}
+
+
+def _inbox_query(user_id: int) -> Any:
+    return select(AlertMessage).where(AlertMessage.channel == "app", AlertMessage.address == str(user_id),
+                                      AlertMessage.status.in_((SENT, DELIVERED, ACKNOWLEDGED)))
+
+
+def inbox_out(m: AlertMessage) -> dict[str, Any]:
+    return {"id": m.id, "source_kind": m.source_kind, "source_id": m.source_id, "subject": m.subject, "text": m.text,
+            "priority": m.priority, "created_at": m.created_at, "sent_at": m.sent_at, "acked_at": m.acked_at,
+            "ack_url": ack_url(m.ack_token)}
+
+
+def inbox(session: Session, user_id: int, params: Any) -> Any:
+    """My in-app messages (delivered by the worker), newest first."""
+    from citybrain.core.listing import paginate
+
+    return paginate(session, _inbox_query(user_id).order_by(AlertMessage.id.desc()), params,
+                    {"id": AlertMessage.id, "sent_at": AlertMessage.sent_at}, to_out=inbox_out)
+
+
+def inbox_after(session: Session, user_id: int, last_id: int, limit: int = 100) -> list[AlertMessage]:
+    """For the live stream: my messages with an id above `last_id` (Last-Event-ID replay)."""
+    return list(session.scalars(_inbox_query(user_id).where(AlertMessage.id > last_id)
+                                .order_by(AlertMessage.id).limit(limit)))
+
+
+def inbox_ack(session: Session, user_id: int, message_id: int) -> AlertMessage:
+    """Acknowledge one of my messages in the app; someone else's answers as if it did not exist (404)."""
+    from citybrain.core.errors import NotFound
+
+    m = session.scalar(_inbox_query(user_id).where(AlertMessage.id == message_id))
+    if m is None:
+        raise NotFound("no such message in your inbox", "message_id")
+    _acknowledge(m, "app")
+    return m
+
+
+def check_callback_secret(given: str | None) -> None:
+    """The provider's receipt callback proves itself with the shared secret of the settings."""
+    import hmac
+
+    from citybrain.alerts.delivery.settings import delivery_settings
+    from citybrain.core.errors import Unauthorized
+
+    secret = delivery_settings().alerts_receipt_secret
+    if not secret or not given or not hmac.compare_digest(secret.encode(), given.encode()):
+        raise Unauthorized("the receipt callback needs the shared secret (X-Receipt-Secret)")
+
+
+def apply_callback(session: Session, receipts: list[tuple[str, str]], replies: list[tuple[str, str]]) -> dict[str, int]:
+    """A provider's callback: receipts by the provider's id (or ours), replies by the phone number."""
+    done = {"receipts": 0, "replies": 0}
+    for ref, stat in receipts:
+        m = apply_receipt(session, ref, stat)
+        if m is None and ref.isdigit():  # a provider that echoes our id (out_id)
+            own = session.get(AlertMessage, int(ref))
+            if own is not None and own.provider_id:
+                m = apply_receipt(session, own.provider_id, stat)
+        done["receipts"] += m is not None
+    for sender, text in replies:
+        done["replies"] += apply_reply(session, sender, text) is not None
+    return done
+
+
+def add_push_subscription(session: Session, user_id: int, endpoint: str, keys: dict[str, str]) -> PushSubscription:
+    """Store (or move to this user) a browser's push subscription; its id is the `webpush` address."""
+    from citybrain.core.errors import ValidationFailed as Invalid
+
+    if not keys.get("p256dh") or not keys.get("auth"):
+        raise Invalid("keys must have p256dh and auth", "keys")
+    sub = session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
+    if sub is None:
+        sub = PushSubscription(user_id=user_id, endpoint=endpoint, p256dh=keys["p256dh"][:200],
+                               auth=keys["auth"][:100])
+        session.add(sub)
+    else:
+        sub.user_id, sub.p256dh, sub.auth = user_id, keys["p256dh"][:200], keys["auth"][:100]
+    session.flush()
+    return sub

@@ -24,6 +24,8 @@ class DeliverySettings(Settings):
     alerts_smpp_system_id: str = ""
     alerts_smpp_password: str = ""
     alerts_smpp_source_addr: str = "1069000000"
+    # after a worker died mid-send, how long to wait for the SMSC's receipt before sending again
+    alerts_smpp_receipt_wait_s: float = Field(default=600.0, ge=0)
     # a cloud SMS provider's HTTP API (generic: send, status, receipt callback)
     alerts_sms_http_url: str = ""
     alerts_sms_http_key: str = ""        # our access key id at the provider
@@ -32,6 +34,7 @@ class DeliverySettings(Settings):
     alerts_sms_template_code: str = ""   # the approved template (模板) the provider requires
     alerts_receipt_secret: str = ""      # the provider's receipt callback proves itself with it
     alerts_send_timeout_s: float = Field(default=10.0, gt=0)
+    alerts_lease_s: float = Field(default=60.0, gt=0)  # a dead worker's messages go to another after this
     # limits: the provider's requests per second; per number "count/seconds" windows (providers refuse more)
     alerts_sms_rate_per_second: int = Field(default=100, ge=1)
     alerts_sms_per_number: str = "1/60,5/3600,10/86400"

@@ -2,13 +2,17 @@
 // It accepts binds, answers every submit_sm with a message id and appends what it received to a JSON-lines
 // log (argv[3]), so duplicates are counted here, at the receiving side, not in our tables.
 // A small HTTP control port sends what a real SMSC would: delivery receipts and mobile-originated replies.
-//   node smsc.js <smpp-port|0> <log-file>   → prints {"smpp": port, "control": port} on stdout
+// With "auto" it sends a DELIVRD receipt for every submit by itself, as operators do; receipts for which no
+// client is bound wait and go to the next one that binds (an SMSC keeps them for the account).
+//   node smsc.js <smpp-port|0> <log-file> [auto]   → prints {"smpp": port, "control": port} on stdout
 'use strict';
 const fs = require('fs');
 const http = require('http');
 const smpp = require('smpp');
 
 const logFile = process.argv[3];
+const auto = process.argv[4] === 'auto';
+const waiting = [];  // deliver_sm for which no session was bound
 const out = fs.openSync(logFile, 'a');
 let nextId = 1;
 const sessions = [];
@@ -20,11 +24,18 @@ const server = smpp.createServer(function (session) {
     session.on(bind, function (pdu) {
       session.send(pdu.response());
       sessions.push(session);
+      while (waiting.length) send(session, waiting.shift());
     });
   }
   session.on('enquire_link', function (pdu) { session.send(pdu.response()); });
   session.on('unbind', function (pdu) { session.send(pdu.response()); session.close(); });
-  session.on('close', function () { const i = sessions.indexOf(session); if (i >= 0) sessions.splice(i, 1); });
+  session.unacked = new Set();  // deliver_sm not yet answered: given to the next client if this one dies
+  session.on('close', function () {
+    const i = sessions.indexOf(session);
+    if (i >= 0) sessions.splice(i, 1);
+    session.unacked.forEach(function (f) { deliver(f); });
+    session.unacked.clear();
+  });
   session.on('submit_sm', function (pdu) {
     const id = 'S' + (nextId++);
     const sm = pdu.short_message || {};
@@ -35,14 +46,29 @@ const server = smpp.createServer(function (session) {
     submits[id] = rec;
     fs.writeSync(out, JSON.stringify(rec) + '\n');  // recorded before the answer: a killed client still counts
     session.send(pdu.response({message_id: id}));
+    if (auto && pdu.registered_delivery) setTimeout(function () { receipt(id, 'DELIVRD'); }, 50);
   });
 });
 
+function send(session, fields) {
+  session.unacked.add(fields);
+  session.deliver_sm(fields, function () { session.unacked.delete(fields); });
+}
+
 function deliver(fields) {
   const session = sessions[sessions.length - 1];
-  if (!session) return false;
-  session.deliver_sm(fields);
+  if (!session) { waiting.push(fields); return true; }
+  send(session, fields);
   return true;
+}
+
+function receipt(id, stat) {
+  const s = submits[id];
+  if (!s) return false;
+  const text = 'id:' + id + ' sub:001 dlvrd:' + (stat === 'DELIVRD' ? '001' : '000') +
+    ' submit date:2612051200 done date:2612051201 stat:' + stat + ' err:000 text:';
+  return deliver({source_addr: s.dest, destination_addr: s.src, esm_class: 0x04, short_message: text,
+    receipted_message_id: id, message_state: stat === 'DELIVRD' ? 2 : 5});
 }
 
 const control = http.createServer(function (req, res) {
@@ -52,12 +78,7 @@ const control = http.createServer(function (req, res) {
     const q = body ? JSON.parse(body) : {};
     let ok = false;
     if (req.url === '/receipt') {  // {id, stat: DELIVRD|UNDELIV|...}
-      const s = submits[q.id] || {dest: q.dest || '', src: ''};
-      const stat = q.stat || 'DELIVRD';
-      const text = 'id:' + q.id + ' sub:001 dlvrd:' + (stat === 'DELIVRD' ? '001' : '000') +
-        ' submit date:2612051200 done date:2612051201 stat:' + stat + ' err:000 text:';
-      ok = deliver({source_addr: s.dest, destination_addr: s.src, esm_class: 0x04, short_message: text,
-        receipted_message_id: q.id, message_state: stat === 'DELIVRD' ? 2 : 5});
+      ok = receipt(q.id, q.stat || 'DELIVRD');
     } else if (req.url === '/mo') {  // {from, to, text}: a reply from a phone
       ok = deliver({source_addr: q.from, destination_addr: q.to || '', esm_class: 0, data_coding: 8,
         short_message: {message: q.text}});

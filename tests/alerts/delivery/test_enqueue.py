@@ -58,13 +58,15 @@ def test_correction_reaches_everyone_the_original_reached_first(session):  # typ
     assert all(m.priority == CORRECTION_PRIORITY for m in corr)
 
 
-def test_enqueue_100k_in_well_under_5_s(session):  # type: ignore[no-untyped-def]
-    many = people(100_000)
+def test_enqueue_in_bulk(session):  # type: ignore[no-untyped-def]
+    """20,000 rows here (the benchmark measures 100,000: ~1.2 s SQLite, ~2 s PostgreSQL); the bound leaves
+    room for a busy machine while still failing a row-at-a-time insert (~10 s)."""
+    many = people(20_000)
     t0 = time.perf_counter()
     n = service.enqueue(session, source_kind="campaign", source_id=7, recipients=many, subject="s",
                         text="【双流应急】明日有暴雨，请注意防范。")
     took = time.perf_counter() - t0
     session.flush()
-    assert n == 100_000
-    assert session.scalar(select(func.count()).select_from(AlertMessage)) == 100_000
-    assert took < 5.0, took
+    assert n == 20_000
+    assert session.scalar(select(func.count()).select_from(AlertMessage)) == 20_000
+    assert took < 2.0, took
