@@ -58,8 +58,8 @@ def test_inbox_compose_and_figures_on_a_phone(al_live: LiveServer, page: Any, lo
     first_title = inbox.first.locator("strong").inner_text()
     inbox.first.locator("button[data-action=approve]").click()
     page.wait_for_function("() => document.querySelectorAll('#inbox .al-proposal').length === 1")
-    row = page.locator("#list tbody tr", has_text=first_title).first
-    assert "已审核" in row.inner_text()
+    # the list reloads after the inbox: the approved proposal shows its new state there
+    page.locator("#list tbody tr", has_text=first_title).filter(has_text="已审核").first.wait_for()
 
     page.goto("/alerts/campaigns/new")
     page.select_option("#c-template", "rainstorm")
