@@ -1,0 +1,81 @@
+"""Delivery's pages in headless Chromium: the short acknowledgement link on a phone (no login; the button,
+not the opening, records it) and the duty officer's call list at 390×844 and 1920×1080.
+
+Screenshots: test-artifacts/mobile-alerts-ack*.png, test-artifacts/*-alerts-calls.png.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from tests.web.conftest import (  # noqa: F401  (the live server and browser fixtures)
+    LiveServer,
+    assert_fits,
+    browser,
+    live_server,
+    log_in,
+    page,
+    page_errors,
+    screenshot,
+    seen_requests,
+)
+
+pytestmark = pytest.mark.browser
+WIDE = {"width": 1920, "height": 1080}
+
+
+def _db(live: LiveServer, fn: Any) -> Any:
+    from citybrain.core.db import make_engine, session_scope
+
+    engine = make_engine(live.database_url)
+    try:
+        with session_scope(engine) as s:
+            return fn(s)
+    finally:
+        engine.dispose()
+
+
+def _messages(live: LiveServer, source_id: int) -> list[str]:
+    from citybrain.alerts.delivery import service
+    from citybrain.alerts.delivery.models import AlertMessage
+    from citybrain.alerts.recipients import Recipient
+    from citybrain.core.db import utcnow
+
+    def make(s: Any) -> list[str]:
+        service.enqueue(s, source_kind="alert", source_id=source_id, subject="双流区暴雨红色预警",
+                        text="【双流应急】双流区气象台发布暴雨红色预警：请立即转移低洼地带和地下空间人员，收到请回复1。",
+                        recipients=[Recipient(person_key=f"phone:1388000{source_id:04d}", name="黄建国",
+                                              kind="hazard_contact", channel="sms", address=f"1388000{source_id:04d}",
+                                              key=True)])
+        msgs = s.scalars(select(AlertMessage).where(AlertMessage.source_id == source_id)).all()
+        for m in msgs:  # sent 40 minutes ago, escalated, nobody answered
+            m.status, m.sent_at, m.escalation = "sent", utcnow() - dt.timedelta(minutes=40), 2
+        return [m.ack_token for m in msgs]
+    return _db(live, make)  # type: ignore[no-any-return]
+
+
+def test_ack_link_on_a_phone_and_the_call_list(page, live_server, log_in):  # type: ignore[no-untyped-def]  # noqa: F811
+    token = _messages(live_server, 4101)[0]
+    page.goto(f"/a/{token}")
+    assert "暴雨红色预警" in page.inner_text("main")
+    assert_fits(page, "alerts-ack")
+    page.click("button[type=submit]")
+    page.wait_for_selector(".ack-done")
+    assert "确认收到" in page.inner_text(".ack-done")
+    screenshot(page, "mobile-alerts-ack-done")
+
+    _messages(live_server, 4102)
+    log_in("duty", next_path="/alerts/calls")
+    page.wait_for_selector("#calls tbody tr")
+    rows = page.locator("#calls tbody tr")
+    assert "黄建国" in page.inner_text("#calls") and rows.count() >= 1
+    assert_fits(page, "alerts-calls")
+    assert_fits(page, "alerts-calls", viewport=WIDE)
+    before = rows.count()
+    rows.filter(has_text="黄建国").first.locator("button.primary").click()
+    page.locator("#calls-status", has_text="已记录").wait_for()
+    assert rows.count() == before - 1
