@@ -49,6 +49,16 @@ def _card(alert: Any, lang: str) -> dict[str, Any]:
             "sender_name": alert.sender_name}
 
 
+def _display_names(session: Session, usernames: set[str]) -> dict[str, str]:
+    """People by name on pages, not by account (系统 for the system)."""
+    from sqlalchemy import select
+
+    from citybrain.core.auth import User
+
+    rows = session.execute(select(User.username, User.display_name).where(User.username.in_(usernames - {""})))
+    return {"system": "系统", **{u: d for u, d in rows}}
+
+
 @pages.get("/alerts")
 def public_page(request: Request, session: Session = Depends(get_session)) -> Response:
     """Alerts in force, for everyone (no login)."""
@@ -116,8 +126,12 @@ def alert_page(alert_id: int, request: Request, session: Session = Depends(get_s
     data = service.out(alert, actor)
     lang = language(request)
     log = service.timeline(session, actor, alert_id)
+    names = _display_names(session, {r["actor"] for r in log} | {data["author"], data["approved_by"] or ""})
     for row in log:
         row["at_local"] = to_local(row["at"]).strftime("%Y-%m-%d %H:%M:%S")
+        row["actor"] = names.get(row["actor"], row["actor"])
+    data["author"] = names.get(data["author"], data["author"])
+    data["approved_by"] = names.get(data["approved_by"] or "", data["approved_by"])
     has_delivery = any(getattr(r, "path", "") == "/api/alerts/{alert_id}/delivery"
                        or getattr(r, "path", "") == "/api/alerts/{id}/delivery" for r in request.app.routes)
     return render(request, "alerts/alert.html",
