@@ -1,7 +1,9 @@
 """Delivery's pages in headless Chromium: the short acknowledgement link on a phone (no login; the button,
-not the opening, records it) and the duty officer's call list at 390×844 and 1920×1080.
+not the opening, records it), the duty officer's call list at 390×844 and 1920×1080, and the delivery
+block of an alert's page (who has and has not acknowledged).
 
-Screenshots: test-artifacts/mobile-alerts-ack*.png, test-artifacts/*-alerts-calls.png.
+Screenshots: test-artifacts/mobile-alerts-ack*.png, test-artifacts/*-alerts-calls.png,
+test-artifacts/*-alerts-delivery-block.png.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from tests.web.conftest import (  # noqa: F401  (the live server and browser fix
     page,
     page_errors,
     screenshot,
+    seed_domain,
     seen_requests,
 )
 
@@ -79,3 +82,32 @@ def test_ack_link_on_a_phone_and_the_call_list(page, live_server, log_in):  # ty
     rows.filter(has_text="黄建国").first.locator("button.primary").click()
     page.locator("#calls-status", has_text="已记录").wait_for()
     assert rows.count() == before - 1
+
+
+def test_an_alerts_page_shows_who_has_and_has_not_acknowledged(page, live_server, log_in):  # type: ignore[no-untyped-def]  # noqa: F811
+    from citybrain.alerts.cap.models import Alert
+
+    seed_domain(live_server, "alerts")
+    alert_id = _db(live_server, lambda s: s.scalar(select(Alert.id).where(Alert.state == "issued").limit(1)))
+    tokens = _messages(live_server, alert_id)  # one key recipient, not acknowledged (escalated)
+
+    def more(s: Any) -> None:
+        from citybrain.alerts.delivery import service
+        from citybrain.alerts.recipients import Recipient
+
+        service.enqueue(s, source_kind="alert", source_id=alert_id, subject="预警", text="【双流应急】预警",
+                        recipients=[Recipient(person_key="user:4242", name="陈思远", kind="responder", channel="app",
+                                              address="4242")])
+        service.acknowledge_token(s, s.scalars(select(AlertMessage.ack_token).where(
+            AlertMessage.person_key == "user:4242")).one())
+    from citybrain.alerts.delivery.models import AlertMessage
+
+    _db(live_server, more)
+    assert tokens
+    log_in("duty", next_path=f"/alerts/view/{alert_id}")
+    page.wait_for_selector(".al-delivery-summary")
+    block = page.inner_text("#alert-delivery")
+    assert "已发送 2 人：已确认 1 人，未确认 1 人。" in block
+    assert "黄建国" in block and "陈思远" not in block.split("尚未确认")[1]  # the list is of who has not
+    assert_fits(page, "alerts-delivery-block")
+    assert_fits(page, "alerts-delivery-block", viewport=WIDE)
