@@ -23,7 +23,8 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-os.environ.setdefault("CITYBRAIN_DATA_DIR", "/tmp/citybrain-test-data")
+# one data folder per pytest-xdist worker: photos and SQLite files of two workers never meet
+os.environ.setdefault("CITYBRAIN_DATA_DIR", "/tmp/citybrain-test-data" + os.environ.get("PYTEST_XDIST_WORKER", ""))
 
 from citybrain.bootstrap import bootstrap  # noqa: E402
 from citybrain.core.db import Base, make_engine  # noqa: E402
