@@ -69,3 +69,14 @@ def test_correction_is_claimed_before_new_traffic(maker, configure):  # type: ig
     with maker() as s, s.begin():
         ids = sender.claim(s, 5, dt.timedelta(seconds=30), "w")
         assert {m.source_id for m in s.scalars(select(AlertMessage).where(AlertMessage.id.in_(ids)))} == {2}
+
+
+def test_provider_requests_per_second_cap(maker, configure, provider):  # type: ignore[no-untyped-def]
+    configure(alerts_sms_adapter="http", alerts_sms_http_url=provider.url, alerts_sms_rate_per_second=2)
+    with maker() as s, s.begin():
+        service.enqueue(s, source_kind="campaign", source_id=1, recipients=[person(i) for i in range(3)],
+                        subject="a", text="【双流应急】高温提示")
+    assert sender.drain(maker, who="w") in ({"sent": 2, "deferred": 1}, {"sent": 1, "deferred": 2})
+    with maker() as s:  # the deferred one waits for the next one-second window, not for a back-off
+        later = s.scalars(select(AlertMessage).where(AlertMessage.status == "pending")).first()
+        assert later is not None and later.next_attempt_at <= utcnow() + dt.timedelta(seconds=1)
