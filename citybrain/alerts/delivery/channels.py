@@ -155,6 +155,7 @@ class SmppGateway(_Base):
         self._lock = threading.Lock()
         self._inbound: list[Inbound] = []
         self._answers: dict[int, Any] = {}
+        self._last_keepalive = time.monotonic()
 
     def _connect(self) -> Any:
         import smpplib.client
@@ -237,10 +238,17 @@ class SmppGateway(_Base):
     def limits(self, msg: Outgoing) -> list[tuple[str, int, int]]:
         return _sms_limits(self.settings, self.name, msg)
 
+    KEEPALIVE_S = 30.0  # an idle SMSC session drops without enquire_link
+
     def poll(self) -> list[Inbound]:
         with self._lock:
             if self._client is not None:
                 try:
+                    if time.monotonic() - self._last_keepalive > self.KEEPALIVE_S:
+                        import smpplib.smpp
+
+                        self._client.send_pdu(smpplib.smpp.make_pdu("enquire_link", client=self._client))
+                        self._last_keepalive = time.monotonic()
                     self._client.poll()
                 except Exception:  # noqa: BLE001 - a broken link is rebuilt on the next send
                     self.close()

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from citybrain.alerts.delivery import sender, service
 from citybrain.alerts.delivery.models import AlertMessage
 from citybrain.alerts.recipients import Recipient
+from citybrain.core.db import utcnow
 
 
 class Hook:
@@ -40,7 +41,7 @@ class Hook:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
-def test_robot_messages_respect_the_per_minute_limit(maker, configure):  # type: ignore[no-untyped-def]
+def test_robot_messages_respect_the_per_minute_limit(maker, configure, monkeypatch):  # type: ignore[no-untyped-def]
     hook = Hook()
     try:
         configure(alerts_wecom_url=f"json://{hook.base}/robot/{{address}}", alerts_robot_per_minute=2)
@@ -50,6 +51,8 @@ def test_robot_messages_respect_the_per_minute_limit(maker, configure):  # type:
                                 text=f"【双流应急】第{source}条风险提示", recipients=[
                                     Recipient(person_key="group:dongsheng", name="东升街道群", kind="community_staff",
                                               channel="wecom", address="key-dongsheng")])
+        now = utcnow()
+        monkeypatch.setattr(sender, "utcnow", lambda: now)  # the drain inside one minute's window
         counts = sender.drain(maker, who="w")
         assert counts.get("sent") == 2 and counts.get("deferred") == 1
         assert [p[0] for p in hook.posts] == ["/robot/key-dongsheng"] * 2

@@ -18,20 +18,22 @@ def person(i: int, channel: str = "sms") -> Recipient:
                      address=f"1380000{i:04d}")
 
 
-def test_per_number_limit_defers_the_second_message_to_the_same_phone(maker, configure, provider):  # type: ignore[no-untyped-def]
+def test_per_number_limit_defers_the_second_message_to_the_same_phone(maker, configure, provider, monkeypatch):  # type: ignore[no-untyped-def]
     configure(alerts_sms_adapter="http", alerts_sms_http_url=provider.url, alerts_sms_per_number="1/60,5/3600")
     with maker() as s, s.begin():
         service.enqueue(s, source_kind="campaign", source_id=1, recipients=[person(1), person(2)], subject="a",
                         text="【双流应急】节日安全提示")
         service.enqueue(s, source_kind="campaign", source_id=2, recipients=[person(1)], subject="b",
                         text="【双流应急】寒潮提示")
+    now = utcnow()
+    monkeypatch.setattr(sender, "utcnow", lambda: now)  # the drain inside one minute's window
     counts = sender.drain(maker, who="w")
     assert counts == {"sent": 2, "deferred": 1}
     assert sorted(m["phone"] for m in provider.sent) == ["13800000001", "13800000002"]
     with maker() as s:
         later = s.scalars(select(AlertMessage).where(AlertMessage.status == "pending")).one()
         assert later.source_id == 2 and later.attempts == 0
-        assert utcnow() < later.next_attempt_at <= utcnow() + dt.timedelta(seconds=60)
+        assert now < later.next_attempt_at <= now + dt.timedelta(seconds=60)
     assert sender.drain(maker, who="w") == {}  # not due yet: nothing claimed, nothing sent
     assert len(provider.sent) == 2
 
@@ -69,3 +71,17 @@ def test_correction_is_claimed_before_new_traffic(maker, configure):  # type: ig
     with maker() as s, s.begin():
         ids = sender.claim(s, 5, dt.timedelta(seconds=30), "w")
         assert {m.source_id for m in s.scalars(select(AlertMessage).where(AlertMessage.id.in_(ids)))} == {2}
+
+
+def test_provider_requests_per_second_cap(maker, configure, provider, monkeypatch):  # type: ignore[no-untyped-def]
+    configure(alerts_sms_adapter="http", alerts_sms_http_url=provider.url, alerts_sms_rate_per_second=2)
+    with maker() as s, s.begin():
+        service.enqueue(s, source_kind="campaign", source_id=1, recipients=[person(i) for i in range(3)],
+                        subject="a", text="【双流应急】高温提示")
+    now = utcnow()
+    monkeypatch.setattr(sender, "utcnow", lambda: now)  # one drain inside one one-second window
+    assert sender.drain(maker, who="w") == {"sent": 2, "deferred": 1}
+    assert len(provider.sent) == 2
+    with maker() as s:  # the deferred one waits for the next one-second window, not for a back-off
+        later = s.scalars(select(AlertMessage).where(AlertMessage.status == "pending")).one()
+        assert now < later.next_attempt_at <= now + dt.timedelta(seconds=1)
