@@ -45,7 +45,7 @@ def domain_module(domain: str, module: str) -> ModuleType | None:
 
 def import_models() -> None:
     for mod in ("citybrain.core.auth", "citybrain.core.audit", "citybrain.core.outbox", "citybrain.core.bus",
-                "citybrain.core.jobs"):
+                "citybrain.core.jobs", "citybrain.core.ratelimit"):
         importlib.import_module(mod)
     for d in DOMAINS:
         domain_module(d, "models")
