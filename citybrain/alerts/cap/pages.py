@@ -109,7 +109,7 @@ def compose_page(request: Request, session: Session = Depends(get_session)) -> R
                "events": {e: {"zh": v.zh, "en": v.en} for e, v in EVENT_TYPES.items()}}
     return render(request, "alerts/compose.html",
                   {"options": options, "mode": mode, "colours": COLOURS, "events": EVENT_TYPES,
-                   "js_prefixes": ["alerts.js.", "alerts.delivery.js."]}, csp=True)
+                   "js_prefixes": ["alerts.js.", "alerts.delivery.js.", "alerts.preview.js."]}, csp=True)
 
 
 @pages.get("/alerts/view/{alert_id}")
@@ -136,9 +136,18 @@ def alert_page(alert_id: int, request: Request, session: Session = Depends(get_s
     # the delivery sub-package's GET /api/alerts/{source_kind}/{source_id}/delivery (routers are included
     # lazily, so app.routes does not list it flat)
     has_delivery = importlib.util.find_spec("citybrain.alerts.delivery.api") is not None
+    # before issuing a new alert authored here: whom it reaches and its SMS (Updates and Cancels go to
+    # whoever the original reached, imported alerts to nobody directly)
+    preview = (alert.msg_type == "Alert" and alert.origin == "authored"
+               and bool({"approve", "issue"} & set(data["actions"])))
+    zh = (alert.texts or {}).get("zh-CN") or {}
     return render(request, "alerts/alert.html",
                   {"alert": data, "card": _card(alert, lang), "log": log, "has_delivery": has_delivery,
+                   "preview": preview,
                    "options": {"id": alert.id, "area": alert.area, "actions": data["actions"],
                                "level": alert.level, "hex": COLOURS[alert.level].hex if alert.level in COLOURS
-                               else "#888", "has_delivery": has_delivery},
-                   "js_prefixes": ["alerts.js.", "alerts.delivery.js."]}, csp=True)
+                               else "#888", "has_delivery": has_delivery, "preview": preview,
+                               "zh": {k: zh.get(k) or "" for k in ("headline", "description", "instruction")},
+                               "live": alert.state != "draft"},
+                   "js_prefixes": ["alerts.js.", "alerts.delivery.js.", "alerts.preview.js.", "alerts.live.js."]},
+                  csp=True)

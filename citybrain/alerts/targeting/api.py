@@ -9,7 +9,11 @@ from sqlalchemy.orm import Session
 
 from citybrain.alerts.targeting import service
 from citybrain.alerts.targeting.models import Subscription
+from citybrain.alerts.campaigns import sms
+from citybrain.alerts.targeting.handlers import sms_text
 from citybrain.alerts.targeting.schemas import (
+    AlertTextIn,
+    AlertTextOut,
     ConfirmIn,
     PreviewIn,
     PreviewOut,
@@ -31,6 +35,15 @@ def preview(body: PreviewIn, actor: Actor = Depends(require(*COMMAND, Role.DEPT_
     """Whom an area, recipient kinds and channels reach: counts by kind, channel and street, and a sample
     of names (masked for roles that may not see personal data). Nothing is sent."""
     return service.preview(session, actor, body)
+
+
+@router.post("/targeting/text", response_model=AlertTextOut)
+def text(body: AlertTextIn, actor: Actor = Depends(require(*COMMAND))) -> dict[str, Any]:
+    """The SMS a new alert with this Chinese text sends, as sent (signature first), with its length counted
+    the way providers bill it (campaigns' counter: 70 characters in one message, 67 per part)."""
+    _, signed, cut = sms_text(body.model_dump(), "预警信息")
+    n = sms.length(signed[len(sms.SIGNATURE):])
+    return {"signed": signed, "chars": n.chars, "segments": n.segments, "cut": cut}
 
 
 def _out(session: Session, actor: Actor, s: Subscription) -> dict[str, Any]:

@@ -4,6 +4,8 @@ delivery's (to everyone the original reached); imported alerts become draft prop
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from citybrain.alerts.areas import AreaSpec
@@ -20,13 +22,19 @@ from citybrain.core.errors import ValidationFailed
 CHANNELS = ("sms", "app")
 
 
-def alert_text(alert: Alert) -> tuple[str, str]:
-    """(subject, signed text ≤ 500 characters) of a new alert: its headline, then what to do."""
-    zh = (alert.texts or {}).get("zh-CN", {})
-    headline = zh.get("headline") or alert.event_type
+def sms_text(zh: dict[str, Any], fallback: str = "") -> tuple[str, str, bool]:
+    """(subject, signed text ≤ 500 characters, whether it was cut) of a new alert from its Chinese text:
+    its headline, then what to do (the instruction, else the description)."""
+    headline = zh.get("headline") or fallback
     body = zh.get("instruction") or zh.get("description") or ""
     text = f"{SIGNATURE}{headline}" + (f"：{body}" if body else "")
-    return headline[:300], text[:MAX_CHARS]
+    return headline[:300], text[:MAX_CHARS], len(text) > MAX_CHARS
+
+
+def alert_text(alert: Alert) -> tuple[str, str]:
+    """(subject, signed text ≤ 500 characters) of a new alert: its headline, then what to do."""
+    subject, text, _ = sms_text((alert.texts or {}).get("zh-CN", {}), alert.event_type)
+    return subject, text
 
 
 def on_alert_issued(session: Session, event: DomainEvent) -> None:

@@ -74,6 +74,24 @@ class PreviewOut(BaseModel):
     streets_touched: list[str]
 
 
+class AlertTextIn(BaseModel):
+    """An alert's Chinese text as the compose form holds it: what its SMS is made of."""
+
+    model_config = ConfigDict(extra="forbid")
+    headline: str = Field(default="", max_length=160)
+    description: str = Field(default="", max_length=2000)
+    instruction: str = Field(default="", max_length=2000)
+
+
+class AlertTextOut(BaseModel):
+    """The SMS as it will be sent (signature included), its billed characters and segments."""
+
+    signed: str
+    chars: int
+    segments: int
+    cut: bool  # longer than providers take (500): the end is dropped
+
+
 class SubscriptionIn(BaseModel):
     """A resident's subscription: for the account itself (no phone: in the app) or for a phone number,
     to an area by code or to a circle around a point."""

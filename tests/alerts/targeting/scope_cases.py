@@ -29,6 +29,7 @@ def _subscription(world: Any, own: bool = True) -> dict[str, Any]:
 
 CASES = [
     Case("POST", "/api/alerts/targeting/preview", PREVIEWERS, body=lambda w, p: {"area": AREA}),
+    Case("POST", "/api/alerts/targeting/text", COMMAND, body=lambda w, p: {"headline": "暴雨红色预警"}),
     Case("POST", "/api/alerts/subscriptions", frozenset({"citizen"}),
          body=lambda w, p: {"area_code": IN_STREET}),
     Case("GET", "/api/alerts/subscriptions", frozenset({"citizen"})),

@@ -91,3 +91,19 @@ def test_subscribe_confirm_unsubscribe(client, login, geo, engine, monkeypatch) 
                        ).status_code == 404
     assert client.delete(f"/api/alerts/subscriptions/{sid}", headers=h).status_code == 204
     assert sid not in [x["id"] for x in client.get("/api/alerts/subscriptions", headers=h).json()]
+
+
+def test_text_preview_is_the_sms_as_sent(client, login) -> None:  # type: ignore[no-untyped-def]
+    """The compose page's text preview: the same text targeting sends, counted like campaigns' SMS."""
+    h = login("duty_officer")
+    r = client.post("/api/alerts/targeting/text", headers=h,
+                    json={"headline": "暴雨红色预警", "description": "特大暴雨", "instruction": "请立即转移"})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"signed": "【双流应急】暴雨红色预警：请立即转移", "chars": 18, "segments": 1, "cut": False}
+    r = client.post("/api/alerts/targeting/text", headers=h, json={"headline": "预警", "description": "雨" * 80})
+    assert r.json()["chars"] == 6 + 2 + 1 + 80 and r.json()["segments"] == 2  # 89 > 70: 67 per part
+    r = client.post("/api/alerts/targeting/text", headers=h, json={"headline": "预警", "instruction": "雨" * 600})
+    assert r.json()["cut"] is True and r.json()["chars"] == 500 and r.json()["segments"] == 8
+    r = client.post("/api/alerts/targeting/text", headers=h, json={"headline": "预警", "instruction": "雨" * 2001})
+    assert r.status_code == 422 and ["body", "instruction"] in _loc(r)
+    assert client.post("/api/alerts/targeting/text", headers=login("street_staff"), json={}).status_code == 403

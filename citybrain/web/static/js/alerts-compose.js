@@ -46,8 +46,13 @@
   function schedulePreview(spec) {
     var touched = document.getElementById("al-touched");
     clearTimeout(previewTimer);
-    if (!spec.polygons.length && !spec.circles.length && !spec.geocodes.length) { touched.textContent = ""; return; }
+    if (!spec.polygons.length && !spec.circles.length && !spec.geocodes.length) {
+      touched.textContent = "";
+      CBAlertPreview.recipients(document.getElementById("al-recipients"), null);
+      return;
+    }
     previewTimer = setTimeout(async function () {
+      CBAlertPreview.recipients(document.getElementById("al-recipients"), spec);
       try {
         var res = await CB.postJSON("/api/alerts/area/preview", Object.assign({}, spec, {description: spec.description || "-"}));
         var by = {street: [], community: [], grid: []};
@@ -138,6 +143,20 @@
   });
   document.getElementById("al-area-desc").addEventListener("input", function (ev) { ev.target.dataset.touched = "1"; });
 
+  /* the SMS as it will be sent, a moment after the Chinese text changes */
+  var textTimer = null;
+  function scheduleText() {
+    clearTimeout(textTimer);
+    textTimer = setTimeout(function () {
+      CBAlertPreview.text(document.getElementById("al-text"), {
+        headline: form.elements["zh.headline"].value.trim(), description: form.elements["zh.description"].value.trim(),
+        instruction: form.elements["zh.instruction"].value.trim()});
+    }, 400);
+  }
+  ["zh.headline", "zh.description", "zh.instruction"].forEach(function (name) {
+    form.elements[name].addEventListener("input", scheduleText);
+  });
+
   /* local "YYYY-MM-DDTHH:MM" (Beijing) <-> ISO with +08:00 */
   function toIso(v) { return v ? v + ":00+08:00" : null; }
   function fromIso(iso) {
@@ -167,7 +186,7 @@
     (a.circles || []).forEach(function (c) { drawn.addLayer(L.circle([c.lat, c.lon], {radius: c.radius_m, color: "#f59e0b"})); });
   }
 
-  if (options.base) fill(options.base);
+  if (options.base) { fill(options.base); scheduleText(); }
   else {
     var later = new Date(Date.now() + 24 * 3600 * 1000);
     form.elements.expires.value = fromIso(later.toISOString());

@@ -51,6 +51,11 @@
     });
   }
 
+  if (options.preview && window.CBAlertPreview) {
+    CBAlertPreview.recipients(document.getElementById("al-recipients"), area);
+    CBAlertPreview.text(document.getElementById("al-text"), options.zh);
+  }
+
   var delivery = document.getElementById("alert-delivery");
   if (delivery && options.has_delivery) {
     CB.getJSON(delivery.dataset.src).then(function (data) {
