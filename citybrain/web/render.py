@@ -96,8 +96,14 @@ def strings_with_prefix(lang: str, *prefixes: str) -> dict[str, str]:
     return out
 
 
+# An entry that opens one page of a larger section is active anywhere in the section (alerts' console
+# and its tabs: /alerts, /alerts/campaigns, /alerts/view/…).
+NAV_SECTIONS = {"/alerts/console": "/alerts"}
+
+
 def _nav(path: str) -> list[tuple[str, str, bool]]:
-    return [(href, key, path == href if href == "/" else path.startswith(href)) for href, key in NAV]
+    return [(href, key, path == href if href == "/" else path.startswith(NAV_SECTIONS.get(href, href)))
+            for href, key in NAV]
 
 
 def _lang_link(request: Request, code: str) -> str:
