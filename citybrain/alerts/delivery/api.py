@@ -103,6 +103,41 @@ def delivery(source_kind: str = Path(pattern="^(alert|campaign)$", description="
     return service.delivery(session, actor.role, source_kind, source_id, params, acknowledged, status)
 
 
+@router.get("/{source_kind}/{source_id}/delivery/stream")
+async def delivery_stream(request: Request,
+                          source_kind: str = Path(pattern="^(alert|campaign)$", description="alert | campaign"),
+                          source_id: int = Path(ge=1), actor: Actor = Depends(require(*STAFF))) -> StreamingResponse:
+    """Server-sent events for the duty officer watching a delivery: `event: progress` with the counts of
+    `progress` (sent, delivered, failed, people acknowledged) at once and whenever they change, as the
+    worker sends, receipts arrive and people acknowledge. Read from the database every second, so any API
+    process can serve it; the page re-reads who has not acknowledged on each event."""
+    maker = request.app.state.read_session_maker
+
+    def fetch() -> dict[str, int]:
+        with maker() as s:
+            return service.progress(s, source_kind, source_id)
+
+    async def stream() -> Any:
+        import datetime as dt
+
+        deadline = utcnow() + dt.timedelta(minutes=30)
+        last: dict[str, int] | None = None
+        yield "retry: 3000\n: connected\n\n"
+        while utcnow() < deadline:
+            if await request.is_disconnected():
+                break
+            now = await asyncio.to_thread(fetch)
+            if now != last:
+                last = now
+                yield f"event: progress\ndata: {json.dumps(now)}\n\n"
+            else:
+                yield ": keep-alive\n\n"
+            await asyncio.sleep(1.0)
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
 @router.post("/delivery/receipts", response_model=CallbackOut)
 def receipts(body: CallbackIn, session: Session = Depends(get_session),
              x_receipt_secret: str | None = Header(default=None)) -> dict[str, int]:

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from citybrain.alerts.delivery.models import (
@@ -444,6 +444,27 @@ def delivery(session: Session, role: Any, source_kind: str, source_id: int, para
     return {"source_kind": source_kind, "source_id": source_id, "counts": status_counts(session, source_kind, source_id),
             "people": people, "people_acknowledged": acked, "people_not_acknowledged": people - acked,
             "messages": page}
+
+
+def progress(session: Session, source_kind: str, source_id: int) -> dict[str, int]:
+    """How far an alert's or a campaign's delivery has come, for the live progress bar: messages sent,
+    delivered (acknowledged ones included: an acknowledgement proves delivery) and failed for good, and
+    people reached and acknowledged. Two grouped counts; cheap enough to ask every second."""
+    from sqlalchemy import distinct, func
+
+    _check_source(source_kind, source_id)
+    m = AlertMessage
+    where = (m.source_kind == source_kind, m.source_id == source_id)
+    by = dict(session.execute(select(m.status, func.count()).where(*where).group_by(m.status)).all())
+    people, acked = session.execute(
+        select(func.count(distinct(m.person_key)),
+               func.count(distinct(case((m.acked_at.is_not(None), m.person_key))))).where(*where)).one()
+    return {"total": sum(by.values()),
+            "sent": sum(by.get(s, 0) for s in (SENT, DELIVERED, ACKNOWLEDGED)),
+            "delivered": by.get(DELIVERED, 0) + by.get(ACKNOWLEDGED, 0),
+            "acknowledged": by.get(ACKNOWLEDGED, 0),
+            "failed": sum(by.get(s, 0) for s in ("failed", "dead")),
+            "people": int(people or 0), "people_acknowledged": int(acked or 0)}
 
 
 def _inbox_query(user_id: int) -> Any:

@@ -41,5 +41,6 @@ CASES = [
     Case("POST", "/api/alerts/campaigns/{campaign_id}/cancel", COMMAND, make=_campaign),
     Case("GET", "/alerts/campaigns", READERS, page=True),
     Case("GET", "/alerts/campaigns/new", COMMAND, page=True),
+    Case("GET", "/alerts/campaigns/{campaign_id}", READERS, make=_campaign, page=True),
     Case("GET", "/alerts/figures", READERS, page=True),
 ]

@@ -42,6 +42,8 @@ CASES = [
     Case("GET", "/api/alerts/inbox/stream", EVERYONE, stream=True),
     Case("GET", "/api/alerts/{source_kind}/{source_id}/delivery", STAFF,
          make=lambda w: {"source_kind": "alert", "source_id": 1}),
+    Case("GET", "/api/alerts/{source_kind}/{source_id}/delivery/stream", STAFF, stream=True,
+         make=lambda w: {"source_kind": "alert", "source_id": 1}),
     Case("POST", "/api/alerts/delivery/receipts", None, body=lambda w, p: {"receipts": [], "replies": []},
          ok=frozenset({401}), note="the provider's callback: the shared secret in X-Receipt-Secret, else 401"),
     Case("GET", "/api/alerts/calls", COMMAND),

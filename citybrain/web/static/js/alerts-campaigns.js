@@ -54,7 +54,7 @@
         body.replaceChildren();
         page.items.forEach(function (c) {
           body.appendChild(el("tr", null, [
-            el("td", {"data-label": t("alerts.campaigns.js.col.title")}, c.title),
+            el("td", {"data-label": t("alerts.campaigns.js.col.title")}, el("a", {href: "/alerts/campaigns/" + c.id}, c.title)),
             el("td", {"data-label": t("alerts.campaigns.js.col.status")},
               el("span", {class: "st st-" + c.status}, stateName(c.status))),
             el("td", {"data-label": t("alerts.campaigns.js.col.area")}, c.area_name),
@@ -289,7 +289,7 @@
         body.replaceChildren();
         f.campaigns.forEach(function (c) {
           body.appendChild(el("tr", null, [
-            el("td", {"data-label": t("alerts.campaigns.js.col.title")}, c.title),
+            el("td", {"data-label": t("alerts.campaigns.js.col.title")}, el("a", {href: "/alerts/campaigns/" + c.id}, c.title)),
             el("td", {"data-label": t("alerts.campaigns.js.col.messages")}, CB.number(c.total)),
             el("td", {"data-label": t("alerts.campaigns.js.delivered")}, CB.number(c.delivered)),
             el("td", {"data-label": t("alerts.campaigns.js.failed")}, CB.number(c.failed)),

@@ -58,11 +58,22 @@
 
   var delivery = document.getElementById("alert-delivery");
   if (delivery && options.has_delivery) {
-    CB.getJSON(delivery.dataset.src).then(function (data) {
-      var body = document.getElementById("alert-delivery-body");
-      if (window.CBDelivery) { window.CBDelivery.render(body, data); return; }
-      var pre = el("pre", {class: "al-json"}, JSON.stringify(data, null, 2));
-      body.appendChild(pre);
-    }).catch(function () { delivery.hidden = true; });
+    var loading = false, again = false;
+    var load = function () {  // the account (who has not acknowledged); one read at a time, the latest wins
+      if (loading) { again = true; return; }
+      loading = true;
+      CB.getJSON(delivery.dataset.src).then(function (data) {
+        var body = document.getElementById("alert-delivery-body");
+        if (window.CBDelivery) { window.CBDelivery.render(body, data); return; }
+        body.textContent = "";
+        body.appendChild(el("pre", {class: "al-json"}, JSON.stringify(data, null, 2)));
+      }).catch(function () { delivery.hidden = true; }).finally(function () {
+        loading = false;
+        if (again) { again = false; load(); }
+      });
+    };
+    // issued (or past it): watch delivery and acknowledgement live; a draft has nothing to watch
+    if (options.live && window.CBLive) CBLive.watch(document.getElementById("al-progress"), "alert", options.id, load);
+    else load();
   }
 })();
