@@ -131,6 +131,9 @@ def alert_page(alert_id: int, request: Request, session: Session = Depends(get_s
     for row in log:
         row["at_local"] = to_local(row["at"]).strftime("%Y-%m-%d %H:%M:%S")
         row["actor"] = names.get(row["actor"], row["actor"])
+    kind = EVENT_TYPES.get(alert.event_type)
+    if kind is not None and lang != "zh-CN":  # the service names the kind in Chinese (the CAP <event>)
+        data["event_name"] = kind.en
     data["author"] = names.get(data["author"], data["author"])
     data["approved_by"] = names.get(data["approved_by"] or "", data["approved_by"])
     # the delivery sub-package's GET /api/alerts/{source_kind}/{source_id}/delivery (routers are included

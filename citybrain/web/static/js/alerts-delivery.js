@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   var t = CB.t, el = CB.el;
+  var SHOWN = 20;  // people waiting listed by name; the count says how many more
   var ORDER = ["pending", "sending", "sent", "delivered", "acknowledged", "failed", "dead"];
 
   function counts(obj) {
@@ -23,18 +24,16 @@
     });
     var rows = data.messages.items.filter(function (m) { return !m.acked_at; });
     if (!rows.length) return;
+    // one line per person: it stays readable at 360 px and with hundreds waiting
     box.appendChild(el("h3", {}, t("alerts.delivery.js.not_acked")));
-    var tbody = el("tbody");
-    rows.forEach(function (m) {
-      tbody.appendChild(el("tr", {}, [
-        el("td", {"data-label": t("alerts.delivery.js.calls.name")}, m.name),
-        el("td", {"data-label": t("alerts.delivery.js.calls.kind")}, t("alerts.delivery.js.kind." + m.kind)),
-        el("td", {"data-label": t("alerts.delivery.js.channel")}, t("alerts.delivery.js.channel." + m.channel)),
-        el("td", {"data-label": t("alerts.delivery.js.state")}, t("alerts.delivery.js.status." + m.status))]));
-    });
-    box.appendChild(el("div", {class: "table-wrap"}, el("table", {class: "table cards"}, [el("thead", {}, el("tr", {}, [
-      el("th", {}, t("alerts.delivery.js.calls.name")), el("th", {}, t("alerts.delivery.js.calls.kind")),
-      el("th", {}, t("alerts.delivery.js.channel")), el("th", {}, t("alerts.delivery.js.state"))])), tbody])));
+    var shown = rows.slice(0, SHOWN);
+    box.appendChild(el("ul", {class: "al-waiting"}, shown.map(function (m) {
+      return el("li", {}, [el("strong", {}, m.name), el("span", {class: "al-muted"}, [
+        t("alerts.delivery.js.kind." + m.kind), t("alerts.delivery.js.channel." + m.channel),
+        t("alerts.delivery.js.status." + m.status)].join(" · "))]);
+    })));
+    var more = data.people_not_acknowledged - shown.length;
+    if (more > 0) box.appendChild(el("p", {class: "al-muted"}, t("alerts.live.js.more", {n: CB.number(more)})));
   }
 
   window.CBDelivery = {render: render};

@@ -29,15 +29,11 @@
       res.by_street.map(function (s) { return [s.name, s.count]; })));
     box.appendChild(cols);
     if (!res.sample.length) return;
-    var heads = ["name", "kind", "channel", "street"].map(function (k) { return t("alerts.preview.js." + k); });
-    var tbody = el("tbody", {}, res.sample.map(function (s) {
-      return el("tr", {}, [s.name, kindName(s.kind), channelName(s.channel), s.street].map(function (v, i) {
-        return el("td", {"data-label": heads[i]}, v);
-      }));
-    }));
     box.appendChild(el("h3", {}, t("alerts.preview.js.sample")));
-    box.appendChild(el("div", {class: "table-wrap"}, el("table", {class: "table cards al-pv-sample"}, [
-      el("thead", {}, el("tr", {}, heads.map(function (h) { return el("th", {}, h); }))), tbody])));
+    box.appendChild(el("ul", {class: "al-waiting al-pv-sample"}, res.sample.map(function (s) {
+      return el("li", {}, [el("strong", {}, s.name),
+        el("span", {class: "al-muted"}, [kindName(s.kind), channelName(s.channel), s.street].join(" · "))]);
+    })));
   }
 
   /* area: the AreaSpec as the alerts API takes it; resolves to the preview (or throws the API's error) */
