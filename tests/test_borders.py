@@ -99,7 +99,8 @@ def test_no_route_blocks_the_event_loop(tmp_path: Path):
     from citybrain.core.db import make_engine
 
     # SSE streams that read through asyncio.to_thread: core/api.py's feed, alerts delivery's inbox stream
-    streaming = {"feed", "inbox_stream"}
+    # and its delivery progress stream
+    streaming = {"feed", "inbox_stream", "delivery_stream"}
     settings = load_settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path}/x.db")
     app = create_app(settings, engine=make_engine(settings.effective_database_url), check=False)
     offenders = []

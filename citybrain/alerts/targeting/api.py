@@ -7,10 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, Response
 from sqlalchemy.orm import Session
 
-from citybrain.alerts.targeting import service
-from citybrain.alerts.targeting.models import Subscription
 from citybrain.alerts.campaigns import sms
+from citybrain.alerts.targeting import service
 from citybrain.alerts.targeting.handlers import sms_text
+from citybrain.alerts.targeting.models import Subscription
 from citybrain.alerts.targeting.schemas import (
     AlertTextIn,
     AlertTextOut,
