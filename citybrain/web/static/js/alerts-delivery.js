@@ -26,9 +26,14 @@
     if (!rows.length) return;
     // one line per person: it stays readable at 360 px and with hundreds waiting
     box.appendChild(el("h3", {}, t("alerts.delivery.js.not_acked")));
+    // key recipients first (the ones escalated to a call), then the rest in the order they were sent
+    rows.sort(function (a, b) {
+      return (b.key_recipient - a.key_recipient) || (b.escalation - a.escalation) || (a.id - b.id);
+    });
     var shown = rows.slice(0, SHOWN);
     box.appendChild(el("ul", {class: "al-waiting"}, shown.map(function (m) {
-      return el("li", {}, [el("strong", {}, m.name), el("span", {class: "al-muted"}, [
+      return el("li", {class: m.key_recipient ? "key" : ""}, [el("strong", {}, m.name),
+        m.key_recipient ? el("span", {class: "al-key"}, t("alerts.live.js.key")) : null, el("span", {class: "al-muted"}, [
         t("alerts.delivery.js.kind." + m.kind), t("alerts.delivery.js.channel." + m.channel),
         t("alerts.delivery.js.status." + m.status)].join(" · "))]);
     })));
