@@ -14,9 +14,11 @@ from citybrain.core import auth
 from citybrain.core.roles import COMMAND, Role
 from citybrain.core.web import TOKEN_COOKIE, bearer_token
 from citybrain.directory import public as directory
+from citybrain.web.app.pages import router as responder_app
 from citybrain.web.render import PageUser, current_user, login_redirect, page_user, render
 
 router = APIRouter(include_in_schema=False)
+router.include_router(responder_app)  # the responder app at /app/ (issue #16)
 
 DISTRICT_CODE = "510116"
 

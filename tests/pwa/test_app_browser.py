@@ -1,0 +1,274 @@
+"""The responder app (issue #16) in headless Chromium at 390×844, one browser, one phone context per person.
+
+- install criteria: manifest (start_url /app/, standalone, zh-CN, 192 and 512 PNG icons), a service worker
+  controlling the page, the shell opening offline;
+- each module opens with the demo's data and fits the phone (screenshots in test-artifacts/pwa-*.png);
+- offline: 44 reports and 6 task updates made with the network off across reloads, then sent with
+  requests dropped at random (some before the server sees them, some after it answered) → exactly 50
+  rows, none twice, none lost;
+- bad input: a check-in 30 km away, a task completed on another phone first, a photo that is not an
+  image, a position outside the district, a stale app, an expired session — each said in words, nothing
+  lost.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.web.conftest import (  # noqa: F401  (the live server and browser fixtures)
+    CHROMIUM,
+    MOBILE,
+    LiveServer,
+    assert_fits,
+    browser,
+    live_server,
+    seed_domain,
+)
+
+pytestmark = pytest.mark.browser
+
+# 棠湖公园, 东升 (WGS-84): where the phone says it is
+HERE = {"longitude": 103.9238, "latitude": 30.5727}
+
+
+@pytest.fixture(scope="module")
+def app_live(live_server: LiveServer) -> LiveServer:  # noqa: F811
+    for domain in ("events", "emergency", "safety"):
+        seed_domain(live_server, domain)
+    return live_server
+
+
+def _db(live: LiveServer, fn: Any) -> Any:
+    from citybrain.core.db import make_engine, session_scope
+
+    engine = make_engine(live.database_url)
+    try:
+        with session_scope(engine) as s:
+            return fn(s)
+    finally:
+        engine.dispose()
+
+
+def _tasks(live: LiveServer, n: int, title: str) -> list[int]:
+    """`n` pending tasks for 应急管理局 (yjj_handler's department) on a fresh incident at HERE."""
+    from citybrain.core.auth import SYSTEM
+    from citybrain.directory.public import Department
+    from citybrain.emergency.incident import service as incidents
+    from citybrain.emergency.incident.schemas import IncidentIn
+    from citybrain.emergency.models import Task
+
+    def make(s: Any) -> list[int]:
+        inc = incidents.create_incident(s, SYSTEM, IncidentIn(
+            incident_type="hazchem_leak", title=title, address="东升街道棠湖路",
+            lon=HERE["longitude"], lat=HERE["latitude"]))
+        from citybrain.core.auth import User
+        dept_id = s.scalar(select(User.department_id).where(User.username == "yjj_handler"))
+        assert s.get(Department, dept_id) is not None
+        ids = []
+        for i in range(n):
+            t = Task(incident_id=inc.id, department_id=dept_id, title=f"{title} 任务{i + 1}", status="pending")
+            s.add(t)
+            s.flush()
+            ids.append(t.id)
+        return ids
+    return _db(live, make)  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def phones(browser: Any, app_live: LiveServer) -> Iterator[Any]:  # noqa: F811
+    contexts: list[Any] = []
+
+    def new_phone() -> tuple[Any, Any]:
+        ctx = browser.new_context(base_url=app_live.url, viewport=MOBILE, locale="zh-CN", timezone_id="Asia/Shanghai",
+                                  geolocation=HERE, permissions=["geolocation"], service_workers="allow",
+                                  reduced_motion="reduce", is_mobile=True, has_touch=True)
+        ctx.set_default_timeout(15_000)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.errors = errors
+        return ctx, page
+
+    yield new_phone
+    for c in contexts:
+        c.close()
+
+
+def _password(username: str) -> str:
+    from citybrain.directory.demo import USERS, demo_password
+
+    return demo_password({u.username: u.role for u in USERS}[username])
+
+
+def _log_in(page: Any, username: str) -> None:
+    page.goto("/app/")
+    page.wait_for_selector("#login-form")
+    page.fill("#username", username)
+    page.fill("#password", _password(username))
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector(".tiles")
+
+
+def _go(page: Any, hash_: str, ready: str) -> None:
+    page.evaluate("h => { location.hash = h; }", hash_)
+    page.wait_for_selector(ready)
+
+
+def _outbox(page: Any) -> int:
+    return int(page.evaluate("() => window.cbApp.outboxCount()"))
+
+
+def test_installable_each_module_and_the_bad_inputs(phones: Any, app_live: LiveServer) -> None:
+    ctx, page = phones()
+    # install criteria: the manifest, its icons, a worker in control
+    man = page.request.get(f"{app_live.url}/app/manifest.webmanifest")
+    assert man.ok and man.headers["content-type"].startswith("application/manifest+json")
+    m = man.json()
+    assert (m["start_url"], m["scope"], m["display"], m["lang"]) == ("/app/", "/app/", "standalone", "zh-CN")
+    sizes = {i["sizes"] for i in m["icons"]}
+    assert {"192x192", "512x512"} <= sizes
+    for icon in m["icons"]:
+        r = page.request.get(app_live.url + icon["src"])
+        assert r.ok and r.headers["content-type"] == "image/png" and r.body()[:8] == b"\x89PNG\r\n\x1a\n"
+    page.goto("/app/")
+    page.wait_for_selector("#login-form")
+    assert page.evaluate("() => navigator.serviceWorker.ready.then(r => r.active.scriptURL)").endswith("/app/sw.js")
+    page.reload()
+    page.wait_for_selector("#login-form")
+    assert page.evaluate("() => !!navigator.serviceWorker.controller")
+    assert page.locator("link[rel=manifest]").get_attribute("href") == "/app/manifest.webmanifest"
+    assert_fits(page, "pwa-login")
+
+    # wrong password: said in words, not a stack trace
+    page.fill("#username", "yjj_handler")
+    page.fill("#password", "wrong-password")
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("#login-form .err")
+    assert "不正确" in page.inner_text("#login-form .err")
+
+    _log_in(page, "yjj_handler")
+    assert "王强" in page.inner_text("#who")
+    assert_fits(page, "pwa-home")
+    page.reload()  # the session survives a reload
+    page.wait_for_selector(".tiles")
+
+    far_task, twice_task = _tasks(app_live, 2, "测试 现场任务")
+
+    # 应急处置: search a type, its plan; my tasks first
+    _go(page, "#/em", "#tasks .task")
+    assert page.locator(f".task[data-task='{far_task}']").count() == 1
+    assert_fits(page, "pwa-emergency")
+    page.fill("#type-search input", "化学品")
+    page.click("#type-search button")
+    page.locator("#types a").first.click()
+    page.wait_for_selector(".plan")
+    text = page.inner_text("#view")
+    assert "牵头部门" in text and "联动单位" in text and "分钟内" in text
+    assert_fits(page, "pwa-emergency-type")
+
+    # a check-in 30 km away (typed from AMap, GCJ-02): refused in words; nothing queued
+    _go(page, "#/em", f".task[data-task='{far_task}']")
+    card = page.locator(f".task[data-task='{far_task}']")
+    card.locator("[data-act=arrive]").click()
+    card.locator("input[name=coords]").fill("103.97, 30.32")  # 黄龙溪, ~28 km south
+    card.locator("select[name=crs]").select_option("gcj02")
+    card.locator(".arrive-form button[type=submit]").click()
+    card.locator(".arrive-form .result.err").wait_for()
+    assert "您距事发地" in card.locator(".arrive-form .result").inner_text()
+    assert "公里以内" in card.locator(".arrive-form .result").inner_text()
+    # a check-in here (the phone's fix) is accepted
+    card.locator("input[name=coords]").fill("")
+    card.locator(".arrive-form button[type=submit]").click()
+    card.locator(".arrive-form .result.ok").wait_for()
+
+    # completed on another phone first (the duty officer's): "already done by 李静"
+    def done_by_duty(s: Any) -> None:
+        from citybrain.core.auth import Actor, User
+        from citybrain.emergency.incident import service as incidents
+
+        duty = s.scalar(select(User).where(User.username == "duty"))
+        incidents.complete_task(s, Actor.of(duty), twice_task, "现场已处置")
+    _db(app_live, done_by_duty)
+    card2 = page.locator(f".task[data-task='{twice_task}']")
+    card2.locator("[data-act=done]").click()
+    card2.locator("textarea[name=result]").fill("已完成处置")
+    # a file that is not an image: named before anything is queued
+    card2.locator("input[name=photos]").set_input_files(
+        files=[{"name": "report.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 not an image"}])
+    card2.locator(".done-form button[type=submit]").click()
+    card2.locator(".done-form .result.err").wait_for()
+    assert "不是图片" in card2.locator(".done-form .result").inner_text()
+    card2.locator("input[name=photos]").set_input_files(files=[])
+    card2.locator(".done-form button[type=submit]").click()
+    page.wait_for_function("() => /已由/.test((document.querySelector('.task[data-task=\"%d\"] .done-form .result') || {}).textContent || '')" % twice_task)
+    assert "李静" in card2.locator(".done-form .result").inner_text()
+    assert page.errors == []
+
+    # 消防 / 危化品 points near me, a point's detail with its unit and contacts
+    _go(page, "#/hazards/fire", "a.hp")
+    assert_fits(page, "pwa-fire")
+    _go(page, "#/hazards/hazchem", "a.hp")
+    assert_fits(page, "pwa-hazchem")
+    page.locator("a.hp").first.click()
+    page.wait_for_selector(".kv")
+    assert_fits(page, "pwa-point")
+
+    # 综合防灾减灾: shelters, depots, teams, experts, the plan library
+    _go(page, "#/prevention", "#res-expert")
+    text = page.inner_text("#view")
+    assert "避难场所" in text and "预案库" in text
+    assert page.locator("#view .card").count() >= 4
+    assert_fits(page, "pwa-prevention")
+
+    # 我的待办: the handler's dispatched events
+    _go(page, "#/todo", "#view .muted")
+    assert_fits(page, "pwa-todo")
+    if page.locator("a.ev").count():
+        page.locator("a.ev").first.click()
+        page.wait_for_selector(".kv")
+        assert_fits(page, "pwa-event")
+
+    # a report placed outside the district: the server's refusal in words beside the form, which keeps
+    # what was typed
+    _go(page, "#/report", "#report-form")
+    assert_fits(page, "pwa-report")
+    page.fill("#rep-description", "井盖缺失（坐标在北京）")
+    page.fill("#report-form input[name=coords]", "116.397, 39.909")
+    page.click("#rep-send")
+    page.wait_for_selector("#report-form .result.err")
+    assert "不在本区范围内" in page.inner_text("#report-form .result")
+    assert page.input_value("#rep-description") == "井盖缺失（坐标在北京）"
+    assert _outbox(page) == 0
+
+    _go(page, "#/inbox", "#view")
+    assert_fits(page, "pwa-inbox")
+
+    # a stale app: the server's 426 becomes a banner offering to reload
+    r = page.request.get(f"{app_live.url}/api/me", headers={"X-CityBrain-App": "0.9.0"})
+    assert r.status == 426 and r.json()["detail"][0]["loc"] == ["header", "X-CityBrain-App"]
+    ctx.route("**/api/emergency/incident-types*", lambda route: route.fulfill(
+        status=426, content_type="application/json",
+        body='{"detail":[{"loc":["header","X-CityBrain-App"],"msg":"old","type":"app_outdated","ctx":{"minimum":"2.0.0"}}]}'))
+    _go(page, "#/em", "#banner:not([hidden])")
+    assert "2.0.0" in page.inner_text("#banner") and page.locator("#reload-app").count() == 1
+    assert_fits(page, "pwa-stale")
+    ctx.unroute("**/api/emergency/incident-types*")
+
+    # English
+    page.click("#lang")
+    _go(page, "#/", ".tiles")
+    assert "Emergency handling" in page.inner_text(".tiles")
+    page.click("#lang")
+
+    # the session ends on the server (logged out elsewhere): back to the login with a clear message
+    page.request.post(f"{app_live.url}/api/auth/logout")
+    _go(page, "#/todo", "#login-form #expired")
+    assert "登录已过期" in page.inner_text("#expired")
+    assert page.errors == []
