@@ -272,3 +272,87 @@ def test_installable_each_module_and_the_bad_inputs(phones: Any, app_live: LiveS
     _go(page, "#/todo", "#login-form #expired")
     assert "登录已过期" in page.inner_text("#expired")
     assert page.errors == []
+
+
+def test_offline_reports_and_task_updates_reach_the_server_exactly_once(phones: Any, app_live: LiveServer) -> None:
+    """44 reports and 6 task updates (3 acknowledged, 3 checked in) made offline across reloads; back
+    online with a third of the requests dropped — half before the server sees them, half after it
+    answered — the server holds exactly 50 new rows, each once."""
+    from citybrain.emergency.models import Task, TaskUpdate
+    from citybrain.events.models import Event
+
+    ctx, page = phones()
+    _log_in(page, "yjj_handler")
+    page.wait_for_function("() => !!navigator.serviceWorker.controller")
+    tasks = _tasks(app_live, 3, "离线 任务")
+    marker = f"离线上报-{uuid.uuid4().hex[:6]}"
+    _go(page, "#/report", "#report-form")  # the categories are kept for offline use now
+    _go(page, "#/em", f".task[data-task='{tasks[-1]}']")
+
+    ctx.set_offline(True)
+    for tid in tasks:  # acknowledge, then check in with the phone's position
+        card = page.locator(f".task[data-task='{tid}']")
+        card.locator("[data-act=accept]").click()
+        card.locator(":scope > .result").wait_for()
+        card.locator("[data-act=arrive]").click()
+        card.locator(".arrive-form button[type=submit]").click()
+        page.wait_for_function("n => window.cbApp.outboxCount().then(c => c >= n)", arg=2 * (tasks.index(tid) + 1))
+    reports = 44
+    for i in range(reports):
+        if i % 11 == 0:
+            page.reload()  # offline: the worker serves the shell; the queue is in IndexedDB
+            page.wait_for_selector("html[data-ready='1']")
+            _go(page, "#/report", "#report-form")
+        page.fill("#rep-description", f"{marker} 第{i + 1}条 路灯不亮")
+        page.click("#rep-send")
+        page.wait_for_selector("#report-form .result.ok")
+        page.evaluate("() => document.querySelector('#report-form .result').remove()")
+    assert _outbox(page) == reports + 6
+    _go(page, "#/outbox", ".outbox-item")
+    assert f"{reports + 6} 条待发送" in page.inner_text("#outbox-summary")
+    assert_fits(page, "pwa-outbox-offline")
+
+    rng = random.Random(16)
+    dropped = {"before": 0, "after": 0}
+
+    def flaky(route: Any) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        roll = rng.random()
+        if roll < 0.17:
+            dropped["before"] += 1
+            route.abort()  # lost on the way: the server never sees it
+        elif roll < 0.34:
+            dropped["after"] += 1
+            route.fetch()  # the server stores it and answers; the answer is lost
+            route.abort()
+        else:
+            route.continue_()
+    ctx.route("**/api/**", flaky)
+    ctx.set_offline(False)
+    for _ in range(60):
+        if _outbox(page) == 0:
+            break
+        if rng.random() < 0.3:
+            page.reload()  # a replay at every start
+            page.wait_for_selector("html[data-ready='1']")
+        else:
+            page.evaluate("() => window.cbApp.replay()")
+    ctx.unroute("**/api/**")
+    assert _outbox(page) == 0
+    assert dropped["before"] > 0 and dropped["after"] > 0
+
+    def rows(s: Any) -> tuple[list[str], list[tuple[int, str]], list[str]]:
+        descs = list(s.scalars(select(Event.description).where(Event.description.like(f"{marker}%"))))
+        updates = [(u.task_id, u.action) for u in s.scalars(select(TaskUpdate).where(TaskUpdate.task_id.in_(tasks)))]
+        states = [s.get(Task, t).status for t in tasks]
+        return descs, updates, states
+    descs, updates, states = _db(app_live, rows)
+    assert len(descs) + len(updates) == 50
+    assert sorted(descs) == sorted(f"{marker} 第{i + 1}条 路灯不亮" for i in range(reports))  # none twice, none lost
+    assert sorted(updates) == sorted([(t, "accept") for t in tasks] + [(t, "arrive") for t in tasks])
+    assert states == ["accepted"] * 3
+    assert _db(app_live, lambda s: s.scalar(select(func.count()).select_from(Task).where(
+        Task.id.in_(tasks), Task.arrived_at.is_not(None)))) == 3
+    assert page.errors == []

@@ -16,7 +16,8 @@
   if (!ALL[lang]) lang = "zh-CN";
   var HOME = {lon: 103.9235, lat: 30.5746};  // 东升街道 (the district seat): "near me" before a fix arrives
   var MAX_PHOTO_BYTES = 10 * 1024 * 1024;
-  var view = document.getElementById("view");
+  var main = document.getElementById("view");
+  var view = main;  // the current view's own box (a slow view that finishes late writes only into its own)
   var state = {me: null, pos: null, feed: null, inboxStream: null, replaying: false};
 
   function t(key, fmt) {
@@ -305,7 +306,7 @@
   }
 
   function outcome(form, res, okKey) {
-    var box = form.querySelector(".result") || form.appendChild(document.createElement("p"));
+    var box = form.querySelector(":scope > .result") || form.appendChild(document.createElement("p"));
     box.className = "result " + (res.failed ? "err" : "ok");
     box.setAttribute("role", "status");
     box.textContent = res.failed ? res.error : t(res.sent ? okKey : "pwa.queued");
@@ -314,7 +315,7 @@
   }
 
   function showError(form, text) {
-    var box = form.querySelector(".result") || form.appendChild(document.createElement("p"));
+    var box = form.querySelector(":scope > .result") || form.appendChild(document.createElement("p"));
     box.className = "result err"; box.textContent = text;
   }
 
@@ -335,27 +336,30 @@
       var m = hash.match(routes[i].re);
       if (m) {
         setTitle(routes[i].title);
-        view.innerHTML = '<p class="muted">' + esc(t("pwa.loading")) + "</p>";
+        var box = document.createElement("div");
+        box.innerHTML = '<p class="muted">' + esc(t("pwa.loading")) + "</p>";
+        main.replaceChildren(box);
+        view = box;
         try {
-          await routes[i].fn.apply(null, m.slice(1));
+          await routes[i].fn.apply(null, [box].concat(m.slice(1)));
         } catch (err) {
-          view.innerHTML = '<p class="err">' + esc(err instanceof ApiError && err.offline ? t("pwa.err.offline_nodata") : errText(err)) + "</p>";
+          box.innerHTML = '<p class="err">' + esc(err instanceof ApiError && err.offline ? t("pwa.err.offline_nodata") : errText(err)) + "</p>";
         }
-        view.dataset.view = routes[i].title;
+        box.dataset.view = routes[i].title;
         return;
       }
     }
     location.hash = "#/";
   }
 
-  route(/^\/login$/, async function () {
+  route(/^\/login$/, async function (view) {
     var expired = sessionStorage.getItem("cb-expired");
     view.innerHTML = '<form class="stack card" id="login-form" novalidate>' +
       (expired ? '<p class="err" id="expired">' + esc(t("pwa.login.expired")) + "</p>" : "") +
       '<label>' + esc(t("pwa.login.username")) + '<input name="username" id="username" autocomplete="username" required></label>' +
       '<label>' + esc(t("pwa.login.password")) + '<input name="password" id="password" type="password" autocomplete="current-password" required></label>' +
       '<button class="primary" type="submit">' + esc(t("pwa.login.submit")) + "</button></form>";
-    var form = document.getElementById("login-form");
+    var form = view.querySelector("#login-form");
     form.addEventListener("submit", async function (ev) {
       ev.preventDefault();
       var btn = form.querySelector("button"); btn.disabled = true;
@@ -374,7 +378,7 @@
     });
   }, "pwa.login.title");
 
-  route(/^\/$/, async function () {
+  route(/^\/$/, async function (view) {
     var me = state.me;
     view.innerHTML = '<p class="muted" id="who">' + esc(me.display_name) + " · " + esc(t("pwa.role." + me.role)) + "</p>" +
       '<div class="tiles">' +
@@ -387,7 +391,7 @@
       "</div>" +
       '<div class="actions"><a class="btn" href="/home">' + esc(t("pwa.desktop")) + '</a>' +
       '<button type="button" id="logout">' + esc(t("pwa.logout")) + "</button></div>";
-    document.getElementById("logout").addEventListener("click", async function () {
+    view.querySelector("#logout").addEventListener("click", async function () {
       try { await api("POST", "/api/auth/logout"); } catch (e) { /* offline: forget here anyway */ }
       if (navigator.serviceWorker && navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage({type: "LOGOUT"});
       state.me = null; localStorage.removeItem("cb-me");
@@ -400,7 +404,7 @@
   }
 
   // ---- 应急处置: incident types → plan; my tasks; my incidents
-  route(/^\/em$/, async function () {
+  route(/^\/em$/, async function (view) {
     view.innerHTML = '<form class="search" id="type-search"><input name="q" type="search" placeholder="' + esc(t("pwa.em.search")) +
       '" aria-label="' + esc(t("pwa.em.search")) + '"><button type="submit">' + esc(t("pwa.search")) + "</button></form>" +
       '<div id="types"></div><h2>' + esc(t("pwa.em.my_tasks")) + '</h2><div id="tasks"></div><h2>' +
@@ -408,20 +412,20 @@
     var types = (await api("GET", "/api/emergency/incident-types?size=200")).items;
     function showTypes(q) {
       var list = types.filter(function (it) { return !q || it.name.indexOf(q) >= 0 || it.name_en.toLowerCase().indexOf(q.toLowerCase()) >= 0 || it.code.indexOf(q) >= 0; });
-      document.getElementById("types").innerHTML = list.slice(0, q ? 50 : 8).map(function (it) {
+      view.querySelector("#types").innerHTML = list.slice(0, q ? 50 : 8).map(function (it) {
         return '<a class="card row" href="#/em/type/' + encodeURIComponent(it.code) + '"><span class="grow"><b>' + esc(lang === "en" && it.name_en ? it.name_en : it.name) +
           '</b><br><span class="muted">' + esc(it.category_name) + "</span></span><span>›</span></a>";
       }).join("") || '<p class="muted">' + esc(t("pwa.none")) + "</p>";
     }
     showTypes("");
-    document.getElementById("type-search").addEventListener("submit", function (ev) { ev.preventDefault(); showTypes(ev.target.q.value.trim()); });
+    view.querySelector("#type-search").addEventListener("submit", function (ev) { ev.preventDefault(); showTypes(ev.target.q.value.trim()); });
     var open = await api("GET", "/api/emergency/tasks?size=50&status=pending").catch(function () { return {items: []}; });
     var acc = await api("GET", "/api/emergency/tasks?size=50&status=accepted").catch(function () { return {items: []}; });
-    renderTasks(document.getElementById("tasks"), open.items.concat(acc.items));
+    renderTasks(view.querySelector("#tasks"), open.items.concat(acc.items));
     var inc = await api("GET", "/api/emergency/incidents?size=20&sort=-reported_at").catch(function () {
       return api("GET", "/api/emergency/incidents?size=20");
     });
-    document.getElementById("incidents").innerHTML = inc.items.map(function (i) {
+    view.querySelector("#incidents").innerHTML = inc.items.map(function (i) {
       return '<a class="card" href="#/em/incident/' + i.id + '"><h3>' + esc(i.title) + '</h3><span class="pill ' + esc(i.status) + '">' +
         esc(t("pwa.inc." + i.status)) + '</span> <span class="muted">' + esc(i.number) + " · " + esc(when(i.reported_at)) + "</span></a>";
     }).join("") || '<p class="muted">' + esc(t("pwa.none")) + "</p>";
@@ -450,8 +454,7 @@
           if (act === "accept") {
             b.disabled = true;
             var res = await submit({method: "POST", url: "/api/emergency/tasks/" + id + "/accept", label: t("pwa.task.accept") + "：" + title});
-            var fake = card.querySelector(".arrive-form");
-            outcome(fake, res, "pwa.task.accepted");
+            outcome(card, res, "pwa.task.accepted");
             b.disabled = false;
           } else {
             card.querySelector(act === "arrive" ? ".arrive-form" : ".done-form").hidden = false;
@@ -482,7 +485,7 @@
     });
   }
 
-  route(/^\/em\/type\/(.+)$/, async function (code) {
+  route(/^\/em\/type\/(.+)$/, async function (view, code) {
     code = decodeURIComponent(code);
     var types = (await api("GET", "/api/emergency/incident-types?size=200")).items;
     var it = types.find(function (x) { return x.code === code; });
@@ -510,7 +513,7 @@
     view.innerHTML = html;
   }, "pwa.em.type");
 
-  route(/^\/em\/incident\/(\d+)$/, async function (id) {
+  route(/^\/em\/incident\/(\d+)$/, async function (view, id) {
     var inc = await api("GET", "/api/emergency/incidents/" + id);
     var log = await api("GET", "/api/emergency/incidents/" + id + "/log").catch(function () { return []; });
     var tasks = await api("GET", "/api/emergency/incidents/" + id + "/tasks").catch(function () { return []; });
@@ -519,18 +522,18 @@
       esc(t("pwa.em.log")) + "</h3>" + log.slice(-30).reverse().map(function (e) {
         return '<div class="card"><span class="muted">' + esc(when(e.at)) + " · " + esc(e.actor_name) + "</span><br>" + esc(e.text) + "</div>";
       }).join("");
-    renderTasks(document.getElementById("inc-tasks"), tasks.filter(function (x) { return x.status === "pending" || x.status === "accepted"; }));
+    renderTasks(view.querySelector("#inc-tasks"), tasks.filter(function (x) { return x.status === "pending" || x.status === "accepted"; }));
     if (inc.lon != null) {
       var near = await api("GET", "/api/safety/hazard-points/near?lon=" + inc.lon + "&lat=" + inc.lat + "&radius_m=2000").catch(function () { return []; });
-      map("inc-map", inc, near.map(function (p) { return {lon: p.lon, lat: p.lat, label: p.name, colour: p.risk_level}; }));
+      map(view.querySelector("#inc-map"), inc, near.map(function (p) { return {lon: p.lon, lat: p.lat, label: p.name, colour: p.risk_level}; }));
     }
   }, "pwa.em.incident");
 
   /* A small Leaflet map without tiles (intranets have no tile server): the district's streets, the place,
    * and points around it in their risk colour. */
-  function map(elId, centre, points) {
-    if (typeof L === "undefined") return;
-    var m = L.map(elId, {attributionControl: false}).setView([centre.lat, centre.lon], 14);
+  function map(el, centre, points) {
+    if (typeof L === "undefined" || !el || !el.isConnected) return;
+    var m = L.map(el, {attributionControl: false}).setView([centre.lat, centre.lon], 14);
     api("GET", "/api/geography/street.geojson?simplify=50").then(function (gj) {
       L.geoJSON(gj, {style: {color: "#78909c", weight: 1, fillOpacity: 0.04}}).addTo(m);
     }).catch(function () {});
@@ -542,7 +545,7 @@
   }
 
   // ---- 消防隐患点位 / 危化品隐患点位: near me, on a map; a point's detail; inspection and hidden danger
-  route(/^\/hazards\/(fire|hazchem)$/, async function (kind) {
+  route(/^\/hazards\/(fire|hazchem)$/, async function (view, kind) {
     setTitle(kind === "fire" ? "pwa.mod.fire" : "pwa.mod.chem");
     var pos = await position();
     var near = await api("GET", "/api/safety/hazard-points/near?lon=" + pos.lon + "&lat=" + pos.lat + "&radius_m=20000");
@@ -552,10 +555,10 @@
         return '<a class="card row hp" href="#/point/' + p.id + '"><span class="grow"><span class="risk ' + esc(p.risk_level) + '"></span><b>' + esc(p.name) +
           '</b></span><span class="muted">' + esc(km(p.distance_m)) + "</span></a>";
       }).join("") + (list.length ? "" : '<p class="muted">' + esc(t("pwa.none")) + "</p>");
-    map("hz-map", pos, list.slice(0, 200).map(function (p) { return {lon: p.lon, lat: p.lat, label: p.name, colour: p.risk_level}; }));
+    map(view.querySelector("#hz-map"), pos, list.slice(0, 200).map(function (p) { return {lon: p.lon, lat: p.lat, label: p.name, colour: p.risk_level}; }));
   }, "pwa.mod.fire");
 
-  route(/^\/point\/(\d+)$/, async function (id) {
+  route(/^\/point\/(\d+)$/, async function (view, id) {
     var p = await api("GET", "/api/safety/hazard-points/" + id);
     var unit = p.unit_id ? await api("GET", "/api/safety/units/" + p.unit_id) : null;
     var hds = unit ? (await api("GET", "/api/safety/hidden-dangers?unit_id=" + unit.id + "&size=20&status=open")).items : [];
@@ -592,7 +595,7 @@
       deadline: dl, photos: []};
   }
 
-  route(/^\/inspect\/(\d+)$/, async function (unitId) {
+  route(/^\/inspect\/(\d+)$/, async function (view, unitId) {
     var unit = await api("GET", "/api/safety/units/" + unitId);
     var items = unit.checklist || [];
     view.innerHTML = "<h2>" + esc(unit.name) + '</h2><form class="stack" id="insp-form"><div class="checklist">' + items.map(function (it, i) {
@@ -602,7 +605,7 @@
       }).join("") + "</div></div>";
     }).join("") + '</div><label>' + esc(t("pwa.notes")) + '<textarea name="notes"></textarea></label><h3>' + esc(t("pwa.hd.found")) + '</h3>' + dangerFields("hd_") +
       photoField() + '<button class="primary" type="submit">' + esc(t("pwa.inspect.send")) + "</button></form>";
-    var form = document.getElementById("insp-form");
+    var form = view.querySelector("#insp-form");
     form.addEventListener("submit", async function (ev) {
       ev.preventDefault();
       var ph = photosOf(form);
@@ -618,11 +621,11 @@
     });
   }, "pwa.inspect");
 
-  route(/^\/danger\/(\d+)$/, async function (unitId) {
+  route(/^\/danger\/(\d+)$/, async function (view, unitId) {
     var unit = await api("GET", "/api/safety/units/" + unitId);
     view.innerHTML = "<h2>" + esc(unit.name) + '</h2><form class="stack" id="hd-form">' + dangerFields("") + photoField() +
       '<button class="primary" type="submit">' + esc(t("pwa.hd.send")) + "</button></form>";
-    var form = document.getElementById("hd-form");
+    var form = view.querySelector("#hd-form");
     form.addEventListener("submit", async function (ev) {
       ev.preventDefault();
       var ph = photosOf(form);
@@ -637,7 +640,7 @@
   }, "pwa.hd.raise");
 
   // ---- 综合防灾减灾: shelters, depots, rescue teams, experts (nearest first), the plan library
-  route(/^\/prevention$/, async function () {
+  route(/^\/prevention$/, async function (view) {
     var pos = await position();
     var kinds = ["shelter", "depot", "rescue_team", "expert"];
     var html = '<p class="muted">' + esc(pos.source === "gps" ? t("pwa.near.gps") : t("pwa.near.home")) + "</p>";
@@ -667,7 +670,7 @@
     duty_officer: "reported,accepted,returned,verified", admin: "reported,accepted,returned,verified"};
   var NOTE_ACTIONS = {"return": 1, handle: 1, rework: 1, reject: 1};
 
-  route(/^\/todo$/, async function () {
+  route(/^\/todo$/, async function (view) {
     var statuses = TODO_STATUSES[state.me.role];
     if (!statuses) { view.innerHTML = '<p class="muted">' + esc(t("pwa.todo.none_for_role")) + "</p>"; return; }
     var page = await api("GET", "/api/events?size=50&sort=-created_at&status=" + statuses);
@@ -678,7 +681,7 @@
     }).join("");
   }, "pwa.mod.todo");
 
-  route(/^\/event\/(\d+)$/, async function (id) {
+  route(/^\/event\/(\d+)$/, async function (view, id) {
     var e = await api("GET", "/api/events/" + id);
     var acts = (e.actions || []).filter(function (a) { return a !== "dispatch" && a !== "merge" && a !== "close" || state.me.role === "duty_officer"; });
     view.innerHTML = "<h2>" + esc(e.category_name) + '</h2><p><span class="pill ' + esc(e.status) + '">' + esc(t("pwa.ev." + e.status)) + '</span> <span class="muted">' + esc(e.number) +
@@ -692,8 +695,8 @@
       "<h3>" + esc(t("pwa.em.log")) + "</h3>" + (e.timeline || []).slice().reverse().map(function (s) {
         return '<div class="card"><span class="muted">' + esc(when(s.at)) + " · " + esc(s.actor_name || s.actor || "") + "</span><br>" + esc(t("pwa.act." + s.action)) + (s.note ? "：" + esc(s.note) : "") + "</div>";
       }).join("");
-    if (e.lon != null) map("ev-map", e, []);
-    var form = document.getElementById("ev-form");
+    if (e.lon != null) map(view.querySelector("#ev-map"), e, []);
+    var form = view.querySelector("#ev-form");
     if (!form) return;
     form.addEventListener("submit", async function (ev) {
       ev.preventDefault();
@@ -710,7 +713,7 @@
 
   // ---- 事件上报: a report from the field (queued offline like every write); the channel the role reports through
   var REPORT_CHANNEL = {grid_worker: "patrol", street_staff: "patrol", inspector: "inspection", citizen: "citizen"};
-  route(/^\/report$/, async function () {
+  route(/^\/report$/, async function (view) {
     var cats = await api("GET", "/api/events/categories");
     var leaves = cats.filter(function (c) { return c.level === 2; });  // a report names a sub-category (小类)
     view.innerHTML = '<form class="stack" id="report-form"><label>' + esc(t("pwa.rep.category")) + '<select name="category" required>' + leaves.map(function (c) {
@@ -718,7 +721,7 @@
     }).join("") + '</select></label><label>' + esc(t("pwa.rep.description")) + '<textarea name="description" id="rep-description" required></textarea></label>' +
       '<label>' + esc(t("pwa.rep.address")) + '<input name="address"></label>' + positionFields() + photoField() +
       '<button class="primary" type="submit" id="rep-send">' + esc(t("pwa.rep.send")) + "</button></form>";
-    var form = document.getElementById("report-form");
+    var form = view.querySelector("#report-form");
     form.addEventListener("submit", async function (ev) {
       ev.preventDefault();
       var desc = form.description.value.trim();
@@ -750,7 +753,7 @@
   }
 
   // ---- 待发送: what waits to be sent
-  route(/^\/outbox$/, async function () {
+  route(/^\/outbox$/, async function (view) {
     var db = await dbp;
     var items = (await db.getAll("outbox")).sort(function (a, b) { return a.created - b.created; });
     view.innerHTML = '<p class="muted" id="outbox-summary">' + esc(items.length ? t("pwa.outbox.count", {n: items.length}) : t("pwa.outbox.empty")) + "</p>" +
@@ -761,7 +764,7 @@
           (i.error ? '<p class="err">' + esc(i.error) + "</p>" : "") +
           (i.state === "failed" ? '<div class="actions"><button type="button" data-retry>' + esc(t("pwa.outbox.retry")) + '</button><button type="button" data-drop>' + esc(t("pwa.outbox.drop")) + "</button></div>" : "") + "</div>";
       }).join("");
-    var btn = document.getElementById("send-now");
+    var btn = view.querySelector("#send-now");
     if (btn) btn.addEventListener("click", async function () { btn.disabled = true; await replay(); render(); });
     view.querySelectorAll(".outbox-item").forEach(function (card) {
       var key = card.dataset.key;
@@ -777,7 +780,7 @@
   }, "pwa.tab.outbox");
 
   // ---- 消息: warnings, risk prompts and task notices (the warnings domain's inbox; the live feed besides)
-  route(/^\/inbox$/, async function () {
+  route(/^\/inbox$/, async function (view) {
     var db = await dbp;
     await fetchInbox();
     var items = (await db.getAll("inbox")).sort(function (a, b) { return (b.at || "").localeCompare(a.at || ""); });
