@@ -491,14 +491,16 @@
     var it = types.find(function (x) { return x.code === code; });
     if (!it) throw new Error(t("pwa.none"));
     var html = "<h2>" + esc(lang === "en" && it.name_en ? it.name_en : it.name) + '</h2><p class="muted">' + esc(it.description) + "</p>";
+    var names = await departmentNames();
+    function dept(code) { return names[code] || code; }
     for (var i = 0; i < it.plan_codes.length; i++) {
       var plan = await api("GET", "/api/emergency/plans/" + encodeURIComponent(it.plan_codes[i]));
       var doc = plan.document || {};
       var roles = {};
       (doc.roles || []).forEach(function (r) { roles[r.code] = r.name; });
       html += '<div class="card plan"><h3>' + esc(plan.title) + '</h3><dl class="kv"><dt>' + esc(t("pwa.plan.lead")) + "</dt><dd>" + esc(plan.lead_department_name) +
-        "</dd><dt>" + esc(t("pwa.plan.supporting")) + "</dt><dd>" + esc((doc.supporting_departments || []).join("、") || "—") +
-        "</dd><dt>" + esc(t("pwa.plan.linkage")) + "</dt><dd>" + esc((doc.linkage_units || []).join("、") || "—") + "</dd></dl>";
+        "</dd><dt>" + esc(t("pwa.plan.supporting")) + "</dt><dd>" + esc((doc.supporting_departments || []).map(dept).join("、") || "—") +
+        "</dd><dt>" + esc(t("pwa.plan.linkage")) + "</dt><dd>" + esc((doc.linkage_units || []).map(dept).join("、") || "—") + "</dd></dl>";
       var levels = (doc.levels || []).map(function (l) { return l.level; });
       if (!levels.length) levels = [""];
       levels.forEach(function (lv) {
@@ -512,6 +514,16 @@
     if (!it.plan_codes.length) html += '<p class="muted">' + esc(t("pwa.plan.none")) + "</p>";
     view.innerHTML = html;
   }, "pwa.em.type");
+
+  /* Department code → name (plans name departments by code; people read names). */
+  async function departmentNames() {
+    var out = {};
+    try {
+      var page = await api("GET", "/api/directory/departments?size=100");
+      page.items.forEach(function (d) { out[d.code] = d.name; });
+    } catch (err) { /* offline and not kept yet: codes it is */ }
+    return out;
+  }
 
   route(/^\/em\/incident\/(\d+)$/, async function (view, id) {
     var inc = await api("GET", "/api/emergency/incidents/" + id);
