@@ -34,8 +34,10 @@ def safe_next(target: str | None) -> str:
 
 # Where each role starts (/home, and the log-in page when no `next` was asked for). A citizen goes to
 # the event hub's /events, which lists a citizen's own reports (today that page sends citizens on to
-# the report form, /report); a department handler to the events workbench; other staff to the command centre.
-ROLE_HOME = {Role.CITIZEN: "/events", Role.DEPT_HANDLER: "/events"}
+# the report form, /report); those who work a queue — a department handler, street staff and grid
+# workers (issue #16) — to the events workbench, which shows their queue; other staff to the command centre.
+ROLE_HOME = {Role.CITIZEN: "/events", Role.DEPT_HANDLER: "/events", Role.STREET_STAFF: "/events",
+             Role.GRID_WORKER: "/events"}
 STAFF_HOME = "/"
 
 

@@ -207,7 +207,7 @@ def test_installable_each_module_and_the_bad_inputs(phones: Any, app_live: LiveS
     assert "不是图片" in card2.locator(".done-form .result").inner_text()
     card2.locator("input[name=photos]").set_input_files(files=[])
     card2.locator(".done-form button[type=submit]").click()
-    page.wait_for_function("() => /已由/.test((document.querySelector('.task[data-task=\"%d\"] .done-form .result') || {}).textContent || '')" % twice_task)
+    card2.locator(".done-form .result.err").filter(has_text="已由").wait_for()
     assert "李静" in card2.locator(".done-form .result").inner_text()
     assert page.errors == []
 

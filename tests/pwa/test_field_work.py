@@ -71,8 +71,9 @@ def test_a_task_from_the_phone_acknowledged_checked_in_completed_once_and_the_ba
     assert 250 < r.json()["arrival_distance_m"] < 350 and r.json()["arrived_by"] == "t_dept_handler"
 
     # complete with a note and a photo; the replay returns the same, one row per key
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     buf = io.BytesIO()
     Image.new("RGB", (8, 8), "red").save(buf, "PNG")

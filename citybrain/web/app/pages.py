@@ -17,11 +17,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from citybrain.core.i18n import LANGUAGES, catalogs
 from citybrain.web.app.version import APP_VERSION, MIN_APP_VERSION
-from citybrain.web.render import CONTENT_SECURITY_POLICY, templates
+from citybrain.web.render import CONTENT_SECURITY_POLICY, TEMPLATES, templates
 
 router = APIRouter(include_in_schema=False)
 
 STATIC = Path(__file__).resolve().parent.parent / "static" / "app"
+SHELL = TEMPLATES / "app" / "shell.html"
 ICON_SIZES = (192, 512)
 
 
@@ -80,8 +81,7 @@ def precache_list(vendor_dir: Path) -> list[dict[str, str]]:
     entries = [{"url": f"/static/{p}", "revision": _revision(STATIC.parent / p)} for p in SHELL_STATIC]
     entries += [{"url": f"/vendor/{p}", "revision": _revision(vendor_dir / p)} for p in SHELL_VENDOR]
     # the page: its template, its texts and the version
-    page = hashlib.sha256(json.dumps([APP_VERSION, strings()], sort_keys=True).encode()
-                          + (Path(templates.env.loader.searchpath[0]) / "app" / "shell.html").read_bytes())  # type: ignore[attr-defined]
+    page = hashlib.sha256(json.dumps([APP_VERSION, strings()], sort_keys=True).encode() + SHELL.read_bytes())
     entries.append({"url": "/app/", "revision": page.hexdigest()[:16]})
     entries.append({"url": "/app/manifest.webmanifest", "revision": APP_VERSION})
     return entries
