@@ -101,6 +101,29 @@ def phones(browser: Any, app_live: LiveServer) -> Iterator[Any]:  # noqa: F811
         c.close()
 
 
+def _message(live: LiveServer, username: str, subject: str) -> int:
+    """An in-app warning delivered to `username`'s inbox (as the delivery worker leaves it)."""
+    from citybrain.alerts.delivery.models import SENT, AlertMessage
+    from citybrain.core.auth import User
+    from citybrain.core.db import utcnow
+
+    def add(s: Any) -> int:
+        uid = s.scalar(select(User.id).where(User.username == username))
+        m = AlertMessage(source_kind="alert", source_id=16, person_key=f"user:{uid}:{subject}", channel="app",
+                         address=str(uid), subject=subject, text="请做好防范", status=SENT,
+                         ack_token=uuid.uuid4().hex, sent_at=utcnow())
+        s.add(m)
+        s.flush()
+        return int(m.id)
+    return _db(live, add)  # type: ignore[no-any-return]
+
+
+def _acked(s: Any, message_id: int) -> bool:
+    from citybrain.alerts.delivery.models import AlertMessage
+
+    return s.get(AlertMessage, message_id).acked_at is not None
+
+
 def _password(username: str) -> str:
     from citybrain.directory.demo import USERS, demo_password
 
@@ -247,8 +270,22 @@ def test_installable_each_module_and_the_bad_inputs(phones: Any, app_live: LiveS
     assert page.input_value("#rep-description") == "井盖缺失（坐标在北京）"
     assert _outbox(page) == 0
 
-    _go(page, "#/inbox", "#view")
+    # the inbox: what was waiting, what arrives live (SSE) while the app is open, what came while offline
+    first = _message(app_live, "yjj_handler", "暴雨橙色预警：东升街道")
+    _go(page, "#/inbox", f".notice[data-id='inbox-{first}']")
+    live = _message(app_live, "yjj_handler", "大风蓝色预警（实时）")
+    page.locator("#toast").filter(has_text="大风蓝色预警").wait_for()
+    assert page.inner_text("#inbox-count") == "2"
+    ctx.set_offline(True)
+    missed = _message(app_live, "yjj_handler", "森林防火风险提示（离线时到达）")
+    ctx.set_offline(False)
+    _go(page, "#/todo", "#view .muted")
+    _go(page, "#/inbox", f".notice[data-id='inbox-{missed}']")
+    assert page.locator(".notice").count() >= 3
     assert_fits(page, "pwa-inbox")
+    page.click(f".notice[data-id='inbox-{first}'] [data-ack]")
+    page.wait_for_selector(f".notice.acked[data-id='inbox-{first}']")
+    assert _db(app_live, lambda s: _acked(s, first)) and not _db(app_live, lambda s: _acked(s, live))
 
     # a stale app: the server's 426 becomes a banner offering to reload
     r = page.request.get(f"{app_live.url}/api/me", headers={"X-CityBrain-App": "0.9.0"})
