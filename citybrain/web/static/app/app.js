@@ -245,12 +245,16 @@
   }
 
   async function loadMe() {
+    var kept = localStorage.getItem("cb-me");
+    if (!navigator.onLine) {  // offline start: the last person logged in on this phone, at once
+      state.me = kept ? JSON.parse(kept) : null;
+      return state.me;
+    }
     try {
       state.me = await api("GET", "/api/me", undefined, {login: true});
       localStorage.setItem("cb-me", JSON.stringify(state.me));
     } catch (err) {
       if (err.offline) {
-        var kept = localStorage.getItem("cb-me");
         state.me = kept ? JSON.parse(kept) : null;  // offline: the last person logged in on this phone
       } else {
         if (localStorage.getItem("cb-me")) sessionStorage.setItem("cb-expired", "1");
@@ -543,8 +547,26 @@
 
   /* A small Leaflet map without tiles (intranets have no tile server): the district's streets, the place,
    * and points around it in their risk colour. */
-  function map(el, centre, points) {
-    if (typeof L === "undefined" || !el || !el.isConnected) return;
+  var leaflet = null;
+  function loadLeaflet() {  // only when a map is drawn: most starts need none
+    if (!leaflet) {
+      leaflet = new Promise(function (resolve, reject) {
+        var css = document.createElement("link");
+        css.rel = "stylesheet"; css.href = "/vendor/leaflet/dist/leaflet.css";
+        document.head.appendChild(css);
+        var js = document.createElement("script");
+        js.src = "/vendor/leaflet/dist/leaflet.js";
+        js.onload = resolve; js.onerror = function () { leaflet = null; reject(new Error("leaflet")); };
+        document.head.appendChild(js);
+      });
+    }
+    return leaflet;
+  }
+
+  async function map(el, centre, points) {
+    if (!el) return;
+    try { await loadLeaflet(); } catch (e) { return; }
+    if (!el.isConnected) return;
     var m = L.map(el, {attributionControl: false}).setView([centre.lat, centre.lon], 14);
     api("GET", "/api/geography/street.geojson?simplify=50").then(function (gj) {
       L.geoJSON(gj, {style: {color: "#78909c", weight: 1, fillOpacity: 0.04}}).addTo(m);
@@ -931,7 +953,7 @@
     await loadMe();
     updateOutboxCount();
     updateInboxCount();
-    if (state.me) { replay(); await fetchInbox(); startLive(); }
+    if (state.me) { replay(); fetchInbox().then(startLive); }
     window.cbApp = {replay: replay, ready: true, outboxCount: async function () { return (await dbp).count("outbox"); }};
     document.documentElement.dataset.ready = "1";
     render();
