@@ -179,6 +179,7 @@ def test_installable_each_module_and_the_bad_inputs(phones: Any, app_live: LiveS
     _log_in(page, "yjj_handler")
     assert "王强" in page.inner_text("#who")
     assert_fits(page, "pwa-home")
+    assert_fits(page, "pwa-home", viewport={"width": 360, "height": 740})
     page.reload()  # the session survives a reload
     page.wait_for_selector(".tiles")
 
@@ -262,6 +263,8 @@ def test_installable_each_module_and_the_bad_inputs(phones: Any, app_live: LiveS
     # what was typed
     _go(page, "#/report", "#report-form")
     assert_fits(page, "pwa-report")
+    assert_fits(page, "pwa-report", viewport={"width": 360, "height": 740})
+    page.set_viewport_size(MOBILE)
     page.fill("#rep-description", "井盖缺失（坐标在北京）")
     page.fill("#report-form input[name=coords]", "116.397, 39.909")
     page.click("#rep-send")

@@ -438,7 +438,7 @@
   function renderTasks(box, tasks) {
     box.innerHTML = tasks.map(function (tk) {
       return '<div class="card task" data-task="' + tk.id + '"><h3>' + esc(tk.title) + "</h3>" +
-        '<span class="pill ' + esc(tk.status) + '">' + esc(t("pwa.task." + tk.status)) + "</span> " +
+        '<span class="pill ' + esc(tk.status) + '">' + esc(t("pwa.task.status." + tk.status)) + "</span> " +
         '<span class="muted">' + esc(tk.department_name) + (tk.deadline_at ? " · " + esc(t("pwa.deadline")) + " " + esc(when(tk.deadline_at)) : "") + "</span>" +
         (tk.incident_id ? ' <a class="more" href="#/em/incident/' + tk.incident_id + '">' + esc(t("pwa.em.incident")) + "</a>" : "") +
         '<div class="actions">' +
@@ -598,7 +598,7 @@
     var hds = unit ? (await api("GET", "/api/safety/hidden-dangers?unit_id=" + unit.id + "&size=20&status=open")).items : [];
     var canCall = unit && unit.safety_officer_phone && unit.safety_officer_phone.indexOf("*") < 0;
     var html = "<h2>" + esc(p.name) + '</h2><p><span class="risk ' + esc(p.risk_colour) + '"></span>' + esc(t("pwa.risk." + p.risk_colour)) +
-      ' · <span class="muted">' + esc(p.address) + "</span></p>";
+      (p.address ? ' · <span class="muted">' + esc(p.address) + "</span>" : "") + "</p>";
     if (unit) {
       html += '<div class="card"><h3>' + esc(unit.name) + '</h3><dl class="kv"><dt>' + esc(t("pwa.unit.venue")) + "</dt><dd>" + esc(unit.venue_label || unit.venue_type) +
         "</dd><dt>" + esc(t("pwa.unit.officer")) + "</dt><dd>" + esc(unit.safety_officer || "—") + "</dd><dt>" + esc(t("pwa.unit.phone")) + "</dt><dd>" +
