@@ -243,6 +243,33 @@ def test_installable_each_module_and_the_bad_inputs(phones: Any, app_live: LiveS
     page.locator("a.hp").first.click()
     page.wait_for_selector(".kv")
     assert_fits(page, "pwa-point")
+    # an inspector's work on the spot: a hidden danger with its deadline, an inspection with its checklist
+    unit_id = int((page.get_attribute("a.btn[href^='#/danger/']", "href") or "").rsplit("/", 1)[1])
+    page.click("a.btn[href^='#/danger/']")
+    page.wait_for_selector("#hd-form")
+    page.click("#hd-form button[type=submit]")  # nothing filled in: said in words, nothing sent
+    assert "整改期限" in page.inner_text("#hd-form .result.err")
+    page.fill("#hd-form textarea[name=description]", "灭火器压力不足（现场发现）")
+    page.fill("#hd-form input[name=person]", "李军娜")
+    page.fill("#hd-form input[name=deadline]", "2027-01-15")
+    page.click("#hd-form button[type=submit]")
+    page.wait_for_selector("#hd-form .result.ok")
+    assert_fits(page, "pwa-hidden-danger")
+    _go(page, f"#/inspect/{unit_id}", "#insp-form .checklist .item")
+    page.locator("#insp-form .checklist .item").first.locator("input[value=fail]").check()
+    page.fill("#insp-form textarea[name=notes]", "现场检查：消防通道畅通")
+    page.click("#insp-form button[type=submit]")
+    page.wait_for_selector("#insp-form .result.ok")
+    assert_fits(page, "pwa-inspection")
+
+    def safety_rows(s: Any) -> tuple[int, int]:
+        from citybrain.safety.models import HiddenDanger, Inspection
+
+        return (s.scalar(select(func.count()).select_from(HiddenDanger).where(
+                    HiddenDanger.description == "灭火器压力不足（现场发现）", HiddenDanger.unit_id == unit_id)),
+                s.scalar(select(func.count()).select_from(Inspection).where(
+                    Inspection.notes == "现场检查：消防通道畅通", Inspection.unit_id == unit_id)))
+    assert _db(app_live, safety_rows) == (1, 1)
 
     # 综合防灾减灾: shelters, depots, teams, experts, the plan library
     _go(page, "#/prevention", "#res-expert")
@@ -254,10 +281,16 @@ def test_installable_each_module_and_the_bad_inputs(phones: Any, app_live: LiveS
     # 我的待办: the handler's dispatched events
     _go(page, "#/todo", "#view .muted")
     assert_fits(page, "pwa-todo")
-    if page.locator("a.ev").count():
-        page.locator("a.ev").first.click()
-        page.wait_for_selector(".kv")
-        assert_fits(page, "pwa-event")
+    # accept (签收) an event dispatched to my department: the same state machine as the desktop
+    page.locator("a.ev:has(.pill.dispatched)").first.click()
+    page.wait_for_selector("#ev-form button[value=start]")
+    assert page.locator("#ev-form button[value=verify]").count() == 0  # not the handler's step
+    assert_fits(page, "pwa-event")
+    page.click("#ev-form button[value=return]")  # sending back needs a note: said before anything is sent
+    assert "须填写说明" in page.inner_text("#ev-form .result.err")
+    page.click("#ev-form button[value=start]")
+    page.wait_for_selector(".pill.in_progress")
+    page.wait_for_selector("#ev-form button[value=handle]")
 
     # a report placed outside the district: the server's refusal in words beside the form, which keeps
     # what was typed
@@ -329,7 +362,10 @@ def test_offline_reports_and_task_updates_reach_the_server_exactly_once(phones: 
     _go(page, "#/report", "#report-form")  # the categories are kept for offline use now
     _go(page, "#/em", f".task[data-task='{tasks[-1]}']")
 
+    # offline: the browser says so, and nothing reaches the server — requests a service worker passes on
+    # are not covered by the browser's offline switch, so the network is cut for them too
     ctx.set_offline(True)
+    ctx.route("**/api/**", lambda route: route.abort("internetdisconnected"))
     for tid in tasks:  # acknowledge, then check in with the phone's position
         card = page.locator(f".task[data-task='{tid}']")
         card.locator("[data-act=accept]").click()
@@ -369,6 +405,7 @@ def test_offline_reports_and_task_updates_reach_the_server_exactly_once(phones: 
             route.abort()
         else:
             route.continue_()
+    ctx.unroute("**/api/**")
     ctx.route("**/api/**", flaky)
     ctx.set_offline(False)
     for _ in range(60):

@@ -409,10 +409,12 @@
 
   // ---- 应急处置: incident types → plan; my tasks; my incidents
   route(/^\/em$/, async function (view) {
-    view.innerHTML = '<form class="search" id="type-search"><input name="q" type="search" placeholder="' + esc(t("pwa.em.search")) +
+    // my tasks and my incidents first; then the incident types, to look up a plan
+    view.innerHTML = '<h2>' + esc(t("pwa.em.my_tasks")) + '</h2><div id="tasks"></div><h2>' +
+      esc(t("pwa.em.my_incidents")) + '</h2><div id="incidents"></div><h2>' + esc(t("pwa.em.types")) + "</h2>" +
+      '<form class="search" id="type-search"><input name="q" type="search" placeholder="' + esc(t("pwa.em.search")) +
       '" aria-label="' + esc(t("pwa.em.search")) + '"><button type="submit">' + esc(t("pwa.search")) + "</button></form>" +
-      '<div id="types"></div><h2>' + esc(t("pwa.em.my_tasks")) + '</h2><div id="tasks"></div><h2>' +
-      esc(t("pwa.em.my_incidents")) + '</h2><div id="incidents"></div>';
+      '<div id="types"></div>';
     var types = (await api("GET", "/api/emergency/incident-types?size=200")).items;
     function showTypes(q) {
       var list = types.filter(function (it) { return !q || it.name.indexOf(q) >= 0 || it.name_en.toLowerCase().indexOf(q.toLowerCase()) >= 0 || it.code.indexOf(q) >= 0; });
