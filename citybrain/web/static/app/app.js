@@ -820,11 +820,17 @@
     var db = await dbp;
     await fetchInbox();
     var items = (await db.getAll("inbox")).sort(function (a, b) { return (b.at || "").localeCompare(a.at || ""); });
-    view.innerHTML = items.map(function (m) {
+    var canNotify = "Notification" in window && Notification.permission !== "granted" && Notification.permission !== "denied";
+    view.innerHTML = (canNotify ? '<div class="actions"><button type="button" id="notify-on">' + esc(t("pwa.inbox.notify")) + "</button></div>" : "") +
+      items.map(function (m) {
       return '<div class="card notice' + (m.acked ? " acked" : "") + '" data-id="' + esc(m.id) + '"><b>' + esc(m.title) + '</b><br><span class="muted">' + esc(when(m.at)) + "</span><div>" +
         esc(m.body || "") + "</div>" + (m.ackable && !m.acked ? '<div class="actions"><button type="button" class="primary" data-ack>' + esc(t("pwa.inbox.ack")) + "</button></div>" :
         (m.acked ? '<span class="ok">' + esc(t("pwa.inbox.acked")) + "</span>" : "")) + "</div>";
     }).join("") || '<p class="muted">' + esc(t("pwa.inbox.empty")) + "</p>";
+    var on = view.querySelector("#notify-on");
+    if (on) on.addEventListener("click", async function () {
+      if (await Notification.requestPermission() === "granted") { on.remove(); subscribePush(); }
+    });
     view.querySelectorAll("[data-ack]").forEach(function (b) {
       b.addEventListener("click", async function () {
         var card = b.closest(".notice");
@@ -868,6 +874,20 @@
     var n = (await db.getAll("inbox")).filter(function (m) { return !m.acked && m.ackable; }).length;
     var b = document.getElementById("inbox-count");
     b.textContent = n; b.hidden = n === 0;
+  }
+
+  /* Web Push, best effort: when the server publishes its VAPID key, this browser subscribes and the warnings
+   * domain may push to it with the app closed; without it, notifications show while the app is open. */
+  async function subscribePush() {
+    if (!("PushManager" in window) || !navigator.serviceWorker || Notification.permission !== "granted") return;
+    try {
+      var key = await api("GET", "/api/alerts/push/key");
+      var raw = atob((key.public_key || "").replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil((key.public_key || "").length / 4) * 4, "="));
+      var reg = await navigator.serviceWorker.ready;
+      var sub = await reg.pushManager.getSubscription() || await reg.pushManager.subscribe({
+        userVisibleOnly: true, applicationServerKey: Uint8Array.from(raw, function (c) { return c.charCodeAt(0); })});
+      await api("POST", "/api/alerts/push/subscriptions", sub.toJSON());
+    } catch (err) { /* no key on this server, or the browser refused: the live inbox still works */ }
   }
 
   function notify(m) {
@@ -955,7 +975,7 @@
     await loadMe();
     updateOutboxCount();
     updateInboxCount();
-    if (state.me) { replay(); fetchInbox().then(startLive); }
+    if (state.me) { replay(); fetchInbox().then(startLive); subscribePush(); }
     window.cbApp = {replay: replay, ready: true, outboxCount: async function () { return (await dbp).count("outbox"); }};
     document.documentElement.dataset.ready = "1";
     render();
