@@ -369,8 +369,8 @@ def test_offline_reports_and_task_updates_reach_the_server_exactly_once(phones: 
     page.wait_for_function("() => !!navigator.serviceWorker.controller")
     tasks = _tasks(app_live, 3, "离线 任务")
     marker = f"离线上报-{uuid.uuid4().hex[:6]}"
-    _go(page, "#/report", "#report-form")  # the categories are kept for offline use now
-    _go(page, "#/em", f".task[data-task='{tasks[-1]}']")
+    page.evaluate("() => window.cbApp.warmed()")  # what a responder reads is kept at log-in
+    _go(page, "#/em", f".task[data-task='{tasks[-1]}']")  # (these tasks came after the log-in)
 
     # offline: the browser says so, and nothing reaches the server — requests a service worker passes on
     # are not covered by the browser's offline switch, so the network is cut for them too
@@ -397,6 +397,11 @@ def test_offline_reports_and_task_updates_reach_the_server_exactly_once(phones: 
         page.wait_for_selector("#report-form .result.ok")
         page.evaluate("() => document.querySelector('#report-form .result').remove()")
     assert _outbox(page) == reports + 6
+    # read offline what was never opened on this phone: a plan, shelters and experts near me
+    _go(page, "#/prevention", "#res-expert")
+    assert "避难场所" in page.inner_text("#view") and page.locator("#view .card").count() >= 4
+    _go(page, "#/em/type/hazchem_leak", ".plan")
+    assert "牵头部门" in page.inner_text(".plan")
     _go(page, "#/outbox", ".outbox-item")
     assert f"{reports + 6} 条待发送" in page.inner_text("#outbox-summary")
     assert_fits(page, "pwa-outbox-offline")

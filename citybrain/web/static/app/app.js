@@ -374,6 +374,7 @@
         replay();
         await fetchInbox();
         startLive();
+        state.warming = warmCache(true);
         location.hash = "#/";
       } catch (err) {
         showError(form, err.status === 401 ? t("pwa.login.failed") : errText(err));
@@ -931,6 +932,33 @@
     });
   }
 
+  /* Fill the worker's cache with what a responder reads in the field, so it opens offline even if it was
+   * never looked at: incident types and their plans, departments, my tasks and incidents, my queue, the
+   * report categories, hazard points and resources near me. At log-in and at most every 10 min after. */
+  async function warmCache(force) {
+    var last = Number(localStorage.getItem("cb-warmed") || 0);
+    if (!state.me || !navigator.onLine || (!force && Date.now() - last < 600000)) return;
+    var pos = await position();
+    var urls = ["/api/emergency/incident-types?size=200", "/api/emergency/plans?size=50", "/api/directory/departments?size=100",
+      "/api/emergency/tasks?size=50&status=pending", "/api/emergency/tasks?size=50&status=accepted",
+      "/api/emergency/incidents?size=20&sort=-reported_at", "/api/events/categories",
+      "/api/safety/hazard-points/near?lon=" + pos.lon + "&lat=" + pos.lat + "&radius_m=20000"]
+      .concat(["shelter", "depot", "rescue_team", "expert"].map(function (k) {
+        return "/api/emergency/resources/nearest?lon=" + pos.lon + "&lat=" + pos.lat + "&kind=" + k + "&n=5&status=any";
+      }));
+    if (TODO_STATUSES[state.me.role]) urls.push("/api/events?size=50&sort=-created_at&status=" + TODO_STATUSES[state.me.role]);
+    var types = null;
+    for (var i = 0; i < urls.length; i++) {
+      try { var data = await api("GET", urls[i]); if (i === 0) types = data.items; } catch (err) { if (err.offline) return; }
+    }
+    var codes = {};
+    (types || []).forEach(function (it) { it.plan_codes.forEach(function (c) { codes[c] = 1; }); });
+    for (var code in codes) {
+      try { await api("GET", "/api/emergency/plans/" + encodeURIComponent(code)); } catch (err) { if (err.offline) return; }
+    }
+    localStorage.setItem("cb-warmed", String(Date.now()));
+  }
+
   // ---------------------------------------------------------------- start
   function applyLanguage() {
     document.documentElement.lang = lang;
@@ -975,8 +1003,8 @@
     await loadMe();
     updateOutboxCount();
     updateInboxCount();
-    if (state.me) { replay(); fetchInbox().then(startLive); subscribePush(); }
-    window.cbApp = {replay: replay, ready: true, outboxCount: async function () { return (await dbp).count("outbox"); }};
+    if (state.me) { replay(); fetchInbox().then(startLive); subscribePush(); state.warming = warmCache(false); }
+    window.cbApp = {replay: replay, ready: true, warmed: function () { return state.warming; }, outboxCount: async function () { return (await dbp).count("outbox"); }};
     document.documentElement.dataset.ready = "1";
     render();
   }
