@@ -370,7 +370,10 @@
       try {
         await api("POST", "/api/auth/login", {username: form.username.value.trim(), password: form.password.value}, {login: true});
         sessionStorage.removeItem("cb-expired");
+        var before = localStorage.getItem("cb-me");
         await loadMe();
+        // another person on this phone: nothing the previous one read is shown offline to this one
+        if (window.caches && (!before || JSON.parse(before).username !== state.me.username)) await caches.delete("citybrain-app-api");
         replay();
         await fetchInbox();
         startLive();
