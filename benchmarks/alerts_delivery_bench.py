@@ -158,6 +158,7 @@ def bench_send_rate(tmp: Path, n: int) -> dict[str, float]:
                 assert len(smsc.submits()) - before == n
             out[f"{adapter}_per_s"] = n / took
     finally:
+        _configure(alerts_sms_adapter="log")  # closes the SMPP session
         smsc.proc.kill()
     return out
 
@@ -204,6 +205,7 @@ def bench_correction(tmp: Path, n: int) -> dict[str, float]:
                                                                 AlertMessage.status.in_(("sent", "delivered")))) or 0
         return {"p99_s": marks["p99"], "all_s": marks["all"], "campaign_sent_meanwhile": float(campaign_sent)}
     finally:
+        _configure(alerts_sms_adapter="log")
         smsc.proc.kill()
 
 

@@ -48,7 +48,7 @@ def import_(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, re
             loc = d["loc"] if isinstance(d["loc"], list) else []
             err.print(f"[red]{'.'.join(str(x) for x in loc[1:]) or 'error'}:[/red] {d['msg']}", highlight=False)
         raise typer.Exit(1) from None
-    console.print(line, highlight=False)
+    console.print(line, highlight=False, soft_wrap=True)
 
 
 @app.command("list")
@@ -62,4 +62,4 @@ def list_in_force() -> None:
         for a in service.public_in_force(s):
             head = ((a.texts or {}).get("zh-CN") or {}).get("headline", "")
             console.print(f"{a.identifier}  {a.level:6}  {head}  → {to_local(a.expires):%Y-%m-%d %H:%M}",
-                          highlight=False)
+                          highlight=False, soft_wrap=True)

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -47,6 +48,16 @@ def _card(alert: Any, lang: str) -> dict[str, Any]:
             "instruction": text.get("instruction", ""), "area": (alert.area or {}).get("description", ""),
             "sent": _local(alert.sent), "expires": _local(alert.expires), "origin": alert.origin,
             "sender_name": alert.sender_name}
+
+
+def _display_names(session: Session, usernames: set[str]) -> dict[str, str]:
+    """People by name on pages, not by account (系统 for the system)."""
+    from sqlalchemy import select
+
+    from citybrain.core.auth import User
+
+    rows = session.execute(select(User.username, User.display_name).where(User.username.in_(usernames - {""})))
+    return {"system": "系统", **{u: d for u, d in rows}}
 
 
 @pages.get("/alerts")
@@ -98,7 +109,7 @@ def compose_page(request: Request, session: Session = Depends(get_session)) -> R
                "events": {e: {"zh": v.zh, "en": v.en} for e, v in EVENT_TYPES.items()}}
     return render(request, "alerts/compose.html",
                   {"options": options, "mode": mode, "colours": COLOURS, "events": EVENT_TYPES,
-                   "js_prefixes": ["alerts.js."]}, csp=True)
+                   "js_prefixes": ["alerts.js.", "alerts.delivery.js."]}, csp=True)
 
 
 @pages.get("/alerts/view/{alert_id}")
@@ -116,13 +127,18 @@ def alert_page(alert_id: int, request: Request, session: Session = Depends(get_s
     data = service.out(alert, actor)
     lang = language(request)
     log = service.timeline(session, actor, alert_id)
+    names = _display_names(session, {r["actor"] for r in log} | {data["author"], data["approved_by"] or ""})
     for row in log:
         row["at_local"] = to_local(row["at"]).strftime("%Y-%m-%d %H:%M:%S")
-    has_delivery = any(getattr(r, "path", "") == "/api/alerts/{alert_id}/delivery"
-                       or getattr(r, "path", "") == "/api/alerts/{id}/delivery" for r in request.app.routes)
+        row["actor"] = names.get(row["actor"], row["actor"])
+    data["author"] = names.get(data["author"], data["author"])
+    data["approved_by"] = names.get(data["approved_by"] or "", data["approved_by"])
+    # the delivery sub-package's GET /api/alerts/{source_kind}/{source_id}/delivery (routers are included
+    # lazily, so app.routes does not list it flat)
+    has_delivery = importlib.util.find_spec("citybrain.alerts.delivery.api") is not None
     return render(request, "alerts/alert.html",
                   {"alert": data, "card": _card(alert, lang), "log": log, "has_delivery": has_delivery,
                    "options": {"id": alert.id, "area": alert.area, "actions": data["actions"],
                                "level": alert.level, "hex": COLOURS[alert.level].hex if alert.level in COLOURS
                                else "#888", "has_delivery": has_delivery},
-                   "js_prefixes": ["alerts.js."]}, csp=True)
+                   "js_prefixes": ["alerts.js.", "alerts.delivery.js."]}, csp=True)

@@ -25,7 +25,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citybrain.alerts import areas
@@ -522,10 +522,3 @@ def import_cap(session: Session, actor: Actor, xml: str | bytes, now: dt.datetim
 def find_by_reference(session: Session, sender: str, identifier: str) -> Alert | None:
     return session.scalar(select(Alert).where(Alert.sender == sender, Alert.identifier == identifier))
 
-
-def alerts_touching(session: Session, code: str) -> list[Alert]:
-    """Alerts in force whose area touches an area code (a grid, community or street)."""
-    now = utcnow()
-    rows = session.scalars(select(Alert).where(Alert.state == ISSUED, Alert.expires > now,
-                                               or_(Alert.street_codes.contains(f" {code[:9]} "))))
-    return [a for a in rows if code in (a.area_codes or []) or len(code) <= 9]

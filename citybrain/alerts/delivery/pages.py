@@ -50,4 +50,5 @@ def calls_page(request: Request) -> Response:
     user = page_user(request, "alerts.delivery.calls.forbidden", "alerts.delivery.calls.command_only", COMMAND)
     if isinstance(user, Response):
         return user
-    return render(request, "alerts/delivery_calls.html", {"js_prefixes": ["alerts.delivery.js."]}, csp=True)
+    return render(request, "alerts/delivery_calls.html",
+                  {"js_prefixes": ["alerts.delivery.js.", "alerts.delivery.calls."]}, csp=True)

@@ -40,6 +40,7 @@ def test_circle_is_metres_not_degrees() -> None:
         CircleIn(lon=104.0, lat=30.5, radius_m=0)
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_geometry_and_codes_on_the_real_boundary(demo_geo, session) -> None:  # type: ignore[no-untyped-def]
     spec = AreaSpec(description="江安河沿线", polygons=[SQUARE], circles=[CircleIn(lon=103.95, lat=30.58, radius_m=500)])
     geom = areas.area_geometry(session, spec)

@@ -38,7 +38,7 @@
       [cell(t("alerts.delivery.calls.name"), c.name), cell(t("alerts.delivery.calls.kind"), t("alerts.delivery.js.kind." + c.kind)),
        cell(t("alerts.delivery.calls.phone"), phone), cell(t("alerts.delivery.calls.subject"), c.subject),
        cell(t("alerts.delivery.calls.waiting"), t("alerts.delivery.js.minutes", {n: c.waiting_min})),
-       cell(t("alerts.delivery.calls.action"), [yes, " ", no])].forEach(function (td) { row.appendChild(td); });
+       cell(t("alerts.delivery.calls.action"), el("div", {style: "display:flex;gap:8px;flex-wrap:wrap"}, [yes, no]))].forEach(function (td) { row.appendChild(td); });
       body.appendChild(row);
     });
   }

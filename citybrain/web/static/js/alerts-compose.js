@@ -34,10 +34,28 @@
     var spec = areaSpec();
     var n = spec.polygons.length + spec.circles.length;
     summary.textContent = t("alerts.js.area_summary", {shapes: n, places: spec.geocodes.length});
+    schedulePreview(spec);
     var desc = document.getElementById("al-area-desc");
     if (!desc.dataset.touched) {
       desc.value = Object.keys(geocodes).map(function (c) { return geocodes[c]; }).join("、") || desc.value;
     }
+  }
+
+  /* what the area touches (streets, communities, grids), asked of the server a moment after each change */
+  var previewTimer = null;
+  function schedulePreview(spec) {
+    var touched = document.getElementById("al-touched");
+    clearTimeout(previewTimer);
+    if (!spec.polygons.length && !spec.circles.length && !spec.geocodes.length) { touched.textContent = ""; return; }
+    previewTimer = setTimeout(async function () {
+      try {
+        var res = await CB.postJSON("/api/alerts/area/preview", Object.assign({}, spec, {description: spec.description || "-"}));
+        var by = {street: [], community: [], grid: []};
+        res.touched.forEach(function (a) { if (by[a.level]) by[a.level].push(a.name); });
+        touched.textContent = t("alerts.js.touched", {streets: by.street.length, communities: by.community.length,
+          grids: by.grid.length, names: by.street.join("、")});
+      } catch (err) { touched.textContent = err.message; }
+    }, 400);
   }
 
   function drawPicked() {

@@ -17,17 +17,17 @@
 
   async function drawGeocodes() {
     var codes = area.geocodes || [];
-    var streets = codes.filter(function (c) { return c.length === 9; });
     var grids = codes.filter(function (c) { return c.length !== 9; });
-    if (streets.length) {
-      var fc = await CB.getJSON("/api/geography/street.geojson?simplify=30");
-      L.geoJSON(fc, {filter: function (f) { return streets.indexOf(f.properties.code) >= 0; }, style: style}).addTo(group);
-    }
+    // the streets for context (faint), the picked ones in the alert's colour
+    var fc = await CB.getJSON("/api/geography/street.geojson?simplify=30");
+    var outline = L.geoJSON(fc, {style: {color: "#38bdf8", weight: 1, fillOpacity: 0.02}, interactive: false}).addTo(map);
+    outline.bringToBack();
+    L.geoJSON(fc, {filter: function (f) { return codes.indexOf(f.properties.code) >= 0; }, style: style}).addTo(group);
     if (grids.length) {
       var gc = await CB.getJSON("/api/geography/grid.geojson?simplify=20");
       L.geoJSON(gc, {filter: function (f) { return grids.indexOf(f.properties.code) >= 0; }, style: style}).addTo(group);
     }
-    if (group.getLayers().length) map.fitBounds(group.getBounds(), {padding: [10, 10]});
+    map.fitBounds(group.getLayers().length ? group.getBounds() : outline.getBounds(), {padding: [10, 10]});
   }
   drawGeocodes().catch(function () { /* the map stays on the district */ });
 
@@ -55,6 +55,7 @@
   if (delivery && options.has_delivery) {
     CB.getJSON(delivery.dataset.src).then(function (data) {
       var body = document.getElementById("alert-delivery-body");
+      if (window.CBDelivery) { window.CBDelivery.render(body, data); return; }
       var pre = el("pre", {class: "al-json"}, JSON.stringify(data, null, 2));
       body.appendChild(pre);
     }).catch(function () { delivery.hidden = true; });
