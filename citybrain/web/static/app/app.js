@@ -926,7 +926,8 @@
       state.feed.addEventListener(topic, async function (ev) {
         var p; try { p = JSON.parse(ev.data); } catch (e) { return; }
         if (topic === "EventStatusChanged" && p.to_status !== "dispatched" && p.to_status !== "handled") return;
-        if (topic === "IncidentTaskChanged" && p.to_status !== "pending") return;
+        // a task of mine changed by someone else: cancelled by the command centre
+        if (topic === "IncidentTaskChanged" && p.to_status !== "cancelled") return;
         var m = {id: "feed-" + (ev.lastEventId || Date.now()), title: t("pwa.notice." + topic),
           body: p.title || p.number || p.event_number || "", at: new Date().toISOString(), ackable: false};
         var db = await dbp;
