@@ -46,7 +46,7 @@ class CircleIn(BaseModel):
 
     lon: Longitude
     lat: Latitude
-    radius_m: float = Field(gt=0, le=MAX_RADIUS_M, description="radius in metres, over 0 and at most 50 km")
+    radius_m: float = Field(ge=1, le=MAX_RADIUS_M, description="radius in metres, at least 1 m and at most 50 km")
 
 
 def _ring_problem(ring: Any) -> str | None:
