@@ -109,43 +109,98 @@ def check(sensor: Sensor | None, code: str, items: Sequence[ReadingIn | None], n
 def store_readings(session: Session, code: str, items: Sequence[ReadingIn | None],
                    now: dt.datetime | None = None) -> Stored:
     """Validate and store one sensor's readings (see the module's doc); refusals are returned, not raised."""
-    now = now or utcnow()
-    # the sensor's row is locked (PostgreSQL; SQLite writes one at a time anyway): two ingesters storing
-    # readings of one sensor take turns, so its last value and its rules' states never go backwards
-    sensor = session.scalar(select(Sensor).where(Sensor.code == code).with_for_update())
-    good, refused = check(sensor, code, items, now)
-    out = Stored(refused=refused)
-    if not good or sensor is None:
-        return out
-    by_time: dict[dt.datetime, float] = {}
-    for _i, r in good:  # one value per instant: the last one given wins
-        by_time[r.time.astimezone(dt.UTC)] = float(r.value)
-    values = [{"sensor_id": sensor.id, "time": t, "value": v, "received_at": now} for t, v in by_time.items()]
-    conn = session.connection()
-    inserted: list[dt.datetime] = list(conn.execute(_insert_readings(session), values).scalars())
-    new_times = {t.astimezone(dt.UTC) for t in inserted}
-    replaced = {t: v for t, v in by_time.items() if t not in new_times}
-    changed: dict[dt.datetime, float] = {}
-    if replaced:
-        old = dict(session.execute(select(Reading.time, Reading.value).where(
-            Reading.sensor_id == sensor.id, Reading.time.in_(list(replaced)))).all())
-        old = {t.astimezone(dt.UTC): v for t, v in old.items()}
-        for t, v in replaced.items():
-            if old.get(t) != v:
-                session.execute(update(Reading).where(Reading.sensor_id == sensor.id, Reading.time == t)
-                                .values(value=v, received_at=now))
-                changed[t] = v
-    _merge_rollups(session, sensor.id, [(t, by_time[t]) for t in new_times])
-    _recompute_rollups(session, sensor.id, changed)
-    newest = max(by_time)
-    if sensor.last_time is None or newest >= sensor.last_time:
-        sensor.last_time, sensor.last_value = newest, by_time[newest]
-    out.stored, out.replaced = len(by_time), len(replaced)
-    from citybrain.monitoring.rules.service import evaluate
+    return store_batch(session, [(code, items)], now)[0]
 
-    fresh = sorted([(t, by_time[t]) for t in new_times] + list(changed.items()))
-    evaluate(session, sensor, fresh)
-    return out
+
+def store_batch(session: Session, messages: Sequence[tuple[str, Sequence[ReadingIn | None]]],
+                now: dt.datetime | None = None) -> list[Stored]:
+    """Validate and store many messages — each a sensor code and its readings — in the caller's
+    transaction, with one statement per table for the lot; one `Stored` per message, in order.
+
+    Per sensor, readings are taken in the order given (a later message's value for the same instant wins,
+    as a redelivery's does) and its rules run over them in time order, so a batch decides exactly what
+    the same messages one by one would have decided.
+    """
+    now = now or utcnow()
+    codes = sorted({code for code, _items in messages})
+    # the sensors' rows are locked (PostgreSQL; SQLite writes one at a time anyway), in one order so two
+    # ingesters never deadlock: they take turns per sensor, and a last value or rule state never goes back
+    sensors = {s.code: s for s in session.scalars(
+        select(Sensor).where(Sensor.code.in_(codes)).order_by(Sensor.id).with_for_update())} if codes else {}
+    outs: list[Stored] = []
+    by_sensor: dict[int, dict[dt.datetime, float]] = {}
+    claims: list[tuple[Stored, int, set[dt.datetime]]] = []  # which message gave which instants
+    for code, items in messages:
+        sensor = sensors.get(code)
+        good, refused = check(sensor, code, items, now)
+        out = Stored(refused=refused)
+        outs.append(out)
+        if not good or sensor is None:
+            continue
+        by_time = by_sensor.setdefault(sensor.id, {})
+        mine: set[dt.datetime] = set()
+        for _i, r in good:  # one value per instant: the last one given wins
+            t = r.time.astimezone(dt.UTC)
+            by_time[t] = float(r.value)
+            mine.add(t)
+        out.stored = len(mine)
+        claims.append((out, sensor.id, mine))
+    if not by_sensor:
+        return outs
+    values = [{"sensor_id": sid, "time": t, "value": v, "received_at": now}
+              for sid, by_time in by_sensor.items() for t, v in by_time.items()]
+    conn = session.connection()
+    inserted: dict[int, set[dt.datetime]] = defaultdict(set)
+    for sid, t in conn.execute(_insert_readings(session), values).all():
+        inserted[sid].add(t.astimezone(dt.UTC))
+    claimed: set[tuple[int, dt.datetime]] = set()
+    for out, sid, mine in claims:  # an instant is new for the first message giving it, replaced after
+        for t in mine:
+            if t in inserted.get(sid, ()) and (sid, t) not in claimed:
+                claimed.add((sid, t))
+            else:
+                out.replaced += 1
+    new_points: list[tuple[int, dt.datetime, float]] = []
+    changed: dict[int, dict[dt.datetime, float]] = {}
+    for sid, by_time in by_sensor.items():
+        new_times = inserted.get(sid, set())
+        new_points += [(sid, t, by_time[t]) for t in new_times]
+        replaced = {t: v for t, v in by_time.items() if t not in new_times}
+        if replaced:  # a redelivery or a corrected value: replace, never add
+            changed[sid] = _replace(session, sid, replaced, now)
+    _merge_rollups(session, new_points)
+    for sid, ch in changed.items():
+        _recompute_rollups(session, sid, ch)
+    from citybrain.monitoring.rules.service import evaluate_many
+
+    work = []
+    for sensor in sensors.values():
+        by_time = by_sensor.get(sensor.id)
+        if not by_time:
+            continue
+        newest = max(by_time)
+        if sensor.last_time is None or newest >= sensor.last_time:
+            sensor.last_time, sensor.last_value = newest, by_time[newest]
+        new_times = inserted.get(sensor.id, set())
+        fresh = sorted([(t, by_time[t]) for t in new_times] + list(changed.get(sensor.id, {}).items()))
+        work.append((sensor, fresh))
+    evaluate_many(session, work)
+    return outs
+
+
+def _replace(session: Session, sensor_id: int, replaced: dict[dt.datetime, float], now: dt.datetime
+             ) -> dict[dt.datetime, float]:
+    """Update readings that were stored already with a different value; the changed ones come back."""
+    old = dict(session.execute(select(Reading.time, Reading.value).where(
+        Reading.sensor_id == sensor_id, Reading.time.in_(list(replaced)))).all())
+    old = {t.astimezone(dt.UTC): v for t, v in old.items()}
+    changed: dict[dt.datetime, float] = {}
+    for t, v in replaced.items():
+        if old.get(t) != v:
+            session.execute(update(Reading).where(Reading.sensor_id == sensor_id, Reading.time == t)
+                            .values(value=v, received_at=now))
+            changed[t] = v
+    return changed
 
 
 def _aggregate(points: Iterable[tuple[dt.datetime, float]]) -> dict[tuple[str, dt.datetime], list[float]]:
@@ -164,11 +219,16 @@ def _aggregate(points: Iterable[tuple[dt.datetime, float]]) -> dict[tuple[str, d
     return acc
 
 
-def _merge_rollups(session: Session, sensor_id: int, points: list[tuple[dt.datetime, float]]) -> None:
+def _merge_rollups(session: Session, points: list[tuple[int, dt.datetime, float]]) -> None:
+    """One upsert per touched bucket, all in one statement; rows in key order (no deadlock between two
+    ingesters on PostgreSQL)."""
     if not points:
         return
-    rows = [{"sensor_id": sensor_id, "bucket": b, "start": s, "count": int(a[0]), "sum": a[1], "min": a[2],
-             "max": a[3]} for (b, s), a in _aggregate(points).items()]
+    per: dict[int, list[tuple[dt.datetime, float]]] = defaultdict(list)
+    for sid, t, v in points:
+        per[sid].append((t, v))
+    rows = [{"sensor_id": sid, "bucket": b, "start": s, "count": int(a[0]), "sum": a[1], "min": a[2],
+             "max": a[3]} for sid in sorted(per) for (b, s), a in sorted(_aggregate(per[sid]).items())]
     session.connection().execute(_merge_rollup(session), rows)
 
 
@@ -181,7 +241,7 @@ def _insert_readings(session: Session) -> Any:
     key = ("readings", session.get_bind().dialect.name)
     if key not in _STATEMENTS:
         _STATEMENTS[key] = upsert_insert(session, Reading.__table__).on_conflict_do_nothing(
-            index_elements=["sensor_id", "time"]).returning(Reading.__table__.c.time)
+            index_elements=["sensor_id", "time"]).returning(Reading.__table__.c.sensor_id, Reading.__table__.c.time)
     return _STATEMENTS[key]
 
 

@@ -170,16 +170,43 @@ def _apply(session: Session, rule: Rule, sensor: Sensor, st: RuleState, t: dt.da
 
 def evaluate(session: Session, sensor: Sensor, readings: Sequence[tuple[dt.datetime, float]]) -> None:
     """Run the sensor's rules over newly stored readings (sorted by time), in the caller's transaction."""
-    if not readings:
+    evaluate_many(session, [(sensor, readings)])
+
+
+def evaluate_many(session: Session, work: Sequence[tuple[Sensor, Sequence[tuple[dt.datetime, float]]]]) -> None:
+    """Run each sensor's rules over its newly stored readings (sorted by time), in the caller's transaction.
+
+    For a batch of many sensors the active rules are read once and the (rule, sensor) states are made and
+    locked with one statement each (in key order, so two ingesters never deadlock); each sensor's
+    readings then go through each rule in time order, as one by one.
+    """
+    work = [(s, r) for s, r in work if r]
+    if not work:
         return
-    for rule in rules_for(session, sensor):
-        st = _state(session, rule, sensor)
-        for t, value in readings:
-            if rule.kind != "silence" and st.evaluated_at is not None and t < st.evaluated_at:
-                continue  # a late reading: stored, but the rule does not go back in time
-            metric = _metric(session, rule, sensor, t, value)
-            if metric is not None:
-                _apply(session, rule, sensor, st, t, metric)
+    types = sorted({s.type for s, _r in work})
+    rules = list(session.scalars(select(Rule).where(Rule.active.is_(True), Rule.sensor_type.in_(types))
+                                 .order_by(Rule.id)))
+    applies = {s.id: [r for r in rules if r.sensor_type == s.type and r.sensor_id in (None, s.id)]
+               for s, _r in work}
+    pairs = sorted({(r.id, sid) for sid, rs in applies.items() for r in rs})
+    if not pairs:
+        return
+    session.execute(upsert_insert(session, RuleState).on_conflict_do_nothing(
+        index_elements=["rule_id", "sensor_id"]), [{"rule_id": r, "sensor_id": s, "phase": engine.IDLE}
+                                                   for r, s in pairs])
+    states = {(st.rule_id, st.sensor_id): st for st in session.scalars(
+        select(RuleState).where(RuleState.sensor_id.in_(sorted({s for _r, s in pairs})),
+                                RuleState.rule_id.in_(sorted({r for r, _s in pairs})))
+        .order_by(RuleState.id).with_for_update().execution_options(populate_existing=True))}
+    for sensor, readings in work:
+        for rule in applies[sensor.id]:
+            st = states[(rule.id, sensor.id)]
+            for t, value in readings:
+                if rule.kind != "silence" and st.evaluated_at is not None and t < st.evaluated_at:
+                    continue  # a late reading: stored, but the rule does not go back in time
+                metric = _metric(session, rule, sensor, t, value)
+                if metric is not None:
+                    _apply(session, rule, sensor, st, t, metric)
 
 
 def check_silence(session: Session, now: dt.datetime | None = None) -> int:
