@@ -79,26 +79,31 @@ def check(sensor: Sensor | None, code: str, items: Sequence[ReadingIn | None], n
     schema already (the caller reports it)."""
     good: list[tuple[int, ReadingIn]] = []
     refused: list[Refused] = []
+    t = TYPES[sensor.type] if sensor is not None else None
+    latest, earliest = now + MAX_AHEAD, now - MAX_AGE
+    unit_ok: dict[str, bool] = {}
     for i, r in enumerate(items):
         if r is None:
             continue
-        if sensor is None:
+        if sensor is None or t is None:
             refused.append(Refused(i, "unknown_sensor", "sensor", f"no sensor with code {code!r}"))
             continue
         if not sensor.active:
             refused.append(Refused(i, "inactive_sensor", "sensor", f"sensor {code} is not active"))
             continue
-        t = TYPES[sensor.type]
-        if not unit_matches(t, r.unit):
+        ok = unit_ok.get(r.unit)
+        if ok is None:
+            ok = unit_ok[r.unit] = unit_matches(t, r.unit)
+        if not ok:
             refused.append(Refused(i, "wrong_unit", "unit", f"a {t.code} sensor reports in {t.unit!r}, "
                                                             f"got {r.unit!r}"))
         elif not t.low <= r.value <= t.high:
             refused.append(Refused(i, "out_of_range", "value", f"{r.value:g} {t.unit} is outside the valid "
                                                               f"range {t.low:g}..{t.high:g} of a {t.code} sensor"))
-        elif r.time > now + MAX_AHEAD:
+        elif r.time > latest:
             refused.append(Refused(i, "future", "time", f"{r.time.isoformat()} is in the future (now "
                                                         f"{to_local(now).isoformat(timespec='seconds')})"))
-        elif r.time < now - MAX_AGE:
+        elif r.time < earliest:
             refused.append(Refused(i, "too_old", "time", f"{r.time.isoformat()} is more than "
                                                          f"{MAX_AGE.days} days old"))
         else:
@@ -150,9 +155,18 @@ def store_batch(session: Session, messages: Sequence[tuple[str, Sequence[Reading
     values = [{"sensor_id": sid, "time": t, "value": v, "received_at": now}
               for sid, by_time in by_sensor.items() for t, v in by_time.items()]
     conn = session.connection()
-    inserted: dict[int, set[dt.datetime]] = defaultdict(set)
-    for sid, t in conn.execute(_insert_readings(session), values).all():
-        inserted[sid].add(t.astimezone(dt.UTC))
+    # RETURNING only the sensor: the common case (all new) is told by counting; a sensor whose count falls
+    # short had instants stored already — its own rows of this statement are the ones stamped `now`
+    counts: dict[int, int] = defaultdict(int)
+    for (sid,) in conn.execute(_insert_readings(session), values):
+        counts[sid] += 1
+    inserted: dict[int, set[dt.datetime]] = {}
+    for sid, by_time in by_sensor.items():
+        if counts[sid] == len(by_time):
+            inserted[sid] = set(by_time)
+        else:
+            inserted[sid] = {t.astimezone(dt.UTC) for t in session.scalars(select(Reading.time).where(
+                Reading.sensor_id == sid, Reading.time.in_(list(by_time)), Reading.received_at == now))}
     claimed: set[tuple[int, dt.datetime]] = set()
     for out, sid, mine in claims:  # an instant is new for the first message giving it, replaced after
         for t in mine:
@@ -205,17 +219,26 @@ def _replace(session: Session, sensor_id: int, replaced: dict[dt.datetime, float
 
 def _aggregate(points: Iterable[tuple[dt.datetime, float]]) -> dict[tuple[str, dt.datetime], list[float]]:
     acc: dict[tuple[str, dt.datetime], list[float]] = {}
+    # quarter hour → its local day's start: one zone lookup per quarter (zone offsets are whole quarters)
+    days: dict[dt.datetime, dt.datetime] = {}
     for t, v in points:
-        for b in BUCKETS:
-            key = (b, bucket_start(b, t))
+        minute = t.replace(second=0, microsecond=0)
+        hour = minute.replace(minute=0)
+        quarter = minute.replace(minute=minute.minute // 15 * 15)
+        day = days.get(quarter)
+        if day is None:
+            day = days[quarter] = bucket_start("day", quarter)
+        for key in (("minute", minute), ("hour", hour), ("day", day)):
             a = acc.get(key)
             if a is None:
                 acc[key] = [1, v, v, v]
             else:
                 a[0] += 1
                 a[1] += v
-                a[2] = min(a[2], v)
-                a[3] = max(a[3], v)
+                if v < a[2]:
+                    a[2] = v
+                if v > a[3]:
+                    a[3] = v
     return acc
 
 
@@ -241,7 +264,7 @@ def _insert_readings(session: Session) -> Any:
     key = ("readings", session.get_bind().dialect.name)
     if key not in _STATEMENTS:
         _STATEMENTS[key] = upsert_insert(session, Reading.__table__).on_conflict_do_nothing(
-            index_elements=["sensor_id", "time"]).returning(Reading.__table__.c.sensor_id, Reading.__table__.c.time)
+            index_elements=["sensor_id", "time"]).returning(Reading.__table__.c.sensor_id)
     return _STATEMENTS[key]
 
 

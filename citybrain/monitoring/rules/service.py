@@ -155,11 +155,16 @@ def _metric(session: Session, rule: Rule, sensor: Sensor, t: dt.datetime, value:
 
 
 def _apply(session: Session, rule: Rule, sensor: Sensor, st: RuleState, t: dt.datetime, metric: float) -> None:
-    from citybrain.monitoring.alarms import service as alarms
-
     cond = engine.Condition(rule.threshold, rule.direction, rule.hysteresis, rule.min_duration_s)
     new, action = engine.step(engine.Phase(st.phase, st.since), cond, t, metric)
     st.phase, st.since, st.evaluated_at = new.phase, new.since, t
+    _act(session, rule, sensor, st, t, metric, action)
+
+
+def _act(session: Session, rule: Rule, sensor: Sensor, st: RuleState, t: dt.datetime, metric: float,
+         action: engine.Action) -> None:
+    from citybrain.monitoring.alarms import service as alarms
+
     if action == "fire":
         st.alarm_id = alarms.fire(session, rule, sensor, t, metric).id
     elif action == "clear":
@@ -201,12 +206,21 @@ def evaluate_many(session: Session, work: Sequence[tuple[Sensor, Sequence[tuple[
     for sensor, readings in work:
         for rule in applies[sensor.id]:
             st = states[(rule.id, sensor.id)]
+            cond = engine.Condition(rule.threshold, rule.direction, rule.hysteresis, rule.min_duration_s)
+            phase = engine.Phase(st.phase, st.since)
+            last = st.evaluated_at
             for t, value in readings:
-                if rule.kind != "silence" and st.evaluated_at is not None and t < st.evaluated_at:
+                if rule.kind != "silence" and last is not None and t < last:
                     continue  # a late reading: stored, but the rule does not go back in time
                 metric = _metric(session, rule, sensor, t, value)
-                if metric is not None:
-                    _apply(session, rule, sensor, st, t, metric)
+                if metric is None:
+                    continue
+                phase, action = engine.step(phase, cond, t, metric)
+                last = t
+                if action is not None:
+                    _act(session, rule, sensor, st, t, metric, action)
+            if last != st.evaluated_at or phase != engine.Phase(st.phase, st.since):  # one UPDATE at the end
+                st.phase, st.since, st.evaluated_at = phase.phase, phase.since, last
 
 
 def check_silence(session: Session, now: dt.datetime | None = None) -> int:
