@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -34,6 +35,7 @@ from citybrain.monitoring.readings.schemas import ReadingIn
 from citybrain.monitoring.reference import TYPES, unit_matches
 from citybrain.monitoring.sensors.models import Sensor
 
+log = logging.getLogger(__name__)
 MAX_AHEAD = dt.timedelta(minutes=5)  # clock skew tolerated
 MAX_AGE = dt.timedelta(days=7)  # older readings are refused (a gateway replaying its buffer is younger)
 BUCKETS = ("minute", "hour", "day")
@@ -286,7 +288,7 @@ def _recompute_rollups(session: Session, sensor_id: int, changed: dict[dt.dateti
     for b, start in sorted(keys):
         end = bucket_end(b, start)
         n, total, lo, hi = session.execute(select(
-            func.count(Reading.id), func.sum(Reading.value), func.min(Reading.value), func.max(Reading.value))
+            func.count(), func.sum(Reading.value), func.min(Reading.value), func.max(Reading.value))
             .where(Reading.sensor_id == sensor_id, Reading.time >= start, Reading.time < end)).one()
         session.execute(update(Rollup).where(Rollup.sensor_id == sensor_id, Rollup.bucket == b,
                                              Rollup.start == start)
@@ -349,8 +351,18 @@ def series(session: Session, sensor: Sensor, start: dt.datetime, end: dt.datetim
 
 
 def drop_old_readings(session: Session, now: dt.datetime | None = None) -> int:
-    """Retention: delete raw readings older than their type's retention (roll-ups are kept)."""
+    """Retention: raw readings older than their type's retention go (roll-ups are kept).
+
+    PostgreSQL: month partitions past the longest retention are dropped whole (readings/partitions.py);
+    then, as on SQLite, the readings of types kept for less are deleted. Returns the rows deleted one by
+    one (a dropped partition is not counted row by row)."""
+    from citybrain.monitoring.readings.partitions import drop_expired_partitions, ensure_partitions
+
     now = now or utcnow()
+    dropped = drop_expired_partitions(session, now)
+    if dropped:
+        log.info("monitoring retention: dropped partitions %s", ", ".join(dropped))
+    ensure_partitions(session, now)
     total = 0
     for code, t in TYPES.items():
         ids = select(Sensor.id).where(Sensor.type == code).scalar_subquery()
