@@ -44,9 +44,9 @@ def partitions(session: Session) -> list[str]:
     """The month partitions that exist, oldest first (PostgreSQL; [] on SQLite)."""
     if not is_postgres(session):
         return []
-    rows = session.execute(text(
+    rows: list[str] = list(session.execute(text(
         "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-        "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'monitoring_reading'")).scalars()
+        "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'monitoring_reading'")).scalars())
     return sorted(r for r in rows if _NAME.match(r))
 
 
@@ -69,10 +69,12 @@ def ensure_partitions(session: Session, now: dt.datetime | None = None, months_a
         if name in set(partitions(session)):  # another worker made it meanwhile
             continue
         bounds = {"a": start, "b": end}
+        # SCHEMA is a constant and the bounds are parameters: nothing user-given is spliced in
         session.execute(text(
-            f"CREATE TEMP TABLE _moved ON COMMIT DROP AS SELECT * FROM {SCHEMA}.reading_default "
+            f"CREATE TEMP TABLE _moved ON COMMIT DROP AS SELECT * FROM {SCHEMA}.reading_default "  # noqa: S608
             "WHERE time >= :a AND time < :b"), bounds)
-        session.execute(text(f"DELETE FROM {SCHEMA}.reading_default WHERE time >= :a AND time < :b"), bounds)
+        session.execute(text(f"DELETE FROM {SCHEMA}.reading_default WHERE time >= :a AND time < :b"),  # noqa: S608
+                        bounds)
         session.execute(text(
             f"CREATE TABLE {SCHEMA}.{name} PARTITION OF monitoring_reading "
             f"FOR VALUES FROM ('{start.isoformat()}') TO ('{end.isoformat()}')"))

@@ -160,8 +160,8 @@ def store_batch(session: Session, messages: Sequence[tuple[str, Sequence[Reading
     # RETURNING only the sensor: the common case (all new) is told by counting; a sensor whose count falls
     # short had instants stored already — its own rows of this statement are the ones stamped `now`
     counts: dict[int, int] = defaultdict(int)
-    for (sid,) in conn.execute(_insert_readings(session), values):
-        counts[sid] += 1
+    for row in conn.execute(_insert_readings(session), values):
+        counts[int(row[0])] += 1
     inserted: dict[int, set[dt.datetime]] = {}
     for sid, by_time in by_sensor.items():
         if counts[sid] == len(by_time):
@@ -191,9 +191,9 @@ def store_batch(session: Session, messages: Sequence[tuple[str, Sequence[Reading
 
     work = []
     for sensor in sensors.values():
-        by_time = by_sensor.get(sensor.id)
-        if not by_time:
+        if sensor.id not in by_sensor:
             continue
+        by_time = by_sensor[sensor.id]
         newest = max(by_time)
         if sensor.last_time is None or newest >= sensor.last_time:
             sensor.last_time, sensor.last_value = newest, by_time[newest]
