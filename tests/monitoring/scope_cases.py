@@ -88,6 +88,7 @@ CASES = [
     Case("GET", "/api/monitoring/sensors/{code}", STAFF, make=_sensor),
     Case("PATCH", "/api/monitoring/sensors/{code}", EDITORS, make=_sensor, body=lambda w, p: {"name": "改名"}),
     Case("GET", "/api/monitoring/sensors/{code}/series", STAFF, make=_sensor),
+    Case("GET", "/api/monitoring/sensors/{code}/forecast", STAFF, make=_sensor),
     Case("POST", "/api/monitoring/readings", EDITORS, body=_batch),
     Case("GET", "/api/monitoring/refusals", STAFF),
     Case("GET", "/api/monitoring/rules", STAFF),

@@ -46,7 +46,7 @@ LIFECYCLE: TransitionTable[str] = TransitionTable([
 ], subject="alarm", state_names={ACTIVE: "未确认", ACKNOWLEDGED: "已确认", CLEARED: "已解除"},
     action_names={"acknowledge": "确认", "clear": "解除"})
 
-KIND_WORDS = {"threshold": "", "rate": "上涨速率", "rain_sum": "累计雨量", "silence": "离线"}
+KIND_WORDS = {"threshold": "", "rate": "上涨速率", "rain_sum": "累计雨量", "silence": "离线", "forecast": "预计将达"}
 LEVEL_WORDS = {"red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"}
 
 
@@ -61,6 +61,10 @@ def _title(rule: Rule, sensor: Sensor, metric: float) -> str:
         return f"{LEVEL_WORDS[rule.level]}告警：{sensor.name}（{sensor.code}）{int(metric // 60)} 分钟无数据"
     window = f"{rule.window_s // 3600}小时" if rule.kind == "rain_sum" else (
         f"{rule.window_s // 60}分钟" if rule.kind == "rate" else "")
+    if rule.kind == "forecast":  # 预计将达: as the meteorological warning signals word it
+        sign = "≥" if rule.direction == "above" else "≤"
+        return (f"{LEVEL_WORDS[rule.level]}告警：{sensor.name}（{sensor.code}）预计未来{rule.window_s // 60}分钟内"
+                f"{t.name}将达 {metric:.2f} {t.unit}（{rule.name}：{sign} {rule.threshold:g}）")
     sign = "≥" if rule.direction == "above" else "≤"
     return (f"{LEVEL_WORDS[rule.level]}告警：{sensor.name}（{sensor.code}）{window}{what or t.name} "
             f"{metric:.2f} {t.unit}（{rule.name}：{sign} {rule.threshold:g}）")

@@ -12,7 +12,8 @@ One call of `store_readings` is one sensor's batch in the caller's transaction:
    with one upsert per bucket (count and sum added, min and max kept); a bucket touched by a replaced
    value is recomputed from the raw readings instead, so a redelivery never counts twice;
 4. the sensor's last value moves forward only (a late reading does not replace a newer one);
-5. the sensor's rules run over the new and changed readings, in time order (rules/service.evaluate).
+5. water levels and rain gauges update their forecast (forecasts/service.advance);
+6. the sensor's rules run over the new and changed readings, in time order (rules/service.evaluate).
 """
 
 from __future__ import annotations
@@ -200,7 +201,13 @@ def store_batch(session: Session, messages: Sequence[tuple[str, Sequence[Reading
         new_times = inserted.get(sensor.id, set())
         fresh = sorted([(t, by_time[t]) for t in new_times] + list(changed.get(sensor.id, {}).items()))
         work.append((sensor, fresh))
-    evaluate_many(session, work)
+    from citybrain.monitoring.forecasts.service import FORECAST_TYPES, advance
+
+    paths: dict[tuple[int, dt.datetime], list[float]] = {}
+    for sensor, fresh in work:  # the forecast after each reading, for "will reach" rules
+        if sensor.type in FORECAST_TYPES:
+            paths.update({(sensor.id, t): p for t, p in advance(session, sensor, fresh).items()})
+    evaluate_many(session, work, paths)
     return outs
 
 

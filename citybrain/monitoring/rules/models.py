@@ -22,12 +22,12 @@ class Rule(Base):
     sensor_type: Mapped[str] = mapped_column(String(30), index=True)
     sensor_id: Mapped[int | None] = mapped_column(ForeignKey("monitoring_sensor.id", ondelete="CASCADE"),
                                                   nullable=True)
-    kind: Mapped[str] = mapped_column(String(20))  # threshold | rate | rain_sum | silence
+    kind: Mapped[str] = mapped_column(String(20))  # threshold | rate | rain_sum | silence | forecast
     direction: Mapped[str] = mapped_column(String(6), default="above")  # above | below
     threshold: Mapped[float] = mapped_column(Float)
     hysteresis: Mapped[float] = mapped_column(Float, default=0.0)
     min_duration_s: Mapped[int] = mapped_column(Integer, default=0)
-    window_s: Mapped[int] = mapped_column(Integer, default=0)  # rate and rain_sum
+    window_s: Mapped[int] = mapped_column(Integer, default=0)  # rate, rain_sum; forecast: the lead
     level: Mapped[str] = mapped_column(String(6))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by: Mapped[str] = mapped_column(String(80), default="system")

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Kind = Literal["threshold", "rate", "rain_sum", "silence"]
+Kind = Literal["threshold", "rate", "rain_sum", "silence", "forecast"]
 Level = Literal["red", "orange", "yellow", "blue"]
 
 
@@ -23,7 +23,7 @@ class RuleIn(BaseModel):
     threshold: float = Field(allow_inf_nan=False)
     hysteresis: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     min_duration_s: int = Field(default=0, ge=0, le=7 * 86400)
-    window_s: int = Field(default=0, ge=0, le=86400, description="rate and rain_sum: the window")
+    window_s: int = Field(default=0, ge=0, le=86400, description="rate and rain_sum: the window; forecast: how far ahead (≤ 3 h)")
     level: Level
     active: bool = True
 

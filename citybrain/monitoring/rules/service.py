@@ -51,6 +51,14 @@ def _check(session: Session, data: RuleIn) -> int | None:
         if data.window_s not in {h * 3600 for h in RAIN_WINDOWS_H}:
             raise ValidationFailed(f"a rainfall window is one of {list(RAIN_WINDOWS_H)} hours (window_s "
                                    f"{[h * 3600 for h in RAIN_WINDOWS_H]})", "window_s")
+    elif data.kind == "forecast":
+        from citybrain.monitoring.forecasts.service import FORECAST_TYPES, HORIZON_S
+
+        if t.code not in FORECAST_TYPES:
+            raise ValidationFailed(f"forecasts are made for {sorted(FORECAST_TYPES)} sensors, not {t.code}",
+                                   "kind")
+        if not 0 < data.window_s <= HORIZON_S:
+            raise ValidationFailed(f"a forecast rule looks 1..{HORIZON_S} seconds ahead (window_s)", "window_s")
     elif data.kind == "rate":
         if data.window_s <= 0:
             raise ValidationFailed("a rate of change needs its window (window_s > 0)", "window_s")
@@ -60,7 +68,7 @@ def _check(session: Session, data: RuleIn) -> int | None:
         if data.threshold <= 0 or data.direction != "above":
             raise ValidationFailed("a silence rule's threshold is the seconds without a reading (> 0, above)",
                                    "threshold")
-    elif data.kind == "threshold" and not t.low <= data.threshold <= t.high:
+    elif data.kind in ("threshold", "forecast") and not t.summed and not t.low <= data.threshold <= t.high:
         raise ValidationFailed(f"threshold {data.threshold:g} is outside a {t.code} sensor's range "
                                f"{t.low:g}..{t.high:g} {t.unit}", "threshold")
     return sensor_id
@@ -137,11 +145,18 @@ def _state(session: Session, rule: Rule, sensor: Sensor) -> RuleState:
     return st
 
 
-def _metric(session: Session, rule: Rule, sensor: Sensor, t: dt.datetime, value: float) -> float | None:
+def _metric(session: Session, rule: Rule, sensor: Sensor, t: dt.datetime, value: float,
+            forecasts: dict[tuple[int, dt.datetime], list[float]] | None = None) -> float | None:
     from citybrain.monitoring.readings.models import Reading
 
     if rule.kind == "threshold":
         return value
+    if rule.kind == "forecast":  # will reach: the max forecast (a level) or the forecast sum (rain) ahead
+        path = (forecasts or {}).get((sensor.id, t))
+        if path is None:
+            return None
+        k = max(1, rule.window_s // max(1, sensor.interval_s))
+        return float(sum(path[:k]) if TYPES[sensor.type].summed else max(path[:k]))
     if rule.kind == "silence":
         return 0.0
     start = t - dt.timedelta(seconds=rule.window_s)
@@ -178,7 +193,8 @@ def evaluate(session: Session, sensor: Sensor, readings: Sequence[tuple[dt.datet
     evaluate_many(session, [(sensor, readings)])
 
 
-def evaluate_many(session: Session, work: Sequence[tuple[Sensor, Sequence[tuple[dt.datetime, float]]]]) -> None:
+def evaluate_many(session: Session, work: Sequence[tuple[Sensor, Sequence[tuple[dt.datetime, float]]]],
+                  forecasts: dict[tuple[int, dt.datetime], list[float]] | None = None) -> None:
     """Run each sensor's rules over its newly stored readings (sorted by time), in the caller's transaction.
 
     For a batch of many sensors the active rules are read once and the (rule, sensor) states are made and
@@ -212,7 +228,7 @@ def evaluate_many(session: Session, work: Sequence[tuple[Sensor, Sequence[tuple[
             for t, value in readings:
                 if rule.kind != "silence" and last is not None and t < last:
                     continue  # a late reading: stored, but the rule does not go back in time
-                metric = _metric(session, rule, sensor, t, value)
+                metric = _metric(session, rule, sensor, t, value, forecasts)
                 if metric is None:
                     continue
                 phase, action = engine.step(phase, cond, t, metric)

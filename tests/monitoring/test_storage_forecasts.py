@@ -1,7 +1,8 @@
 """Readings by time on both databases: on PostgreSQL they land in month partitions (a reading no month
 covers waits in the default partition and moves when its month is made), and retention drops a whole
 expired partition; on SQLite the same calls delete the rows. A batch of many sensors' messages decides
-the rules as the same messages one by one."""
+the rules as the same messages one by one. A "will reach" (forecast) alarm fires at least 30 minutes
+before the observation crosses the level, and the forecast with its band is served for the chart."""
 
 from __future__ import annotations
 
@@ -79,3 +80,36 @@ def test_a_batch_of_many_messages_runs_the_rules_in_order_per_sensor(world, engi
         alarms = list(s.scalars(select(Alarm)))
         assert [(a.raised_at, a.status) for a in alarms] == [(base + dt.timedelta(minutes=3), "cleared")]
         assert alarms[0].condition_ended_at == base + dt.timedelta(minutes=6)
+
+
+def test_a_will_reach_alarm_fires_before_the_observation_crosses(world, engine, client, login):
+    from citybrain.core.auth import SYSTEM
+    from citybrain.monitoring.alarms.models import Alarm
+    from citybrain.monitoring.rules import service as rules
+    from citybrain.monitoring.rules.schemas import RuleIn
+
+    with session_scope(engine) as s:
+        ahead = rules.create(s, SYSTEM, RuleIn(name="预计超警戒", sensor_type="water_level", kind="forecast",
+                                               threshold=4.0, hysteresis=0.2, min_duration_s=600, window_s=7200,
+                                               level="yellow")).id
+        seen = rules.create(s, SYSTEM, RuleIn(name="警戒水位", sensor_type="water_level", kind="threshold",
+                                              threshold=4.0, hysteresis=0.2, level="yellow")).id
+    base = utcnow().replace(microsecond=0) - dt.timedelta(hours=6)
+    # flat at 2 m for an hour, then rising 5 cm per 5 minutes (0.6 m/h) through 4 m
+    levels = [2.0] * 12 + [2.0 + 0.05 * k for k in range(1, 60)]
+    with session_scope(engine) as s:
+        for i, v in enumerate(levels):  # one message per reading, as a gauge sends them
+            service.store_batch(s, [("WL-1", [ReadingIn(time=base + dt.timedelta(minutes=5 * i), value=v,
+                                                        unit="m")])])
+    with session_scope(engine) as s:
+        fired = {a.rule_id: a for a in s.scalars(select(Alarm))}
+    crossed = base + dt.timedelta(minutes=5 * next(i for i, v in enumerate(levels) if v >= 4.0))
+    assert set(fired) == {ahead, seen} and fired[seen].raised_at == crossed
+    assert crossed - fired[ahead].raised_at >= dt.timedelta(minutes=30)
+    assert "预计未来120分钟内水位将达" in fired[ahead].title
+    # the sensor's forecast for the chart: 3 hours ahead with a band around it
+    r = client.get("/api/monitoring/sensors/WL-1/forecast", headers=login("street_staff"))
+    assert r.status_code == 200, r.text
+    pts = r.json()["points"]
+    assert len(pts) == 36 and all(p["low"] <= p["value"] <= p["high"] for p in pts)
+    assert pts[11]["value"] > levels[-1]  # still rising an hour ahead
