@@ -82,7 +82,10 @@ def fire(session: Session, rule: Rule, sensor: Sensor, t: dt.datetime, metric: f
         try:
             with session.begin_nested():
                 emit(session, AlarmRaised(source_ref=source_ref(alarm.id), level=alarm.level, title=alarm.title,
-                                          unit_id=sensor.unit_id, lon=sensor.lon, lat=sensor.lat, raised_at=t))
+                                          unit_id=sensor.unit_id, lon=sensor.lon, lat=sensor.lat, raised_at=t,
+                                          sensor_code=sensor.code, sensor_type=sensor.type,
+                                          grid_code=sensor.grid_code, community_code=sensor.community_code,
+                                          street_code=sensor.street_code, event_id=alarm.event_id))
         except DomainError as exc:
             log.warning("alarm %s: a reaction to AlarmRaised refused it: %s", alarm.id, exc.msg)
     return alarm
