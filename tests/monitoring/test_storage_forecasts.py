@@ -113,3 +113,46 @@ def test_a_will_reach_alarm_fires_before_the_observation_crosses(world, engine, 
     pts = r.json()["points"]
     assert len(pts) == 36 and all(p["low"] <= p["value"] <= p["high"] for p in pts)
     assert pts[11]["value"] > levels[-1]  # still rising an hour ahead
+
+
+def test_a_combination_fires_when_rain_and_a_rising_river_hold_together(world, engine, client, login):
+    from citybrain.core.auth import SYSTEM
+    from citybrain.monitoring.alarms.models import Alarm
+    from citybrain.monitoring.rules import service as rules
+    from citybrain.monitoring.rules.schemas import RuleIn
+
+    h = login("data_officer")
+    with session_scope(engine) as s:
+        rain = rules.create(s, SYSTEM, RuleIn(name="1小时雨量", sensor_type="rainfall", kind="rain_sum",
+                                              threshold=10, window_s=3600, hysteresis=1, level="blue")).id
+        rising = rules.create(s, SYSTEM, RuleIn(name="水位上涨", sensor_type="water_level", kind="rate",
+                                                threshold=0.2, window_s=1800, hysteresis=0.05, level="blue")).id
+    # validated editing: an unknown part, type or field is a 422 naming it
+    body = {"name": "雨大且涨水", "sensor_type": "water_level", "kind": "all_of", "parts": [rain, 999],
+            "threshold": 2, "radius_m": 2000, "level": "orange"}
+    r = client.post("/api/monitoring/rules", json=body, headers=h)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "parts.1", r.text
+    r = client.post("/api/monitoring/rules", json={**body, "sensor_type": "river_flow"}, headers=h)
+    assert r.status_code == 422 and "river_flow" in r.text and r.json()["detail"][0]["loc"][-1] == "sensor_type"
+    r = client.post("/api/monitoring/rules", json={**body, "parts": [rain, rising], "colour": "red"}, headers=h)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "colour"
+    r = client.post("/api/monitoring/rules", json={**body, "parts": [rain, rising]}, headers=h)
+    assert r.status_code == 201, r.text
+    both = r.json()["id"]
+    base = utcnow().replace(microsecond=0) - dt.timedelta(hours=3)
+
+    def feed(code: str, unit: str, values: list[float], start: int) -> None:
+        with session_scope(engine) as s:
+            service.store_batch(s, [(code, [ReadingIn(time=base + dt.timedelta(minutes=5 * (start + i)), value=v,
+                                                      unit=unit) for i, v in enumerate(values)])])
+
+    feed("WL-1", "m", [2.0 + 0.05 * i for i in range(12)], 0)  # rising, but no rain yet: no combination
+    feed("RG-1", "mm", [1.5] * 12, 0)  # 18 mm in the hour
+    with session_scope(engine) as s:
+        assert {a.rule_id for a in s.scalars(select(Alarm))} == {rain, rising}
+    feed("WL-1", "m", [2.6 + 0.05 * i for i in range(3)], 12)  # still rising with the rain: it fires once
+    feed("WL-1", "m", [2.7] * 12, 15)  # the river levels off: the combination clears
+    with session_scope(engine) as s:
+        combo = [a for a in s.scalars(select(Alarm)) if a.rule_id == both]
+        assert len(combo) == 1 and combo[0].raised_at == base + dt.timedelta(minutes=60)
+        assert combo[0].status == "cleared" and combo[0].event_id is not None  # orange: an event in the hub

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,7 +31,7 @@ from citybrain.monitoring.sensors.models import Sensor
 
 log = logging.getLogger(__name__)
 FIELDS = ["name", "sensor_type", "sensor_id", "kind", "direction", "threshold", "hysteresis", "min_duration_s",
-          "window_s", "level", "active"]
+          "window_s", "parts", "radius_m", "level", "active"]
 
 
 def _check(session: Session, data: RuleIn) -> int | None:
@@ -59,11 +60,16 @@ def _check(session: Session, data: RuleIn) -> int | None:
                                    "kind")
         if not 0 < data.window_s <= HORIZON_S:
             raise ValidationFailed(f"a forecast rule looks 1..{HORIZON_S} seconds ahead (window_s)", "window_s")
+    elif data.kind == "all_of":
+        _check_parts(session, data)
     elif data.kind == "rate":
         if data.window_s <= 0:
             raise ValidationFailed("a rate of change needs its window (window_s > 0)", "window_s")
     elif data.window_s:
         raise ValidationFailed(f"window_s is for rate and rain_sum rules, not {data.kind}", "window_s")
+    if data.kind != "all_of" and (data.parts or data.radius_m):
+        raise ValidationFailed(f"parts and radius_m are for all_of rules, not {data.kind}",
+                               "parts" if data.parts else "radius_m")
     if data.kind == "silence":
         if data.threshold <= 0 or data.direction != "above":
             raise ValidationFailed("a silence rule's threshold is the seconds without a reading (> 0, above)",
@@ -74,12 +80,30 @@ def _check(session: Session, data: RuleIn) -> int | None:
     return sensor_id
 
 
+def _check_parts(session: Session, data: RuleIn) -> None:
+    """A combination names 1-5 existing rules, none a combination itself; every one must hold."""
+    if not data.parts:
+        raise ValidationFailed("a combination (all_of) lists the rules that must all hold", "parts")
+    if len(set(data.parts)) != len(data.parts):
+        raise ValidationFailed("a rule is listed twice", "parts")
+    for i, rid in enumerate(data.parts):
+        part = session.get(Rule, rid)
+        if part is None:
+            raise ValidationFailed(f"parts.{i}: no rule with id {rid}", f"parts.{i}")
+        if part.kind == "all_of":
+            raise ValidationFailed(f"parts.{i}: rule {rid} is a combination itself", f"parts.{i}")
+    if data.threshold != len(data.parts):
+        raise ValidationFailed(f"the threshold of an all_of rule is the number of its parts ({len(data.parts)})",
+                               "threshold")
+
+
 def create(session: Session, actor: Actor, data: RuleIn) -> Rule:
     policies.EDIT_RULES.allow(session, actor)
     sensor_id = _check(session, data)
     rule = Rule(name=data.name, sensor_type=data.sensor_type, sensor_id=sensor_id, kind=data.kind,
                 direction=data.direction, threshold=data.threshold, hysteresis=data.hysteresis,
-                min_duration_s=data.min_duration_s, window_s=data.window_s, level=data.level, active=data.active,
+                min_duration_s=data.min_duration_s, window_s=data.window_s, parts=data.parts, radius_m=data.radius_m,
+                level=data.level, active=data.active,
                 created_by=actor.username)
     session.add(rule)
     session.flush()
@@ -99,7 +123,8 @@ def update(session: Session, actor: Actor, rule_id: int, patch: RulePatch) -> Ru
     _check(session, RuleIn(name=rule.name, sensor_type=rule.sensor_type, kind=rule.kind,  # type: ignore[arg-type]
                            direction=rule.direction, threshold=rule.threshold,  # type: ignore[arg-type]
                            hysteresis=rule.hysteresis, min_duration_s=rule.min_duration_s,
-                           window_s=rule.window_s, level=rule.level))  # type: ignore[arg-type]
+                           window_s=rule.window_s, parts=rule.parts, radius_m=rule.radius_m,
+                           level=rule.level))  # type: ignore[arg-type]
     audit.record(session, actor, "update", "monitoring_rule", rule.id, before, audit.snapshot(rule, FIELDS))
     return rule
 
@@ -159,6 +184,8 @@ def _metric(session: Session, rule: Rule, sensor: Sensor, t: dt.datetime, value:
         return float(sum(path[:k]) if TYPES[sensor.type].summed else max(path[:k]))
     if rule.kind == "silence":
         return 0.0
+    if rule.kind == "all_of":
+        return float(sum(_part_holds(session, pid, sensor, rule.radius_m) for pid in rule.parts or []))
     start = t - dt.timedelta(seconds=rule.window_s)
     if rule.kind == "rain_sum":
         total = session.scalar(select(func.sum(Reading.value)).where(
@@ -167,6 +194,24 @@ def _metric(session: Session, rule: Rule, sensor: Sensor, t: dt.datetime, value:
     before = session.scalar(select(Reading.value).where(Reading.sensor_id == sensor.id, Reading.time <= start)
                             .order_by(Reading.time.desc()).limit(1))
     return None if before is None else value - float(before)
+
+
+def _part_holds(session: Session, part_id: int, sensor: Sensor, radius_m: int) -> bool:
+    """Whether rule `part_id` is in an excursion for this sensor, or (a rule of another type) for a sensor
+    within radius_m of it (anywhere if 0)."""
+    session.flush()  # the parts' states of this batch
+    rows = session.execute(select(RuleState.sensor_id, Sensor.lon, Sensor.lat).join(
+        Sensor, Sensor.id == RuleState.sensor_id).where(RuleState.rule_id == part_id,
+                                                         RuleState.phase == engine.EXCURSION)).all()
+    for sid, lon, lat in rows:
+        if sid == sensor.id or not radius_m:
+            return True
+        if lon is None or lat is None or sensor.lon is None or sensor.lat is None:
+            continue  # an unplaced sensor is near nothing
+        dx = (lon - sensor.lon) * 111_320 * math.cos(math.radians(sensor.lat))
+        if math.hypot(dx, (lat - sensor.lat) * 110_574) <= radius_m:
+            return True
+    return False
 
 
 def _apply(session: Session, rule: Rule, sensor: Sensor, st: RuleState, t: dt.datetime, metric: float) -> None:
@@ -207,7 +252,8 @@ def evaluate_many(session: Session, work: Sequence[tuple[Sensor, Sequence[tuple[
     types = sorted({s.type for s, _r in work})
     rules = list(session.scalars(select(Rule).where(Rule.active.is_(True), Rule.sensor_type.in_(types))
                                  .order_by(Rule.id)))
-    applies = {s.id: [r for r in rules if r.sensor_type == s.type and r.sensor_id in (None, s.id)]
+    applies = {s.id: sorted((r for r in rules if r.sensor_type == s.type and r.sensor_id in (None, s.id)),
+                            key=lambda r: (r.kind == "all_of", r.id))  # a combination after its parts
                for s, _r in work}
     pairs = sorted({(r.id, sid) for sid, rs in applies.items() for r in rs})
     if not pairs:
@@ -220,7 +266,18 @@ def evaluate_many(session: Session, work: Sequence[tuple[Sensor, Sequence[tuple[
                                 RuleState.rule_id.in_(sorted({r for r, _s in pairs})))
         .order_by(RuleState.id).with_for_update().execution_options(populate_existing=True))}
     for sensor, readings in work:
-        for rule in applies[sensor.id]:
+        if any(r.kind == "all_of" for r in applies[sensor.id]):
+            # a combination reads its parts' states at each reading: reading by reading, every rule
+            for t, value in readings:
+                for rule in applies[sensor.id]:
+                    st = states[(rule.id, sensor.id)]
+                    if rule.kind != "silence" and st.evaluated_at is not None and t < st.evaluated_at:
+                        continue
+                    metric = _metric(session, rule, sensor, t, value, forecasts)
+                    if metric is not None:
+                        _apply(session, rule, sensor, st, t, metric)
+            continue
+        for rule in applies[sensor.id]:  # rule by rule, its state written once at the end
             st = states[(rule.id, sensor.id)]
             cond = engine.Condition(rule.threshold, rule.direction, rule.hysteresis, rule.min_duration_s)
             phase = engine.Phase(st.phase, st.since)
