@@ -86,22 +86,28 @@ def _publisher(url: str, codes: list[str], seconds: float, inflight: int, batch:
     out.put((sent, time.monotonic() - began))
 
 
-def _sys_dropped(host: str, port: int) -> str:
-    import paho.mqtt.client as mqtt
-    from paho.mqtt.enums import CallbackAPIVersion
+class SysWatch:
+    """The broker's $SYS publish counters, watched for the whole run (a message dropped at any moment
+    shows in `$SYS/broker/publish/messages/dropped`, which Mosquitto publishes every sys_interval)."""
 
-    got: dict[str, str] = {}
-    c = mqtt.Client(CallbackAPIVersion.VERSION2)
-    c.on_message = lambda _c, _u, m: got.__setitem__(m.topic, m.payload.decode())
-    c.on_connect = lambda cl, _u, _f, _rc, _p: cl.subscribe("$SYS/broker/publish/messages/#")
-    c.connect(host, port)
-    c.loop_start()
-    deadline = time.monotonic() + 10
-    while "$SYS/broker/publish/messages/dropped" not in got and time.monotonic() < deadline:
-        time.sleep(0.05)
-    c.disconnect()
-    c.loop_stop()
-    return got.get("$SYS/broker/publish/messages/dropped", "?")
+    def __init__(self, host: str, port: int) -> None:
+        import paho.mqtt.client as mqtt
+        from paho.mqtt.enums import CallbackAPIVersion
+
+        self.got: dict[str, str] = {}
+        self.c = mqtt.Client(CallbackAPIVersion.VERSION2)
+        self.c.on_message = lambda _c, _u, m: self.got.__setitem__(m.topic, m.payload.decode())
+        self.c.on_connect = lambda cl, _u, _f, _rc, _p: cl.subscribe("$SYS/broker/publish/messages/#")
+        self.c.connect(host, port)
+        self.c.loop_start()
+
+    def dropped(self, wait: float = 3.0) -> str:
+        time.sleep(wait)  # the next $SYS round
+        return self.got.get("$SYS/broker/publish/messages/dropped", "?")
+
+    def close(self) -> None:
+        self.c.disconnect()
+        self.c.loop_stop()
 
 
 def _baseline(mqtt_url: str, codes: list[str], args: argparse.Namespace, work: Path) -> dict:
@@ -242,6 +248,7 @@ def main() -> None:
                                            hysteresis=5, level="yellow"))
         time.sleep(0.5)
         mqtt_url = f"mqtt://127.0.0.1:{port}"
+        watch = SysWatch("127.0.0.1", port)
         broker = broker_from_url(mqtt_url)
         ings = [Ingester(broker, engine) for _ in range(args.ingesters)]
         threads = [threading.Thread(target=i.run, daemon=True) for i in ings]
@@ -276,13 +283,13 @@ def main() -> None:
             "offered_per_s": args.rate or "max", "published": sent, "publish_s": round(pub_s, 1), "stored": len(rows),
             "readings_per_s": round(len(rows) / span), "lag_p50_ms": round(statistics.median(lags), 1),
             "lag_p99_ms": round(lags[int(0.99 * (len(lags) - 1))], 1),
-            "broker_dropped": _sys_dropped("127.0.0.1", port),
+            "broker_dropped": watch.dropped(),
         }
         print(json.dumps(result, ensure_ascii=False), flush=True)
         engine.dispose()
         if args.baseline:
             base = _baseline(mqtt_url, codes, args, work)
-            base["broker_dropped"] = _sys_dropped("127.0.0.1", port)
+            base["broker_dropped"] = watch.dropped()
             print(json.dumps(base, ensure_ascii=False))
             print(json.dumps({"ratio_citybrain_to_baseline": round(result["readings_per_s"] / base["readings_per_s"],
                                                                     2)}))

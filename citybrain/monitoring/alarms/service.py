@@ -33,7 +33,7 @@ from citybrain.core.roles import COMMAND, Role
 from citybrain.core.transitions import Transition, TransitionTable
 from citybrain.monitoring import policies
 from citybrain.monitoring.alarms.models import ACKNOWLEDGED, ACTIVE, CLEARED, Alarm
-from citybrain.monitoring.domain_events import AlarmAcknowledged, AlarmCleared, AlarmRaised
+from citybrain.monitoring.domain_events import AlarmAcknowledged, AlarmCleared, AlarmFired, AlarmRaised
 from citybrain.monitoring.reference import SERIOUS, TYPES
 from citybrain.monitoring.rules.models import Rule
 from citybrain.monitoring.sensors.models import Sensor
@@ -77,6 +77,9 @@ def fire(session: Session, rule: Rule, sensor: Sensor, t: dt.datetime, metric: f
     session.flush()
     audit.record(session, SYSTEM, "raise", "monitoring_alarm", alarm.id, None,
                  {"rule": rule.id, "sensor": sensor.code, "level": rule.level, "value": metric, "at": t})
+    emit(session, AlarmFired(alarm_id=alarm.id, sensor_code=sensor.code, level=alarm.level, title=alarm.title,
+                             grid_code=sensor.grid_code, community_code=sensor.community_code,
+                             street_code=sensor.street_code))
     if rule.level in SERIOUS:
         _open_event(session, alarm, sensor)
         try:

@@ -1,5 +1,7 @@
-/* The monitoring page: sensors on the map coloured by state, a sensor's last 24 hours with its thresholds
- * (ECharts), the alarm console (acknowledge, clear, link to the event). Refreshed every options.refresh_s. */
+/* The monitoring page: sensors on the map coloured by state, a sensor's last 24 hours (raw or roll-ups)
+ * with its thresholds and, for water levels and rain gauges, the next 3 hours' forecast band (ECharts),
+ * the alarm console (acknowledge, clear, link to the event). Live through /api/feed (server-sent events:
+ * AlarmFired, AlarmAcknowledged, AlarmCleared); the sensors' readings are re-read every options.refresh_s. */
 (function () {
   "use strict";
   var t = CB.t, el = CB.el;
@@ -33,29 +35,53 @@
       m.addTo(layer);
       bounds.push([s.lat, s.lon]);
     });
-    if (!fitted && bounds.length) { map.fitBounds(bounds, {padding: [20, 20]}); fitted = true; }
+    if (!fitted && bounds.length) { map.fitBounds(bounds, {padding: [20, 20], maxZoom: 15}); fitted = true; }
   }
+
+  var resolution = document.getElementById("mon-resolution");
+  resolution.addEventListener("change", function () { if (current) showSensor(current); });
 
   async function showSensor(s) {
     current = s;
     var info = document.getElementById("mon-sensor");
     info.textContent = s.name + (s.last ? " · " + t("monitoring.js.last", {value: s.last.value, unit: s.unit,
       time: CB.shortTime(s.last.time)}) : "");
-    var data = await CB.getJSON("/api/monitoring/sensors/" + encodeURIComponent(s.code) + "/series");
+    var code = encodeURIComponent(s.code);
+    var res = resolution.value;
+    var got = await Promise.all([CB.getJSON("/api/monitoring/sensors/" + code + "/series?resolution=" + res),
+      (s.type === "water_level" || s.type === "rainfall") ? CB.getJSON("/api/monitoring/sensors/" + code + "/forecast")
+        : Promise.resolve({points: []})]);
+    var data = got[0], fc = got[1].points;
     var lines = data.thresholds.map(function (r) {
       return {yAxis: r.threshold, name: r.name, lineStyle: {color: LEVEL[r.level] || "#999", type: "dashed"}};
     });
+    var series = [{type: "line", showSymbol: false, name: res === "raw" ? s.name : t("monitoring.js.avg"),
+      data: data.points.map(function (p) { return [p.time, p.value]; }),
+      markLine: {symbol: "none", data: lines, label: {formatter: "{b}"}}}];
+    if (res !== "raw") {  /* roll-ups: min and max as a band under the average */
+      series.push({type: "line", showSymbol: false, stack: "mm", lineStyle: {opacity: 0}, name: t("monitoring.js.minmax"),
+        data: data.points.map(function (p) { return [p.time, p.min]; })});
+      series.push({type: "line", showSymbol: false, stack: "mm", lineStyle: {opacity: 0}, areaStyle: {opacity: 0.2},
+        name: t("monitoring.js.minmax"), data: data.points.map(function (p) { return [p.time, p.max - p.min]; })});
+    }
+    if (fc.length) {
+      series.push({type: "line", showSymbol: false, name: t("monitoring.js.forecast"), lineStyle: {type: "dotted"},
+        data: fc.map(function (p) { return [p.time, p.value]; })});
+      series.push({type: "line", showSymbol: false, stack: "band", lineStyle: {opacity: 0}, name: t("monitoring.js.band"),
+        data: fc.map(function (p) { return [p.time, p.low]; })});
+      series.push({type: "line", showSymbol: false, stack: "band", lineStyle: {opacity: 0}, areaStyle: {opacity: 0.25},
+        name: t("monitoring.js.band"), data: fc.map(function (p) { return [p.time, p.high - p.low]; })});
+    }
     chart.setOption({
       tooltip: {trigger: "axis"}, grid: {left: 48, right: 16, top: 24, bottom: 32},
-      xAxis: {type: "time"}, yAxis: {type: "value", name: data.unit, scale: true},
-      series: [{type: "line", showSymbol: false, name: s.name,
-        data: data.points.map(function (p) { return [p.time, p.value]; }),
-        markLine: {symbol: "none", data: lines, label: {formatter: "{b}"}}}]
+      xAxis: {type: "time"}, yAxis: {type: "value", name: data.unit, scale: true}, series: series
     }, true);
+    document.getElementById("mon-chart").dataset.rendered = "true";
   }
 
   function drawAlarms(items) {
     var list = document.getElementById("mon-alarms");
+    list.dataset.count = String(items.length);
     list.replaceChildren();
     if (!items.length) { list.appendChild(el("li", {}, t("monitoring.js.no_alarms"))); return; }
     items.forEach(function (a) {
@@ -66,16 +92,21 @@
           b.disabled = true;
           try { await CB.postJSON("/api/monitoring/alarms/" + a.id + "/" + action, {}); }
           catch (e) { status.textContent = e.message; }
-          refresh();
+          refreshAlarms();
         });
         actions.appendChild(b);
       });
       var link = a.event_id ? el("a", {href: "/events/" + a.event_id}, t("monitoring.js.event", {id: a.event_id})) : null;
-      list.appendChild(el("li", {style: "border-left: 4px solid " + (LEVEL[a.level] || "#999") + "; padding-left: 6px"}, [
+      list.appendChild(el("li", {"data-alarm": String(a.id), style: "border-left: 4px solid " + (LEVEL[a.level] || "#999") + "; padding-left: 6px"}, [
         el("div", {}, a.title),
         el("small", {}, CB.shortTime(a.raised_at) + " · " + t("monitoring.js.status." + a.status) + " "),
         link, actions]));
     });
+  }
+
+  async function refreshAlarms() {
+    try { drawAlarms((await CB.getJSON("/api/monitoring/alarms?status=open&size=100")).items); }
+    catch (e) { status.textContent = e.message; }
   }
 
   async function refresh() {
@@ -97,5 +128,27 @@
   }
 
   refresh();
-  setInterval(refresh, (options.refresh_s || 30) * 1000);
+  setInterval(refresh, (options.refresh_s || 60) * 1000);
+
+  /* live: an alarm fired, acknowledged or cleared anywhere (any ingester writes to the shared feed) */
+  if (window.EventSource) {
+    var pending = null, lastFeed = 0;
+    var liveNote = document.getElementById("mon-live");
+    var feed = new EventSource("/api/feed?topics=AlarmFired,AlarmAcknowledged,AlarmCleared");
+    feed.onopen = function () { liveNote.textContent = t("monitoring.js.live"); liveNote.dataset.live = "on"; };
+    feed.onerror = function () {
+      liveNote.textContent = t("monitoring.js.live_off", {s: options.refresh_s});
+      liveNote.dataset.live = "off";
+    };
+    ["AlarmFired", "AlarmAcknowledged", "AlarmCleared"].forEach(function (topic) {
+      feed.addEventListener(topic, function (ev) {
+        lastFeed = Number(ev.lastEventId) || lastFeed;
+        if (topic === "AlarmFired") {
+          try { status.textContent = t("monitoring.js.new_alarm", {title: JSON.parse(ev.data).title}); } catch (e) { /* keep */ }
+        }
+        if (pending) clearTimeout(pending);
+        pending = setTimeout(refresh, 300);  /* the alarms, the sensors' colours, the open chart */
+      });
+    });
+  }
 })();

@@ -1,0 +1,68 @@
+# ruff: noqa: F811  (the web shell's fixtures are imported by name, and named again as parameters)
+"""The monitoring page in headless Chromium at 390×844: the duty officer has it open, a sensor's reading
+crosses a rule in the ingest, and the alarm arrives in the console live (server-sent events) — the page
+re-reads on its own only every 60 s, so nothing but the feed can bring it within seconds.
+
+Screenshot: test-artifacts/mobile-monitoring.png.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.web.conftest import (  # noqa: F401  (fixtures)
+    LiveServer,
+    assert_fits,
+    browser,
+    live_server,
+    log_in,
+    page,
+    page_errors,
+    seen_requests,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def _sensor_with_rule(live: LiveServer) -> tuple[Any, str]:
+    from citybrain.core.auth import SYSTEM
+    from citybrain.core.db import make_engine, session_scope
+    from citybrain.monitoring.rules import service as rules
+    from citybrain.monitoring.rules.schemas import RuleIn
+    from citybrain.monitoring.sensors import service as sensors
+    from citybrain.monitoring.sensors.schemas import SensorIn
+
+    lon, lat = (103.918481, 30.570315) if live.geography == "demo" else (104.005, 30.405)
+    engine = make_engine(live.database_url)
+    with session_scope(engine) as s:
+        sensors.register(s, SYSTEM, SensorIn(code="GAS-LIVE", name="实时测试燃气", type="gas", lon=lon, lat=lat))
+        rules.create(s, SYSTEM, RuleIn(name="燃气浓度", sensor_type="gas", sensor="GAS-LIVE", kind="threshold",
+                                       threshold=25, hysteresis=5, level="yellow"))
+    return engine, "GAS-LIVE"
+
+
+def test_an_alarm_arrives_live_on_a_phone(page: Any, log_in: Any, live_server: LiveServer,
+                                          page_errors: list[str]) -> None:
+    from citybrain.core.db import session_scope, utcnow
+    from citybrain.monitoring.readings import service as readings
+    from citybrain.monitoring.readings.schemas import ReadingIn
+
+    engine, code = _sensor_with_rule(live_server)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in("duty", next_path="/monitoring")
+    page.wait_for_selector("#mon-live[data-live=on]")
+    page.wait_for_selector("#mon-alarms[data-count]")
+    before = page.locator("#mon-alarms li[data-alarm]").count()
+    with session_scope(engine) as s:  # what the ingester does with a message over the threshold
+        readings.store_readings(s, code, [ReadingIn(time=utcnow(), value=31.5, unit="%LEL")])
+    page.wait_for_selector("#mon-alarms li[data-alarm]", timeout=10_000)
+    assert page.locator("#mon-alarms li[data-alarm]").count() == before + 1
+    item = page.locator("#mon-alarms li[data-alarm]").first
+    assert "实时测试燃气" in item.inner_text() and "31.50" in item.inner_text()
+    assert item.locator("button").count() == 2  # the duty officer may acknowledge and clear
+    assert "新告警" in page.locator("#mon-status").inner_text()
+    assert_fits(page, "monitoring")
+    engine.dispose()
+    assert not page_errors, page_errors
