@@ -109,6 +109,7 @@
     catch (e) { status.textContent = e.message; }
   }
 
+  var notice = "";  /* the last live alarm, kept across refreshes */
   async function refresh() {
     try {
       var res = await Promise.all([allItems("/api/monitoring/sensors"),
@@ -121,7 +122,7 @@
       }
       document.getElementById("mon-updated").textContent = t("monitoring.js.updated",
         {time: CB.shortTime(new Date().toISOString()), s: options.refresh_s});
-      status.textContent = current ? "" : t("monitoring.js.pick");
+      status.textContent = notice || (current ? "" : t("monitoring.js.pick"));
     } catch (e) {
       status.textContent = e.message;
     }
@@ -144,7 +145,8 @@
       feed.addEventListener(topic, function (ev) {
         lastFeed = Number(ev.lastEventId) || lastFeed;
         if (topic === "AlarmFired") {
-          try { status.textContent = t("monitoring.js.new_alarm", {title: JSON.parse(ev.data).title}); } catch (e) { /* keep */ }
+          try { notice = status.textContent = t("monitoring.js.new_alarm", {title: JSON.parse(ev.data).title}); }
+          catch (e) { /* keep the last notice */ }
         }
         if (pending) clearTimeout(pending);
         pending = setTimeout(refresh, 300);  /* the alarms, the sensors' colours, the open chart */
