@@ -63,6 +63,11 @@ def test_an_alarm_arrives_live_on_a_phone(page: Any, log_in: Any, live_server: L
     assert "实时测试燃气" in item.inner_text() and "31.50" in item.inner_text()
     assert item.locator("button").count() == 2  # the duty officer may acknowledge and clear
     assert "新告警" in page.locator("#mon-status").inner_text()
+    # the map shows the sensor, coloured by its state (alarm: red) once the feed brought the alarm
+    page.wait_for_function("() => document.querySelector('#mon-map').dataset.alarmed === '1'")
+    page.locator("#mon-map path.leaflet-interactive").first.click()  # the sensor's curve with its threshold
+    page.wait_for_selector("#mon-chart[data-rendered=true]")
+    assert page.locator("#mon-chart canvas").count() >= 1
     assert_fits(page, "monitoring")
     engine.dispose()
     assert not page_errors, page_errors

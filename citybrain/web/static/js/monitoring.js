@@ -8,7 +8,7 @@
   var options = JSON.parse(document.getElementById("monitoring-options").textContent);
   var COLOURS = {ok: "#2e7d32", alarm: "#c62828", silent: "#757575", no_data: "#bdbdbd"};
   var LEVEL = {red: "#c62828", orange: "#ef6c00", yellow: "#f9a825", blue: "#1565c0"};
-  var map = L.map("mon-map", {preferCanvas: true}).setView([30.52, 103.97], 11);
+  var map = L.map("mon-map").setView([30.52, 103.97], 11);
   var layer = L.layerGroup().addTo(map);
   var chart = echarts.init(document.getElementById("mon-chart"));
   var status = document.getElementById("mon-status");
@@ -36,6 +36,9 @@
       bounds.push([s.lat, s.lon]);
     });
     if (!fitted && bounds.length) { map.fitBounds(bounds, {padding: [20, 20], maxZoom: 15}); fitted = true; }
+    var box = document.getElementById("mon-map");
+    box.dataset.sensors = String(bounds.length);
+    box.dataset.alarmed = String(items.filter(function (s) { return s.state === "alarm"; }).length);
   }
 
   var resolution = document.getElementById("mon-resolution");
@@ -55,7 +58,7 @@
     var lines = data.thresholds.map(function (r) {
       return {yAxis: r.threshold, name: r.name, lineStyle: {color: LEVEL[r.level] || "#999", type: "dashed"}};
     });
-    var series = [{type: "line", showSymbol: false, name: res === "raw" ? s.name : t("monitoring.js.avg"),
+    var series = [{type: "line", showSymbol: data.points.length < 50, name: res === "raw" ? s.name : t("monitoring.js.avg"),
       data: data.points.map(function (p) { return [p.time, p.value]; }),
       markLine: {symbol: "none", data: lines, label: {formatter: "{b}"}}}];
     if (res !== "raw") {  /* roll-ups: min and max as a band under the average */
