@@ -1,4 +1,5 @@
-"""A reusable MQTT ingester: a shared subscription whose messages a store function takes one by one.
+"""A reusable MQTT ingester: a shared subscription whose messages a store function takes one by one —
+or, with a batch store function, many per transaction (see `Subscriber`: acknowledged after the commit).
 
 What a domain gives: a topic filter (``citybrain/traffic/intersections/+/readings``) and a store
 function ``store(topic, payload)`` that gets the parsed JSON payload, validates it and stores it in its
