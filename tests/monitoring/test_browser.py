@@ -1,7 +1,8 @@
 # ruff: noqa: F811  (the web shell's fixtures are imported by name, and named again as parameters)
 """The monitoring page in headless Chromium at 390×844: the duty officer has it open, a sensor's reading
 crosses a rule in the ingest, and the alarm arrives in the console live (server-sent events) — the page
-re-reads on its own only every 60 s, so nothing but the feed can bring it within seconds.
+re-reads on its own only every 60 s, so nothing but the feed can bring it within seconds. A citizen's
+noise complaint shows beside the nearest noise sensor's reading, and the officer attaches it as evidence.
 
 Screenshot: test-artifacts/mobile-monitoring.png.
 """
@@ -34,10 +35,22 @@ def _sensor_with_rule(live: LiveServer) -> tuple[Any, str]:
     from citybrain.monitoring.sensors import service as sensors
     from citybrain.monitoring.sensors.schemas import SensorIn
 
+    from citybrain.core.db import utcnow
+    from citybrain.events.catalogue import load_default_categories
+    from citybrain.events.public import EventIn, intake
+    from citybrain.monitoring.readings import service as readings
+    from citybrain.monitoring.readings.schemas import ReadingIn
+
     lon, lat = (103.918481, 30.570315) if live.geography == "demo" else (104.005, 30.405)
     engine = make_engine(live.database_url)
     with session_scope(engine) as s:
+        load_default_categories(s)
         sensors.register(s, SYSTEM, SensorIn(code="GAS-LIVE", name="实时测试燃气", type="gas", lon=lon, lat=lat))
+        sensors.register(s, SYSTEM, SensorIn(code="NOISE-LIVE", name="测试噪声点", type="noise", lon=lon + 0.001,
+                                             lat=lat))
+        readings.store_readings(s, "NOISE-LIVE", [ReadingIn(time=utcnow(), value=82.5, unit="dB(A)")])
+        intake(s, SYSTEM, EventIn(channel="citizen", category_code="E1101", lon=lon, lat=lat, address="测试路1号",
+                                  description="夜里噪声扰民"))
         rules.create(s, SYSTEM, RuleIn(name="燃气浓度", sensor_type="gas", sensor="GAS-LIVE", kind="threshold",
                                        threshold=25, hysteresis=5, level="yellow"))
     return engine, "GAS-LIVE"
@@ -65,6 +78,11 @@ def test_an_alarm_arrives_live_on_a_phone(page: Any, log_in: Any, live_server: L
     assert "新告警" in page.locator("#mon-status").inner_text()
     # the map shows the sensor, coloured by its state (alarm: red) once the feed brought the alarm
     page.wait_for_function("() => document.querySelector('#mon-map').dataset.alarmed === '1'")
+    complaint = page.locator("#mon-env > li").first  # the 人联网 picture
+    assert "噪声扰民" in complaint.inner_text() and "测试噪声点" in complaint.inner_text()
+    assert "82.5" in complaint.inner_text()
+    complaint.locator("button").click()
+    page.wait_for_selector("#mon-env button:has-text('已附佐证')")
     page.locator("#mon-map path.leaflet-interactive").first.click()  # the sensor's curve with its threshold
     page.wait_for_selector("#mon-chart[data-rendered=true]")
     assert page.locator("#mon-chart canvas").count() >= 1

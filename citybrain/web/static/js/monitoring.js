@@ -107,6 +107,38 @@
     });
   }
 
+  /* the 人联网 picture: environmental complaints beside the nearest sensors; attach one as evidence */
+  async function refreshComplaints() {
+    var list = document.getElementById("mon-env");
+    var items;
+    try { items = await CB.getJSON("/api/monitoring/environment/complaints?days=7&limit=20"); }
+    catch (e) { return; }
+    list.replaceChildren();
+    if (!items.length) { list.appendChild(el("li", {}, t("monitoring.js.no_complaints"))); return; }
+    items.forEach(function (c) {
+      var sensors = el("ul", {});
+      c.sensors.forEach(function (s) {
+        var at = s.at_complaint ? t("monitoring.js.at_complaint", {value: s.at_complaint.value, unit: s.unit})
+          : t("monitoring.js.no_reading");
+        var attached = c.evidence.indexOf("monitoring.sensor:" + s.code) >= 0;
+        var b = el("button", {type: "button"}, t(attached ? "monitoring.js.attached" : "monitoring.js.attach"));
+        b.disabled = attached;
+        b.addEventListener("click", async function () {
+          b.disabled = true;
+          try {
+            await CB.postJSON("/api/monitoring/environment/complaints/" + c.event_id + "/evidence", {sensor: s.code});
+            b.textContent = t("monitoring.js.attached");
+          } catch (e) { b.disabled = false; status.textContent = CB.errorMessages(e).map(function (m) { return m.text; }).join(" "); }
+        });
+        sensors.appendChild(el("li", {}, [s.name + " · " + t("monitoring.js.distance", {m: s.distance_m}) + " · " + at + " ", b]));
+      });
+      list.appendChild(el("li", {}, [
+        el("div", {}, [el("a", {href: "/events/" + c.event_id}, c.category + " " + c.number), " " + c.address]),
+        el("small", {}, CB.shortTime(c.reported_at) + " · " + c.description),
+        c.sensors.length ? sensors : el("small", {}, " · " + t("monitoring.js.no_sensor_near"))]));
+    });
+  }
+
   async function refreshAlarms() {
     try { drawAlarms((await CB.getJSON("/api/monitoring/alarms?status=open&size=100")).items); }
     catch (e) { status.textContent = e.message; }
@@ -126,6 +158,7 @@
       document.getElementById("mon-updated").textContent = t("monitoring.js.updated",
         {time: CB.shortTime(new Date().toISOString()), s: options.refresh_s});
       status.textContent = notice || (current ? "" : t("monitoring.js.pick"));
+      refreshComplaints();
     } catch (e) {
       status.textContent = e.message;
     }
