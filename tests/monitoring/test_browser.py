@@ -29,17 +29,15 @@ pytestmark = pytest.mark.browser
 
 def _sensor_with_rule(live: LiveServer) -> tuple[Any, str]:
     from citybrain.core.auth import SYSTEM
-    from citybrain.core.db import make_engine, session_scope
-    from citybrain.monitoring.rules import service as rules
-    from citybrain.monitoring.rules.schemas import RuleIn
-    from citybrain.monitoring.sensors import service as sensors
-    from citybrain.monitoring.sensors.schemas import SensorIn
-
-    from citybrain.core.db import utcnow
+    from citybrain.core.db import make_engine, session_scope, utcnow
     from citybrain.events.catalogue import load_default_categories
     from citybrain.events.public import EventIn, intake
     from citybrain.monitoring.readings import service as readings
     from citybrain.monitoring.readings.schemas import ReadingIn
+    from citybrain.monitoring.rules import service as rules
+    from citybrain.monitoring.rules.schemas import RuleIn
+    from citybrain.monitoring.sensors import service as sensors
+    from citybrain.monitoring.sensors.schemas import SensorIn
 
     lon, lat = (103.918481, 30.570315) if live.geography == "demo" else (104.005, 30.405)
     engine = make_engine(live.database_url)
