@@ -23,13 +23,23 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-os.environ.setdefault("CITYBRAIN_DATA_DIR", "/tmp/citybrain-test-data")
+# one data folder per pytest-xdist worker: photos and SQLite files of two workers never meet
+os.environ.setdefault("CITYBRAIN_DATA_DIR", "/tmp/citybrain-test-data" + os.environ.get("PYTEST_XDIST_WORKER", ""))
 
 from citybrain.bootstrap import bootstrap  # noqa: E402
 from citybrain.core.db import Base, make_engine  # noqa: E402
 from citybrain.core.migrate import upgrade  # noqa: E402
 
 bootstrap()
+
+# The tests create and log in hundreds of users: argon2's cheapest profile there (a hash is still
+# argon2id and self-describing, so the platform's own hasher verifies it), the production cost in
+# the platform itself and in every subprocess a test starts.
+from argon2 import PasswordHasher, profiles  # noqa: E402
+
+import citybrain.core.auth as _auth  # noqa: E402
+
+_auth._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 

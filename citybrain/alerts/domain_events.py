@@ -2,6 +2,8 @@
 
 `WeatherWarningIssued`: a weather or seasonal warning for an area. Safety subscribes to it (a risk factor on
 every unit in the area while the warning lasts).
+`AlertIssued`: a CAP message (Alert, Update or Cancel) was issued here or imported from upstream.
+Targeting and delivery (alerts.targeting, alerts.delivery) react to it.
 """
 
 from __future__ import annotations
@@ -23,3 +25,22 @@ class WeatherWarningIssued(DomainEvent):
     kind: str = "weather"  # weather | season
     starts_at: dt.datetime | None = None
     ends_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlertIssued(DomainEvent):
+    """A CAP alert was issued (authored here) or accepted (imported): who it is for and until when.
+
+    `refers_to_id` is the alert an Update or a Cancel supersedes (None for msg_type Alert);
+    `area_codes` are the grids, then communities, then streets the area touches."""
+
+    # handlers: delivery (an Update/Cancel to everyone the original reached), targeting (new Alerts)
+    alert_id: int
+    identifier: str
+    msg_type: str  # Alert | Update | Cancel
+    level: str  # red | orange | yellow | blue (I–IV)
+    event_type: str  # alerts.cap.reference.EVENT_TYPES
+    area_codes: tuple[str, ...] = ()
+    refers_to_id: int | None = None
+    expires: dt.datetime | None = None
+    origin: str = "authored"  # authored | imported

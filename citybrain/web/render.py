@@ -36,6 +36,7 @@ NAV = (
     ("/safety", "web.nav.safety"),
     ("/traffic", "web.nav.traffic"),
     ("/monitoring", "monitoring.nav"),
+    ("/alerts/console", "alerts.nav"),
     ("/directory", "web.nav.directory"),
 )
 
