@@ -3,6 +3,6 @@
 Every other domain imports alerts only through this module.
 """
 
-from citybrain.alerts.domain_events import AlertIssued, WeatherWarningIssued
+from citybrain.alerts.domain_events import AlertIssued, WeatherWarningEnded, WeatherWarningIssued
 
-__all__ = ["AlertIssued", "WeatherWarningIssued"]
+__all__ = ["AlertIssued", "WeatherWarningEnded", "WeatherWarningIssued"]

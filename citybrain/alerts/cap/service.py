@@ -16,7 +16,8 @@ Imported CAP (upstream, e.g. the meteorological bureau) is validated, de-duplica
 identifier), stored as issued with its XML as received, and applied to the alert it references.
 
 Issued or imported, an alert raises `AlertIssued`; a weather warning also raises `WeatherWarningIssued`
-once per grid its area touches (grids partition the district: each unit gets one factor).
+once per grid its area touches (grids partition the district: each unit gets one factor). When it leaves
+force (cancelled, updated, expired) it raises `WeatherWarningEnded`, and safety ends those factors at once.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ from citybrain.alerts.cap.reference import (
     SEVERITY_TO_COLOUR,
 )
 from citybrain.alerts.cap.schemas import AlertIn, CancelIn
-from citybrain.alerts.domain_events import AlertIssued, WeatherWarningIssued
+from citybrain.alerts.domain_events import AlertIssued, WeatherWarningEnded, WeatherWarningIssued, warning_ref
 from citybrain.core import audit
 from citybrain.core.auth import SYSTEM, Actor
 from citybrain.core.bus import emit
@@ -326,12 +327,34 @@ def withdraw(session: Session, actor: Actor, alert_id: int, note: str = "") -> A
     return alert
 
 
+END_REASONS = {"supersede": "updated", "cancel": "cancelled", "expire": "expired"}
+
+
 def _end(session: Session, alert: Alert, action: str, actor: Actor, at: dt.datetime, note: str) -> None:
+    """The alert stops being in force; the weather warnings it raised end with it (safety's factors)."""
     LIFECYCLE.check(alert.state, action, None)
     before = alert.state
     alert.state = LIFECYCLE.next_state(before, action) or before
     alert.ended_at = at
     _log(session, alert, actor, action, before, note)
+    grids = _warning_areas(alert)
+    if grids:
+        emit(session, WeatherWarningEnded(source_ref=_alert_ref(alert), area_codes=tuple(grids), ended_at=at,
+                                          reason=END_REASONS[action]))
+
+
+def _alert_ref(alert: Alert) -> str:
+    return f"alerts.alert:{alert.id}"
+
+
+def _warning_areas(alert: Alert) -> list[str]:
+    """The areas an alert raises a `WeatherWarningIssued` for: its grids (else its streets), when it is a
+    real (Actual) weather warning and not a Cancel; otherwise none."""
+    kind = EVENT_TYPES.get(alert.event_type)
+    if kind is None or not kind.weather or alert.msg_type == "Cancel" or alert.cap_status != "Actual":
+        return []
+    codes = alert.area_codes or []
+    return [c for c in codes if len(c) == 15] or [c for c in codes if len(c) == 9]
 
 
 def issue(session: Session, actor: Actor, alert_id: int, now: dt.datetime | None = None) -> Alert:
@@ -367,13 +390,13 @@ def _raise_events(session: Session, alert: Alert, source: Alert | None) -> None:
                               level=alert.level, event_type=alert.event_type, area_codes=tuple(alert.area_codes),
                               refers_to_id=source.id if source else None, expires=alert.expires,
                               origin=alert.origin))
-    kind = EVENT_TYPES.get(alert.event_type)
-    if kind is None or not kind.weather or alert.msg_type == "Cancel" or alert.cap_status != "Actual":
+    grids = _warning_areas(alert)
+    if not grids:
         return
-    grids = [c for c in alert.area_codes if len(c) == 15] or [c for c in alert.area_codes if len(c) == 9]
+    kind = EVENT_TYPES[alert.event_type]
     title = ((alert.texts or {}).get("zh-CN") or {}).get("headline") or f"{kind.zh}{COLOURS[alert.level].zh}预警"
     for code in grids:
-        emit(session, WeatherWarningIssued(source_ref=f"alerts.alert:{alert.id}:{code}", level=alert.level,
+        emit(session, WeatherWarningIssued(source_ref=warning_ref(_alert_ref(alert), code), level=alert.level,
                                            title=title[:200], area_code=code, kind="weather",
                                            starts_at=alert.onset or alert.sent, ends_at=alert.expires))
 
