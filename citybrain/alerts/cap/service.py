@@ -49,9 +49,9 @@ from citybrain.alerts.cap.reference import (
     EVENT_BY_WORD,
     EVENT_TYPES,
     REGION_CODE,
-    SENDER,
     SENDER_NAME_ZH,
     SEVERITY_TO_COLOUR,
+    sender,
 )
 from citybrain.alerts.cap.schemas import AlertIn, CancelIn
 from citybrain.alerts.domain_events import AlertIssued, WeatherWarningEnded, WeatherWarningIssued, warning_ref
@@ -231,7 +231,7 @@ def create(session: Session, actor: Actor, data: AlertIn, *, msg_type: str = "Al
     _check_times(data, now)
     area, codes = _area(session, data.area)
     kind = EVENT_TYPES[data.event_type]
-    alert = Alert(sender=SENDER, sender_name=SENDER_NAME_ZH, cap_status=data.cap_status, msg_type=msg_type,
+    alert = Alert(sender=sender(), sender_name=SENDER_NAME_ZH, cap_status=data.cap_status, msg_type=msg_type,
                   scope="Public", state=DRAFT, origin="authored", level=data.level, event_type=data.event_type,
                   category=kind.category, texts=_texts(data), onset=data.onset, expires=data.expires, area=area,
                   area_codes=codes, street_codes=_streets(codes)[:2000], author_id=actor.id,

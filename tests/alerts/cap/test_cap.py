@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from citybrain.alerts.cap import render, service, validate
 from citybrain.alerts.cap.identifiers import IDENTIFIER_RE, cap_time
-from citybrain.alerts.cap.reference import COLOURS, SENDER
+from citybrain.alerts.cap.reference import COLOURS, sender
 from citybrain.alerts.cap.schemas import CancelIn
 from citybrain.core.bus import EventFeed
 from citybrain.core.db import session_scope, utcnow
@@ -78,7 +78,7 @@ def test_life_cycle_update_cancel_all_valid(engine, geo) -> None:  # type: ignor
         service.approve(s, APPROVER, upd.id)
         service.issue(s, APPROVER, upd.id)
         assert alert.state == "updated" and upd.state == "issued"
-        assert upd.references == f"{SENDER},{alert.identifier},{cap_time(alert.sent)}"
+        assert upd.references == f"{sender()},{alert.identifier},{cap_time(alert.sent)}"
         _schema_ok(upd.xml or "")
         with pytest.raises(Conflict):  # the superseded alert cannot be updated again
             service.create_update(s, AUTHOR, alert.id, alert_in())
