@@ -131,7 +131,8 @@ def out(alert: Alert, actor: Actor | None = None) -> dict[str, Any]:
         "author": alert.author_name, "approved_by": alert.approved_by_name, "approved_at": alert.approved_at,
         "approval_reason": alert.approval_reason, "issued_by": alert.issued_by_name,
         "in_force": in_force(alert), "actions": actions,
-        "xml_url": f"/alerts/{alert.identifier}.xml" if published else None,
+        "xml_url": render.public_path(alert.identifier or "") if published else None,
+        "json_url": render.public_path(alert.identifier or "", "json") if published else None,
     }
 
 

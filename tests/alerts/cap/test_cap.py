@@ -263,3 +263,27 @@ def test_http_bad_input_public_outputs(client, login, geo) -> None:  # type: ign
 
 def test_render_polygon_order() -> None:
     assert render.cap_polygon(SQUARE).split()[1] == "30.402,104.015"
+
+
+@SQLITE
+def test_identifiers_with_slashes_are_served(client, login, geo) -> None:  # type: ignore[no-untyped-def]
+    """Upstream identifiers are free text ("/" , "?", "#", "%" included): every link we give reaches them."""
+    duty = login("duty_officer")
+    ident = "CDQX/2026/0705?n=1#a%b"
+    r = client.post("/api/alerts/import", content=_upstream(ident).encode(),
+                    headers={**duty, "Content-Type": "application/cap+xml"})
+    assert r.status_code == 200, r.text
+    alert = r.json()["alert"]
+    assert alert["xml_url"] == "/alerts/CDQX%2F2026%2F0705%3Fn%3D1%23a%25b.xml"
+    r = client.get(alert["xml_url"])
+    assert r.status_code == 200 and f"<identifier>{ident}</identifier>" in r.text
+    assert client.get(alert["json_url"]).json()["alert"]["identifier"] == ident
+    feed = etree.fromstring(client.get("/alerts/feed.atom").content)
+    links = feed.findall("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}link")
+    for link in links:  # the CAP and the card on the public page
+        href = link.get("href").replace("http://testserver", "")
+        got = client.get(href)
+        assert got.status_code == 200, href
+    page = client.get("/alerts").text
+    assert f'href="{alert["xml_url"]}"' in page and f'href="{alert["json_url"]}"' in page
+    assert client.get("/alerts/CDQX/2026/0705.xml").status_code == 404  # a prefix is not the alert
