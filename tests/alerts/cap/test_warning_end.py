@@ -12,7 +12,7 @@ from citybrain.core.db import utcnow
 from citybrain.safety.factors.models import RiskFactor
 from citybrain.safety.units import service as units
 from tests.alerts.cap.helpers import AUTHOR
-from tests.alerts.cap.test_cap import SQLITE, _upstream
+from tests.alerts.cap.test_cap import _upstream
 from tests.safety.conftest import unit_in
 
 
@@ -26,7 +26,6 @@ def _ref(alert) -> str:  # type: ignore[no-untyped-def]
     return f"{alert.sender},{alert.identifier},{cap_time(alert.sent)}"
 
 
-@SQLITE
 def test_update_and_cancel_end_the_factors_and_regrade(session, geo) -> None:  # type: ignore[no-untyped-def]
     ds = units.register_unit(session, SYSTEM, unit_in())  # 东升 grid 510116001001001, blue
     xhg = units.register_unit(session, SYSTEM, unit_in(lon=104.03, lat=30.41))  # 西航港 510116002
