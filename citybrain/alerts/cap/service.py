@@ -27,6 +27,7 @@ import logging
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from citybrain.alerts import areas
@@ -58,7 +59,7 @@ from citybrain.alerts.domain_events import AlertIssued, WeatherWarningEnded, Wea
 from citybrain.core import audit
 from citybrain.core.auth import SYSTEM, Actor
 from citybrain.core.bus import emit
-from citybrain.core.db import utcnow
+from citybrain.core.db import is_postgres, utcnow
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.policy import policy
@@ -97,9 +98,19 @@ IMPORT = policy("alerts.import", COMMAND, what="alert")
 
 # -- reading ------------------------------------------------------------------------------------------
 
-def get_alert(session: Session, actor: Actor, alert_id: int) -> Alert:
+def _locked(session: Session, alert_id: int) -> Alert | None:
+    """The alert row, locked until commit on PostgreSQL and read afresh: two requests changing the same
+    alert at once (a double issue, two approvals, two Cancels) then run one after the other, and the
+    second sees the first's state (SQLite writers queue already: BEGIN IMMEDIATE)."""
+    if not is_postgres(session):
+        return session.get(Alert, alert_id)
+    return session.scalar(select(Alert).where(Alert.id == alert_id).with_for_update()
+                          .execution_options(populate_existing=True))
+
+
+def get_alert(session: Session, actor: Actor, alert_id: int, *, for_update: bool = False) -> Alert:
     READ.allow(session, actor)
-    alert = session.get(Alert, alert_id)
+    alert = _locked(session, alert_id) if for_update else session.get(Alert, alert_id)
     if alert is None:
         raise NotFound("alert", alert_id)
     READ.allow(session, actor, alert, ident=alert_id)
@@ -242,8 +253,18 @@ def create(session: Session, actor: Actor, data: AlertIn, *, msg_type: str = "Al
         assert refers_to.identifier and refers_to.sent
         own = reference_of(refers_to.sender, refers_to.identifier, refers_to.sent)
         alert.references = " ".join(dict.fromkeys([*refers_to.references.split(), own]))
-    session.add(alert)
-    session.flush()
+    try:
+        with session.begin_nested():  # two requests with one Idempotency-Key at once (PostgreSQL): one draft
+            session.add(alert)
+            session.flush()
+    except IntegrityError:
+        first = session.scalar(select(Alert).where(Alert.idempotency_key == idempotency_key)) \
+            if idempotency_key else None
+        if first is None:
+            raise
+        if first.author_id != actor.id:
+            raise Conflict("this Idempotency-Key was already used by someone else", "Idempotency-Key") from None
+        return first
     _log(session, alert, actor, "create" if msg_type == "Alert" else f"draft_{msg_type.lower()}", None)
     return alert
 
@@ -251,7 +272,7 @@ def create(session: Session, actor: Actor, data: AlertIn, *, msg_type: str = "Al
 def edit(session: Session, actor: Actor, alert_id: int, data: AlertIn) -> Alert:
     """New content for a draft (only drafts change; an issued alert is corrected by an Update)."""
     AUTHOR.allow(session, actor)
-    alert = get_alert(session, actor, alert_id)
+    alert = get_alert(session, actor, alert_id, for_update=True)
     if alert.state != DRAFT:
         raise Conflict(f"only a draft can be edited; this alert is {STATE_NAMES[alert.state]}: issue an Update",
                        "status")
@@ -265,26 +286,29 @@ def edit(session: Session, actor: Actor, alert_id: int, data: AlertIn) -> Alert:
     return alert
 
 
-def _source_for_derived(session: Session, actor: Actor, alert_id: int) -> Alert:
+def _source_for_derived(session: Session, actor: Actor, alert_id: int, now: dt.datetime | None = None) -> Alert:
     AUTHOR.allow(session, actor)
-    source = get_alert(session, actor, alert_id)
+    source = get_alert(session, actor, alert_id, for_update=True)
     if source.state != ISSUED or source.msg_type == "Cancel":
         raise Conflict(f"only an alert in force can be updated or cancelled; this one is "
                        f"{STATE_NAMES.get(source.state, source.state)}", "status")
+    if not in_force(source, now):  # past its expiry, the job has not moved it yet
+        raise Conflict(f"this alert expired at {render.cap_time(source.expires)}: nothing to update or cancel",
+                       "status")
     return source
 
 
 def create_update(session: Session, actor: Actor, alert_id: int, data: AlertIn,
-                  idempotency_key: str | None = None) -> Alert:
+                  idempotency_key: str | None = None, now: dt.datetime | None = None) -> Alert:
     """A draft Update of an issued alert: new content that supersedes it once issued."""
-    return create(session, actor, data, msg_type="Update", refers_to=_source_for_derived(session, actor, alert_id),
-                  idempotency_key=idempotency_key)
+    return create(session, actor, data, msg_type="Update", refers_to=_source_for_derived(session, actor, alert_id, now),
+                  idempotency_key=idempotency_key, now=now)
 
 
 def create_cancel(session: Session, actor: Actor, alert_id: int, data: CancelIn,
                   now: dt.datetime | None = None) -> Alert:
     """A draft Cancel of an issued alert (same area and expiry, the reason as its description)."""
-    source = _source_for_derived(session, actor, alert_id)
+    source = _source_for_derived(session, actor, alert_id, now)
     zh = (source.texts or {}).get("zh-CN") or {}
     en = (source.texts or {}).get("en") or {}
     body = AlertIn(level=source.level, event_type=source.event_type,  # type: ignore[arg-type]
@@ -301,7 +325,7 @@ def create_cancel(session: Session, actor: Actor, alert_id: int, data: CancelIn,
 def approve(session: Session, actor: Actor, alert_id: int, reason: str = "") -> Alert:
     """Approve a draft. A second person approves; the author only with a reason (recorded)."""
     APPROVE.allow(session, actor)
-    alert = get_alert(session, actor, alert_id)
+    alert = get_alert(session, actor, alert_id, for_update=True)
     LIFECYCLE.check(alert.state, "approve", actor.role)
     reason = reason.strip()
     if alert.author_id is not None and alert.author_id == actor.id and not reason:
@@ -318,7 +342,7 @@ def approve(session: Session, actor: Actor, alert_id: int, reason: str = "") -> 
 def withdraw(session: Session, actor: Actor, alert_id: int, note: str = "") -> Alert:
     """Send an approved alert back to draft (the approval is forgotten)."""
     APPROVE.allow(session, actor)
-    alert = get_alert(session, actor, alert_id)
+    alert = get_alert(session, actor, alert_id, for_update=True)
     LIFECYCLE.check(alert.state, "withdraw", actor.role)
     before = alert.state
     alert.state = DRAFT
@@ -361,15 +385,18 @@ def _warning_areas(alert: Alert) -> list[str]:
 def issue(session: Session, actor: Actor, alert_id: int, now: dt.datetime | None = None) -> Alert:
     """Publish an approved alert: identifier, sent, CAP XML validated (refused if invalid), events."""
     ISSUE.allow(session, actor)
-    alert = get_alert(session, actor, alert_id)
+    alert = get_alert(session, actor, alert_id, for_update=True)
     LIFECYCLE.check(alert.state, "issue", actor.role)
     now = now or utcnow()
     if alert.expires <= now:
         raise ValidationFailed("the alert has expired: set a later expires in an edited draft", "expires")
-    source = session.get(Alert, alert.refers_to_id) if alert.refers_to_id else None
+    source = _locked(session, alert.refers_to_id) if alert.refers_to_id else None
     if source is not None and source.state != ISSUED:
         raise Conflict(f"the alert this {alert.msg_type} refers to is {STATE_NAMES.get(source.state, source.state)}, "
                        "no longer in force", "references")
+    if source is not None and not in_force(source, now):
+        raise Conflict(f"the alert this {alert.msg_type} refers to expired at {render.cap_time(source.expires)}",
+                       "references")
     identifier, entry = allocate(session, now)
     alert.identifier, alert.sent = identifier, entry.astimezone(dt.UTC)
     xml = render.to_bytes(render.alert_element(alert, entry))
@@ -517,24 +544,31 @@ def import_cap(session: Session, actor: Actor, xml: str | bytes, now: dt.datetim
         if not known:
             raise ValidationFailed(f"this {msg_type} references no alert we hold: "
                                    f"{' '.join(i for _, i, _ in refs)}", "references")
-        source = max(known, key=lambda a: a.id)
+        source = _locked(session, max(known, key=lambda a: a.id).id)  # two Cancels at once: one applies
     spec = _area_from_cap(session, zh)
     area, codes = _area(session, spec)
     texts = {"zh-CN": {k: _text(zh, k) for k in ("event", "headline", "description", "instruction")}}
     if en is not None:
         texts["en"] = {k: _text(en, k) for k in ("event", "headline", "description", "instruction")}
     onset = _text(zh, "onset") or _text(zh, "effective")
-    alert = Alert(identifier=identifier, sender=sender, sender_name=_text(zh, "senderName") or sender, sent=sent,
+    alert = Alert(identifier=identifier, sender=sender, sender_name=(_text(zh, "senderName") or sender)[:160], sent=sent,
                   cap_status=_text(root, "status"), msg_type=msg_type, scope=_text(root, "scope"),
                   references=_text(root, "references"), refers_to_id=source.id if source else None,
                   state=ISSUED, origin="imported", level=_colour_of(zh), event_type=_event_of(zh),
                   category=_text(zh, "category") or "Met", texts=texts,
                   onset=parse_cap_time(onset, "onset") if onset else None, expires=expires, area=area,
                   area_codes=codes, street_codes=_streets(codes)[:2000], author_id=actor.id,
-                  author_name=_text(zh, "senderName") or sender, issued_by_name=actor.username,
+                  author_name=(_text(zh, "senderName") or sender)[:80], issued_by_name=actor.username,
                   xml=(xml.decode() if isinstance(xml, bytes) else xml))
-    session.add(alert)
-    session.flush()
+    try:
+        with session.begin_nested():  # the same message imported twice at once: the second is the duplicate
+            session.add(alert)
+            session.flush()
+    except IntegrityError:
+        first = session.scalar(select(Alert).where(Alert.sender == sender, Alert.identifier == identifier))
+        if first is None:
+            raise
+        return first, True
     _log(session, alert, actor, "import", None, f"{sender} {identifier}")
     if source is not None and source.state == ISSUED:
         _end(session, source, "supersede" if msg_type == "Update" else "cancel", actor, now,
