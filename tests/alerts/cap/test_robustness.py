@@ -110,3 +110,22 @@ def test_two_requests_at_once_on_postgresql(engine, geo) -> None:  # type: ignor
     with session_scope(engine) as s:
         assert s.scalar(select(func.count()).select_from(EventFeed).where(EventFeed.topic == "AlertIssued")) == 2
         assert s.scalar(select(func.count()).select_from(Alert)) == 3
+
+
+@SQLITE
+def test_script_in_texts_is_shown_as_text(client, login, geo) -> None:  # type: ignore[no-untyped-def]
+    duty = login("duty_officer")
+    body = alert_in().model_dump(mode="json")
+    script = "<script>alert(1)</script>"
+    body["zh"] = {**body["zh"], "headline": script, "description": "a & b <img src=x onerror=alert(1)>"}
+    body["area"] = {**body["area"], "description": "<b>棠湖</b>"}
+    r = client.post("/api/alerts", json=body, headers=duty)
+    assert r.status_code == 201 and r.json()["texts"]["zh-CN"]["headline"] == script  # stored as written
+    aid = r.json()["id"]
+    client.post(f"/api/alerts/{aid}/approve", json={"reason": "夜间值班仅一人"}, headers=duty)
+    xml_url = client.post(f"/api/alerts/{aid}/issue", headers=duty).json()["xml_url"]
+    for url in ("/alerts", f"/alerts/view/{aid}", "/alerts/console"):
+        html = client.get(url, headers=duty).text
+        assert script not in html and "<img src=x" not in html and "<b>棠湖</b>" not in html, url
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, url
+    assert "<headline>&lt;script&gt;alert(1)&lt;/script&gt;</headline>" in client.get(xml_url).text
