@@ -26,6 +26,7 @@ import datetime as dt
 import logging
 from typing import Any
 
+from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -514,6 +515,18 @@ def _area_from_cap(session: Session, info: Any) -> AreaSpec:
         raise ValidationFailed(str(e), "area") from None
 
 
+def _as_received(xml: str | bytes, root: Any) -> str:
+    """The message's text to keep and serve (as UTF-8): its own bytes when it is UTF-8; otherwise (the
+    bureau's GB2312/GBK) the parsed document written out again as UTF-8, declaration included, so the
+    served bytes and the declared encoding agree."""
+    if isinstance(xml, str):
+        return xml
+    declared = (root.getroottree().docinfo.encoding or "UTF-8").upper().replace("_", "-")
+    if declared in ("UTF-8", "UTF8", "US-ASCII", "ASCII"):
+        return xml.decode("utf-8-sig")
+    return str(etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8").decode("utf-8"))
+
+
 def import_cap(session: Session, actor: Actor, xml: str | bytes, now: dt.datetime | None = None) -> tuple[Alert, bool]:
     """Accept an upstream CAP message. Returns (alert, duplicate): the same (sender, identifier) again
     is the stored alert, untouched. An Update/Cancel is applied to the alert it references; one that
@@ -559,7 +572,7 @@ def import_cap(session: Session, actor: Actor, xml: str | bytes, now: dt.datetim
                   onset=parse_cap_time(onset, "onset") if onset else None, expires=expires, area=area,
                   area_codes=codes, street_codes=_streets(codes)[:2000], author_id=actor.id,
                   author_name=(_text(zh, "senderName") or sender)[:80], issued_by_name=actor.username,
-                  xml=(xml.decode() if isinstance(xml, bytes) else xml))
+                  xml=_as_received(xml, root))
     try:
         with session.begin_nested():  # the same message imported twice at once: the second is the duplicate
             session.add(alert)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from citybrain.alerts.cap import service
+from citybrain.alerts.cap import render, service
 from citybrain.alerts.cap.models import Alert
 from citybrain.alerts.cap.schemas import CancelIn
 from citybrain.core.bus import EventFeed
@@ -38,6 +38,19 @@ def test_upstream_identifier_and_sender_cap_forbids(engine, geo, ident, sender, 
     with session_scope(engine) as s, pytest.raises(ValidationFailed) as e:
         service.import_cap(s, AUTHOR, xml)
     assert e.value.field == field and words in e.value.msg, e.value.msg
+
+
+@SQLITE
+def test_upstream_in_gb2312_is_kept_as_utf8(engine, geo) -> None:  # type: ignore[no-untyped-def]
+    """The bureau's CAP in GB2312 (as Chinese systems often send it) is stored and served as UTF-8."""
+    raw = _upstream("GB-1").replace('encoding="UTF-8"', 'encoding="GB2312"').encode("gb2312")
+    with session_scope(engine) as s:
+        alert, dup = service.import_cap(s, AUTHOR, raw)
+        assert not dup and alert.texts["zh-CN"]["headline"] == "成都市气象台发布暴雨红色预警信号"
+        xml = alert.xml or ""
+        assert xml.startswith("<?xml version='1.0' encoding='UTF-8'?>") and "暴雨红色预警" in xml
+        assert render.to_json(xml)["alert"]["info"][0]["event"] == "暴雨红色预警"
+        assert service.import_cap(s, AUTHOR, raw) == (alert, True)
 
 
 @SQLITE
