@@ -228,6 +228,17 @@ def _streets(codes: list[str]) -> str:
     return " " + " ".join(sorted({c[:9] for c in codes if len(c) >= 9})) + " "
 
 
+def _replayed(first: Alert, actor: Actor, msg_type: str, refers_to: Alert | None) -> Alert:
+    """The draft a repeated Idempotency-Key made first — only for the same author and the same kind of
+    request (a new Alert, or an Update/Cancel of the same alert); any other reuse of the key is a 409."""
+    if first.author_id != actor.id:
+        raise Conflict("this Idempotency-Key was already used by someone else", "Idempotency-Key")
+    if first.msg_type != msg_type or first.refers_to_id != (refers_to.id if refers_to else None):
+        raise Conflict(f"this Idempotency-Key was already used for another request (a {first.msg_type}, "
+                       f"alert {first.id}); send a new key", "Idempotency-Key")
+    return first
+
+
 def create(session: Session, actor: Actor, data: AlertIn, *, msg_type: str = "Alert",
            refers_to: Alert | None = None, idempotency_key: str | None = None,
            now: dt.datetime | None = None) -> Alert:
@@ -237,9 +248,7 @@ def create(session: Session, actor: Actor, data: AlertIn, *, msg_type: str = "Al
     if idempotency_key:
         first = session.scalar(select(Alert).where(Alert.idempotency_key == idempotency_key))
         if first is not None:
-            if first.author_id != actor.id:
-                raise Conflict("this Idempotency-Key was already used by someone else", "Idempotency-Key")
-            return first
+            return _replayed(first, actor, msg_type, refers_to)
     now = now or utcnow()
     _check_times(data, now)
     area, codes = _area(session, data.area)
@@ -263,9 +272,7 @@ def create(session: Session, actor: Actor, data: AlertIn, *, msg_type: str = "Al
             if idempotency_key else None
         if first is None:
             raise
-        if first.author_id != actor.id:
-            raise Conflict("this Idempotency-Key was already used by someone else", "Idempotency-Key") from None
-        return first
+        return _replayed(first, actor, msg_type, refers_to)
     _log(session, alert, actor, "create" if msg_type == "Alert" else f"draft_{msg_type.lower()}", None)
     return alert
 

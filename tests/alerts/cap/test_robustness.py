@@ -71,6 +71,19 @@ def test_an_alert_past_its_expiry_is_neither_updated_nor_cancelled(engine, geo) 
         assert alert.state == "issued" and upd.state == "approved"
 
 
+@SQLITE
+def test_an_idempotency_key_names_one_request(engine, geo) -> None:  # type: ignore[no-untyped-def]
+    with session_scope(engine) as s:
+        alert = _publish(s)
+        first = service.create(s, AUTHOR, alert_in(), idempotency_key="k-form-0001")
+        assert service.create(s, AUTHOR, alert_in(), idempotency_key="k-form-0001") is first  # a double click
+        with pytest.raises(Conflict) as e:  # the same key for an Update is another request
+            service.create_update(s, AUTHOR, alert.id, alert_in(), idempotency_key="k-form-0001")
+        assert e.value.field == "Idempotency-Key" and "another request" in e.value.msg
+        with pytest.raises(Conflict):
+            service.create(s, APPROVER, alert_in(), idempotency_key="k-form-0001")  # someone else's key
+
+
 def _twice(fn: Callable[[], Any]) -> list[Any]:
     """Run `fn` in two threads released together; each result or the exception it raised."""
     out: list[Any] = []
