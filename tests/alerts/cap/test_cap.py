@@ -78,6 +78,12 @@ def test_life_cycle_update_cancel_all_valid(engine, geo) -> None:  # type: ignor
         service.approve(s, APPROVER, upd.id)
         service.issue(s, APPROVER, upd.id)
         assert alert.state == "updated" and upd.state == "issued"
+
+        def running() -> set[str]:  # the factors in force: the alert (id) and grid that raised them
+            now = utcnow()
+            return {f.source_ref or "" for f in s.scalars(select(RiskFactor).where(RiskFactor.ends_at > now))}
+
+        assert running() == {f"alerts.alert:{upd.id}:{g}" for g in grids}  # the Update's own, the alert's ended
         assert upd.references == f"{sender()},{alert.identifier},{cap_time(alert.sent)}"
         _schema_ok(upd.xml or "")
         with pytest.raises(Conflict):  # the superseded alert cannot be updated again
@@ -87,6 +93,7 @@ def test_life_cycle_update_cancel_all_valid(engine, geo) -> None:  # type: ignor
         service.approve(s, APPROVER, cancel.id)
         service.issue(s, APPROVER, cancel.id)
         assert upd.state == "cancelled" and len(cancel.references.split()) == 2
+        assert running() == set()  # cancelled: safety's factors end with it
         _schema_ok(cancel.xml or "")
         assert "<msgType>Cancel</msgType>" in (cancel.xml or "")
         log = [(r["action"], r["to_state"]) for r in service.timeline(s, APPROVER, alert.id)]
