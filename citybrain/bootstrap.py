@@ -12,6 +12,7 @@ from typing import Any
 
 from citybrain.core.bus import MessageBus, install, set_department_resolver
 from citybrain.core.jobs import register as register_jobs
+from citybrain.core.jobs import register_drains
 
 # Order matters for the demo: reference data first.
 DOMAINS = (
@@ -44,7 +45,7 @@ def domain_module(domain: str, module: str) -> ModuleType | None:
 
 def import_models() -> None:
     for mod in ("citybrain.core.auth", "citybrain.core.audit", "citybrain.core.outbox", "citybrain.core.bus",
-                "citybrain.core.jobs"):
+                "citybrain.core.jobs", "citybrain.core.ratelimit"):
         importlib.import_module(mod)
     for d in DOMAINS:
         domain_module(d, "models")
@@ -86,5 +87,6 @@ def bootstrap() -> MessageBus:
         mod = domain_module(d, "jobs")
         if mod is not None:
             register_jobs(getattr(mod, "JOBS", []))
+            register_drains(getattr(mod, "DRAINS", []))
     _bus = bus
     return bus

@@ -40,4 +40,5 @@ echo "installing Python packages into .venv ..."
 pip_ --upgrade pip
 if [ "$want_test" = test ]; then pip_ -e '.[test]'; else pip_ -e .; fi
 # Leaflet and ECharts from the npm registry, pinned by the lock file; served from our own /vendor route.
+# `npm ci` also installs the devDependencies: the npm `smpp` server the delivery tests use as an SMSC.
 if [ -f package-lock.json ]; then npm ci --silent --no-audit --no-fund; fi

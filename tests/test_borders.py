@@ -98,7 +98,8 @@ def test_no_route_blocks_the_event_loop(tmp_path: Path):
     from citybrain.config import load_settings
     from citybrain.core.db import make_engine
 
-    streaming = {"feed"}  # core/api.py: SSE, reads through asyncio.to_thread
+    # SSE streams that read through asyncio.to_thread: core/api.py's feed, alerts delivery's inbox stream
+    streaming = {"feed", "inbox_stream"}
     settings = load_settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path}/x.db")
     app = create_app(settings, engine=make_engine(settings.effective_database_url), check=False)
     offenders = []

@@ -49,8 +49,7 @@ class CircleIn(BaseModel):
 
     lon: Longitude
     lat: Latitude
-    # at least a metre: a subnormal radius (5e-324) broke GEOS (a 500 found by the schema fuzzing)
-    radius_m: float = Field(ge=1, le=MAX_RADIUS_M, description="radius in metres, 1 m to 50 km")
+    radius_m: float = Field(ge=1, le=MAX_RADIUS_M, description="radius in metres, at least 1 m and at most 50 km")
 
 
 def _ring_problem(ring: Any) -> str | None:

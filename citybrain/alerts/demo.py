@@ -6,9 +6,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from citybrain.alerts.campaigns import demo as campaigns_demo
 from citybrain.alerts.cap import demo as cap_demo
 
-SEEDS = [cap_demo.seed]
+SEEDS = [cap_demo.seed, campaigns_demo.seed]
 
 
 def seed(session: Session, tracker: Any) -> list[str] | None:

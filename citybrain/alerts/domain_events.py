@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import ClassVar
 
 from citybrain.core.bus import DomainEvent
 
@@ -57,9 +56,7 @@ class AlertIssued(DomainEvent):
     `refers_to_id` is the alert an Update or a Cancel supersedes (None for msg_type Alert);
     `area_codes` are the grids, then communities, then streets the area touches."""
 
-    # no handler yet: targeting and delivery subscribe to it (then this flag goes)
-    feed_only: ClassVar[bool] = True
-
+    # handlers: delivery (an Update/Cancel to everyone the original reached), targeting (new Alerts)
     alert_id: int
     identifier: str
     msg_type: str  # Alert | Update | Cancel

@@ -85,14 +85,25 @@ class MessageChannel(Protocol):
 CHANNELS: Registry[MessageChannel] = Registry("message channel")
 
 
+class GatewayTimeout(Exception):
+    """No answer in time: the request may or may not have taken effect at the other end. A provider
+    that is not idempotent must be asked (`HttpGatewayChannel.status`) before the message is sent again."""
+
+
 class HttpGatewayChannel:
     """An HTTP gateway (SMS, chat robot): POSTs the message as JSON; the outbox id is the idempotency key,
-    so a gateway that keys on it sends a re-claimed message once."""
+    so a gateway that keys on it sends a re-claimed message once.
 
-    def __init__(self, name: str, url: str, timeout: float = 10.0) -> None:
+    For cloud SMS providers, which are not idempotent, `call` posts to a named action (``send``,
+    ``status``) signed with a shared secret (HMAC-SHA256 of the body in ``X-Signature``, our key in
+    ``X-Access-Key``), and `status` asks whether a message reached the provider (by our id or theirs)."""
+
+    def __init__(self, name: str, url: str, timeout: float = 10.0, *, key: str = "", secret: str = "") -> None:
         self.name = name
         self.url = url
         self.timeout = timeout
+        self.key = key
+        self.secret = secret
 
     def send(self, session: Session, message: OutboxMessage) -> dict[str, Any] | None:
         data = json.dumps({"id": message.id, "recipient": message.recipient, "subject": message.subject,
@@ -104,6 +115,35 @@ class HttpGatewayChannel:
         if status >= 300:
             raise RuntimeError(f"{self.name} gateway answered HTTP {status}")
         return {"channel": self.name, "gateway": self.url, "status": status}
+
+    def call(self, action: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """POST `payload` to ``{url}/{action}``, signed; the answer's JSON. A time-out raises `GatewayTimeout`
+        (unknown outcome); an HTTP error or a refusal raises RuntimeError (nothing was done)."""
+        import hashlib
+        import hmac
+        import urllib.error
+
+        data = json.dumps(payload, ensure_ascii=False, default=str).encode()
+        sig = hmac.new(self.secret.encode(), data, hashlib.sha256).hexdigest()
+        req = urllib.request.Request(f"{self.url.rstrip('/')}/{action}", data=data, method="POST", headers={
+            "Content-Type": "application/json", "X-Access-Key": self.key, "X-Signature": sig})  # fmt: skip
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 - the URL is a setting
+                body = resp.read()
+        except urllib.error.HTTPError as exc:
+            raise RuntimeError(f"{self.name} gateway answered HTTP {exc.code} to {action}") from exc
+        except TimeoutError as exc:
+            raise GatewayTimeout(f"{self.name} gateway did not answer {action} within {self.timeout} s") from exc
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError):
+                raise GatewayTimeout(f"{self.name} gateway did not answer {action} in time") from exc
+            raise RuntimeError(f"{self.name} gateway unreachable: {exc.reason}") from exc
+        out: dict[str, Any] = json.loads(body or b"{}")
+        return out
+
+    def status(self, ref: str) -> dict[str, Any]:
+        """What the provider knows of message `ref` (our id, or the provider's): ``{"found": bool, ...}``."""
+        return self.call("status", {"ref": ref})
 
 
 # ── signal controllers ───────────────────────────────────────────────────────────────────────────

@@ -4,7 +4,7 @@ loop itself.
 A domain declares `JOBS = [Job(name, every_seconds, fn)]` in its `jobs.py`. Several workers may run:
 each run is claimed by a conditional UPDATE on `job_schedule`, so one worker runs it per period.
 
-The loop (`run_worker`) drains the outbox, runs the due jobs and writes the worker's heartbeat
+The loop (`run_worker`) drains the outbox (and the queues domains register with `register_drains`), runs the due jobs and writes the worker's heartbeat
 (`worker_heartbeat`) every round. A transient database error — SQLite's "database is locked" after its
 busy timeout, a PostgreSQL serialization failure, deadlock or lost connection — is logged and retried with
 back-off: the worker never dies of one. Any other error is logged, recorded on the heartbeat and ends
@@ -47,6 +47,21 @@ class JobSchedule(Base):
 
 
 _registered: dict[str, Job] = {}
+
+# Queues besides the core outbox that the worker drains every round (a domain's own message table, e.g.
+# alerts delivery): name → drain(maker, *, batch, who, on_progress) -> counts by outcome.
+Drain = Callable[..., dict[str, int]]
+_drains: dict[str, Drain] = {}
+
+
+def register_drains(drains: list[tuple[str, Drain]]) -> None:
+    """Called once by `citybrain.bootstrap` with each domain's `jobs.DRAINS`."""
+    for name, fn in drains:
+        _drains[name] = fn
+
+
+def all_drains() -> dict[str, Drain]:
+    return dict(_drains)
 
 
 def register(jobs: list[Job]) -> None:
@@ -217,6 +232,9 @@ def run_worker(maker: sessionmaker[Session], *, batch: int = 50, interval: float
                 forget_old_workers(maker)
             heartbeat()
             counts = outbox.drain(maker, batch=batch, who=who, on_progress=on_progress)
+            for drain in _drains.values():
+                for k, v in drain(maker, batch=batch, who=who, on_progress=on_progress).items():
+                    counts[k] = counts.get(k, 0) + v
             ran = run_due(maker)
             heartbeat()
         except Exception as exc:

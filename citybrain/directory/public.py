@@ -4,7 +4,7 @@ Every other domain imports the directory only through this module.
 """
 
 from citybrain.directory import catalogue
-from citybrain.directory.models import DEPARTMENT_KINDS, Department
+from citybrain.directory.models import DEPARTMENT_KINDS, Contact, Department
 from citybrain.directory.service import (
     department_by_code,
     department_for_manager,
@@ -15,10 +15,11 @@ from citybrain.directory.service import (
     street_office_for,
     visible_area_prefix,
     visible_department_ids,
+    warning_contacts,
 )
 
 __all__ = [
-    "DEPARTMENT_KINDS", "Department", "catalogue", "department_by_code", "department_for_manager",
+    "DEPARTMENT_KINDS", "Contact", "Department", "catalogue", "department_by_code", "department_for_manager",
     "ensure_department", "get_department", "list_departments", "may_see_department", "street_office_for",
-    "visible_area_prefix", "visible_department_ids",
+    "visible_area_prefix", "visible_department_ids", "warning_contacts",
 ]

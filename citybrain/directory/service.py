@@ -6,6 +6,7 @@ department by its stable code (see `citybrain.directory.catalogue`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -242,3 +243,17 @@ def add_contact(session: Session, actor: Actor, department_code: str, data: Cont
     audit.record(session, actor, "create", "contact", contact.id, None,
                  audit.snapshot(contact, ["department_id", "name", "title", "phone", "email", "on_duty"]))
     return contact
+
+
+def warning_contacts(session: Session, kinds: Iterable[str], codes: Iterable[str] | None = None
+                     ) -> list[tuple[Contact, Department]]:
+    """The on-duty contacts (值班联系人) of the departments of the given kinds (bureau, linkage_unit,
+    street_office …), optionally only those departments whose code is in `codes`: whom a warning reaches
+    "by role". In department and contact order."""
+    q = (select(Contact, Department).join(Department, Department.id == Contact.department_id)
+         .where(Contact.on_duty.is_(True), Department.kind.in_(list(kinds)))
+         .order_by(Department.code, Contact.id))
+    wanted = list(codes) if codes is not None else None
+    if wanted is not None:
+        q = q.where(Department.code.in_(wanted))
+    return [(row[0], row[1]) for row in session.execute(q)]

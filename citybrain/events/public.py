@@ -1,6 +1,7 @@
 """What other domains may use of the event hub (事件枢纽): its ports, its domain events and read models.
 
-Ports: `intake` (every channel's report enters here) and `get_event`. Domain events: the hub's facts, to
+Ports: `intake` (every channel's report enters here), `get_event` and `existing_photo_ids` (the
+photo store other domains' results point into). Domain events: the hub's facts, to
 subscribe to on the bus. Every other domain imports the event hub only through this module.
 """
 
@@ -8,9 +9,10 @@ from citybrain.events.common import category_names, get_event
 from citybrain.events.domain_events import EventClosed, EventOverdue, EventReported, EventStatusChanged
 from citybrain.events.intake.service import intake
 from citybrain.events.models import Event, EventCategory
+from citybrain.events.photos.service import existing_photo_ids
 from citybrain.events.schemas import Channel, EventIn
 
 __all__ = [
     "Channel", "Event", "EventCategory", "EventClosed", "EventIn", "EventOverdue", "EventReported",
-    "EventStatusChanged", "category_names", "get_event", "intake",
+    "EventStatusChanged", "category_names", "existing_photo_ids", "get_event", "intake",
 ]

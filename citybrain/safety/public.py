@@ -3,6 +3,7 @@
 Every other domain imports safety only through this module.
 """
 
+from citybrain.safety.contacts import SiteContact, contacts_in_area
 from citybrain.safety.domain_events import (
     AccidentRecorded,
     HiddenDangerOverdue,
@@ -16,5 +17,5 @@ from citybrain.safety.units.service import get_unit
 
 __all__ = [
     "AccidentRecorded", "HiddenDangerOverdue", "HiddenDangerRecorded", "HiddenDangerStatusChanged",
-    "RiskLevelChanged", "RiskRegraded", "get_hazard_point", "get_unit", "hazard_points_near",
+    "RiskLevelChanged", "RiskRegraded", "SiteContact", "contacts_in_area", "get_hazard_point", "get_unit", "hazard_points_near",
 ]

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -110,7 +111,7 @@ def compose_page(request: Request, session: Session = Depends(get_session)) -> R
                "events": {e: {"zh": v.zh, "en": v.en} for e, v in EVENT_TYPES.items()}}
     return render(request, "alerts/compose.html",
                   {"options": options, "mode": mode, "colours": COLOURS, "events": EVENT_TYPES,
-                   "js_prefixes": ["alerts.js."]}, csp=True)
+                   "js_prefixes": ["alerts.js.", "alerts.delivery.js."]}, csp=True)
 
 
 @pages.get("/alerts/view/{alert_id}")
@@ -134,11 +135,12 @@ def alert_page(alert_id: int, request: Request, session: Session = Depends(get_s
         row["actor"] = names.get(row["actor"], row["actor"])
     data["author"] = names.get(data["author"], data["author"])
     data["approved_by"] = names.get(data["approved_by"] or "", data["approved_by"])
-    has_delivery = any(getattr(r, "path", "") == "/api/alerts/{alert_id}/delivery"
-                       or getattr(r, "path", "") == "/api/alerts/{id}/delivery" for r in request.app.routes)
+    # the delivery sub-package's GET /api/alerts/{source_kind}/{source_id}/delivery (routers are included
+    # lazily, so app.routes does not list it flat)
+    has_delivery = importlib.util.find_spec("citybrain.alerts.delivery.api") is not None
     return render(request, "alerts/alert.html",
                   {"alert": data, "card": _card(alert, lang), "log": log, "has_delivery": has_delivery,
                    "options": {"id": alert.id, "area": alert.area, "actions": data["actions"],
                                "level": alert.level, "hex": COLOURS[alert.level].hex if alert.level in COLOURS
                                else "#888", "has_delivery": has_delivery},
-                   "js_prefixes": ["alerts.js."]}, csp=True)
+                   "js_prefixes": ["alerts.js.", "alerts.delivery.js."]}, csp=True)

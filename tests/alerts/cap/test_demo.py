@@ -18,7 +18,7 @@ def test_demo_alerts(engine, demo_geo) -> None:  # type: ignore[no-untyped-def]
     with session_scope(engine) as s:
         demo.seed(s, Tracker(None))
     with session_scope(engine) as s:
-        assert demo.seed(s, Tracker(None)) == ["alerts: demo alerts already there, left as they are"]
+        assert "alerts: demo alerts already there, left as they are" in (demo.seed(s, Tracker(None)) or [])
         rows = list(s.scalars(select(Alert).order_by(Alert.id)))
         assert [(a.level, a.event_type, a.state) for a in service.public_in_force(s)] == [
             ("orange", "fog", "issued"), ("yellow", "rainstorm", "issued"), ("blue", "freeze", "issued")]

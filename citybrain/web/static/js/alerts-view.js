@@ -55,6 +55,7 @@
   if (delivery && options.has_delivery) {
     CB.getJSON(delivery.dataset.src).then(function (data) {
       var body = document.getElementById("alert-delivery-body");
+      if (window.CBDelivery) { window.CBDelivery.render(body, data); return; }
       var pre = el("pre", {class: "al-json"}, JSON.stringify(data, null, 2));
       body.appendChild(pre);
     }).catch(function () { delivery.hidden = true; });
