@@ -2,7 +2,7 @@
 end to end from an MQTT publisher in another process through validation, rules and storage.
 
 Run: ``.venv/bin/python benchmarks/monitoring_ingest_bench.py [--db sqlite|postgresql] [--sensors 200]
-[--seconds 20] [--batch 1] [--ingesters 1] [--inflight 200]``
+[--seconds 20] [--batch 1] [--ingesters 1] [--inflight 1000] [--baseline]``
 
 What it does: starts its own Mosquitto on a free loopback port with explicit queue limits and $SYS every
 second; makes a fresh database (a SQLite file, or a PostgreSQL database on 127.0.0.1:5432) at all
@@ -16,6 +16,11 @@ the ingesters to catch up; reports:
 - lag = received_at (the store's clock, in the transaction that commits the reading) − the reading's time
   (stamped at publish), p50 and p99;
 - the broker's `$SYS/broker/publish/messages/dropped` (must be 0) and stored = published.
+
+``--baseline`` also runs, in this same process and against the same broker and publisher, a bare paho
+subscriber (manual acks after each commit) that only parses the JSON and inserts the messages in batched
+SQLite transactions — no validation, no roll-ups, no rules — and prints the ratio of the two rates (the
+machine is shared: compare ratios, not absolute figures, between runs).
 """
 
 from __future__ import annotations
@@ -81,22 +86,107 @@ def _publisher(url: str, codes: list[str], seconds: float, inflight: int, batch:
     out.put((sent, time.monotonic() - began))
 
 
-def _sys_dropped(host: str, port: int) -> str:
+class SysWatch:
+    """The broker's $SYS publish counters, watched for the whole run (a message dropped at any moment
+    shows in `$SYS/broker/publish/messages/dropped`, which Mosquitto publishes every sys_interval)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        import paho.mqtt.client as mqtt
+        from paho.mqtt.enums import CallbackAPIVersion
+
+        self.got: dict[str, str] = {}
+        self.c = mqtt.Client(CallbackAPIVersion.VERSION2)
+        self.c.on_message = lambda _c, _u, m: self.got.__setitem__(m.topic, m.payload.decode())
+        self.c.on_connect = lambda cl, _u, _f, _rc, _p: cl.subscribe("$SYS/broker/publish/messages/#")
+        self.c.connect(host, port)
+        self.c.loop_start()
+
+    def dropped(self, wait: float = 3.0) -> str:
+        time.sleep(wait)  # the next $SYS round
+        return self.got.get("$SYS/broker/publish/messages/dropped", "?")
+
+    def close(self) -> None:
+        self.c.disconnect()
+        self.c.loop_stop()
+
+
+def _baseline(mqtt_url: str, codes: list[str], args: argparse.Namespace, work: Path) -> dict:
+    """A bare paho subscriber: JSON parsed, rows inserted with executemany, one commit per batch of up to
+    1000 messages, PUBACKs after the commit. The same publisher and broker as the real run."""
+    import datetime as dt
+    import queue
+    import sqlite3
+
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
 
-    got: dict[str, str] = {}
-    c = mqtt.Client(CallbackAPIVersion.VERSION2)
-    c.on_message = lambda _c, _u, m: got.__setitem__(m.topic, m.payload.decode())
-    c.on_connect = lambda cl, _u, _f, _rc, _p: cl.subscribe("$SYS/broker/publish/messages/#")
-    c.connect(host, port)
+    from citybrain.core.mqtt import broker_from_url
+
+    db = sqlite3.connect(work / "baseline.db", check_same_thread=False)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("CREATE TABLE reading (sensor TEXT, time TEXT, value REAL, received REAL, PRIMARY KEY (sensor, time))")
+    broker = broker_from_url(mqtt_url)
+    q: queue.Queue = queue.Queue()
+    c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"bench-base-{os.getpid()}", protocol=mqtt.MQTTv5,
+                    manual_ack=True)
+    c.on_message = lambda _c, _u, m: q.put(m)
+    subscribed = threading.Event()
+    c.on_subscribe = lambda *_a: subscribed.set()
+    c.on_connect = lambda cl, *_a: cl.subscribe("$share/base/citybrain/sensors/+/readings", qos=1)
+    props = Properties(PacketTypes.CONNECT)
+    props.ReceiveMaximum = 4000
+    c.connect(broker.host, broker.port, properties=props)
     c.loop_start()
-    deadline = time.monotonic() + 10
-    while "$SYS/broker/publish/messages/dropped" not in got and time.monotonic() < deadline:
-        time.sleep(0.05)
+    subscribed.wait(10)
+    stop = threading.Event()
+    count = [0]
+
+    def consume() -> None:
+        while not stop.is_set() or not q.empty():
+            try:
+                batch = [q.get(timeout=0.2)]
+            except queue.Empty:
+                continue
+            while len(batch) < 1000:
+                try:
+                    batch.append(q.get_nowait())
+                except queue.Empty:
+                    break
+            rows = []
+            for m in batch:
+                data = json.loads(m.payload)
+                code = m.topic.split("/")[2]
+                for r in data if isinstance(data, list) else [data]:
+                    rows.append((code, r["time"], r["value"], time.time()))
+            db.executemany("INSERT OR REPLACE INTO reading VALUES (?, ?, ?, ?)", rows)
+            db.commit()
+            for m in batch:
+                c.ack(m.mid, m.qos)
+            count[0] += len(rows)
+
+    th = threading.Thread(target=consume, daemon=True)
+    th.start()
+    out: mp.Queue = mp.get_context("spawn").Queue()
+    pub = mp.get_context("spawn").Process(target=_publisher, args=(mqtt_url, codes, args.seconds, args.inflight,
+                                                                     args.batch, args.rate, out))
+    pub.start()
+    sent, pub_s = out.get(timeout=args.seconds + 120)
+    pub.join()
+    deadline = time.monotonic() + 600
+    while count[0] < sent and time.monotonic() < deadline:
+        time.sleep(0.2)
+    stop.set()
+    th.join(30)
     c.disconnect()
     c.loop_stop()
-    return got.get("$SYS/broker/publish/messages/dropped", "?")
+    rows = db.execute("SELECT time, received FROM reading").fetchall()
+    lags = sorted((r - dt.datetime.fromisoformat(t).timestamp()) * 1000 for t, r in rows)
+    span = (max(r for _t, r in rows) - min(r for _t, r in rows)) or 1e-9
+    return {"baseline": "bare paho + batched SQLite inserts, no validation", "published": sent,
+            "stored": len(rows), "readings_per_s": round(len(rows) / span),
+            "lag_p50_ms": round(statistics.median(lags), 1), "lag_p99_ms": round(lags[int(0.99 * (len(lags) - 1))], 1)}
 
 
 def main() -> None:
@@ -106,7 +196,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--batch", type=int, default=1)
     ap.add_argument("--ingesters", type=int, default=1)
-    ap.add_argument("--inflight", type=int, default=200)
+    ap.add_argument("--inflight", type=int, default=1000)
+    ap.add_argument("--baseline", action="store_true", help="also run the bare paho + batched SQLite baseline")
     ap.add_argument("--rate", type=float, default=0, help="readings/s offered (0: as fast as the broker acks)")
     args = ap.parse_args()
 
@@ -157,6 +248,7 @@ def main() -> None:
                                            hysteresis=5, level="yellow"))
         time.sleep(0.5)
         mqtt_url = f"mqtt://127.0.0.1:{port}"
+        watch = SysWatch("127.0.0.1", port)
         broker = broker_from_url(mqtt_url)
         ings = [Ingester(broker, engine) for _ in range(args.ingesters)]
         threads = [threading.Thread(target=i.run, daemon=True) for i in ings]
@@ -191,10 +283,16 @@ def main() -> None:
             "offered_per_s": args.rate or "max", "published": sent, "publish_s": round(pub_s, 1), "stored": len(rows),
             "readings_per_s": round(len(rows) / span), "lag_p50_ms": round(statistics.median(lags), 1),
             "lag_p99_ms": round(lags[int(0.99 * (len(lags) - 1))], 1),
-            "broker_dropped": _sys_dropped("127.0.0.1", port),
+            "broker_dropped": watch.dropped(),
         }
-        print(json.dumps(result, ensure_ascii=False))
+        print(json.dumps(result, ensure_ascii=False), flush=True)
         engine.dispose()
+        if args.baseline:
+            base = _baseline(mqtt_url, codes, args, work)
+            base["broker_dropped"] = watch.dropped()
+            print(json.dumps(base, ensure_ascii=False))
+            print(json.dumps({"ratio_citybrain_to_baseline": round(result["readings_per_s"] / base["readings_per_s"],
+                                                                    2)}))
     finally:
         broker_proc.kill()
         if admin is not None:

@@ -21,6 +21,7 @@ from citybrain.core.errors import DomainError, NotFound
 from citybrain.core.migrate import NotMigrated as NotMigrated  # re-exported for callers of create_app
 from citybrain.core.migrate import check_migrated
 from citybrain.core.web import CommitBeforeResponse, domain_error_handler
+from citybrain.web.app.version import AppVersionGate
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.session_maker = session_factory(engine, bus=bus)
     app.state.read_session_maker = session_factory(engine, read_only=True, bus=bus)
     app.add_middleware(CommitBeforeResponse)
+    app.add_middleware(AppVersionGate)  # the responder app too old for this server: 426, its queue kept
     app.add_middleware(NoControlCharacters)
     app.add_middleware(SecurityHeaders)  # outermost: every response, errors included
     app.add_exception_handler(DomainError, _domain_error)

@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=300, ge=10)
     max_upload_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     geography_cache_seconds: float = Field(default=5.0, ge=0)
+    # the CAP publisher (发布单位): its GB/T 4657 organisation code, the DDD of every GB/T 35965.1 identifier
+    # (ZZZZZZDDDUUUXX: region 510116, organisation, internal 000, extension 00); "000" until it is assigned
+    cap_org_code: str = Field(default="000", description="GB/T 4657 organisation code of the CAP publisher")
+    # the CAP <sender>; empty = the publisher code then "@citybrain.shuangliu"
+    cap_sender: str = Field(default="", description="CAP sender of the alerts published here")
 
     @classmethod
     def settings_customise_sources(
@@ -104,6 +109,21 @@ class Settings(BaseSettings):
         allowed = {"mqtt_url": ("mqtt", "mqtts"), "sms_gateway_url": ("http", "https")}[info.field_name]
         if p.scheme not in allowed or not p.hostname:
             raise ValueError(f"must be a {'/'.join(allowed)}:// URL with a host, got {v!r}")
+        return v
+
+    @field_validator("cap_org_code")
+    @classmethod
+    def _org(cls, v: str) -> str:
+        if not (len(v) == 3 and v.isascii() and v.isdigit()):
+            raise ValueError(f"must be the publisher's 3-digit GB/T 4657 organisation code (such as 000), got {v!r}")
+        return v
+
+    @field_validator("cap_sender")
+    @classmethod
+    def _sender(cls, v: str) -> str:
+        # CAP 1.2 <sender>: no spaces, commas, "<" or "&"; it also goes into `references` triples
+        if v and (len(v) > 160 or not v.isprintable() or any(c.isspace() or c in ",<&" for c in v)):
+            raise ValueError(f"must be at most 160 characters without spaces, commas, '<' or '&', got {v!r}")
         return v
 
     @field_validator("default_language")

@@ -36,6 +36,9 @@ from citybrain.geography import public as geography
 MAX_RADIUS_M = 50_000.0
 MAX_POLYGONS = 50
 MAX_POINTS = 5_000  # per ring: a hand-drawn area or an upstream warning has far fewer
+# all rings together: ~400 KB of CAP polygon text; beyond it the published CAP grows to megabytes and
+# one request ties a worker up for seconds (50 × 5,000 points took 5 s and answered 10 MB)
+MAX_TOTAL_POINTS = 20_000
 GEOCODE_LENGTHS = {6: "district", 9: "street", 12: "community", 15: "grid"}
 
 
@@ -46,7 +49,7 @@ class CircleIn(BaseModel):
 
     lon: Longitude
     lat: Latitude
-    radius_m: float = Field(gt=0, le=MAX_RADIUS_M, description="radius in metres, over 0 and at most 50 km")
+    radius_m: float = Field(ge=1, le=MAX_RADIUS_M, description="radius in metres, at least 1 m and at most 50 km")
 
 
 def _ring_problem(ring: Any) -> str | None:
@@ -104,6 +107,9 @@ class AreaSpec(BaseModel):
     @field_validator("polygons")
     @classmethod
     def _polygons(cls, v: list[list[tuple[float, float]]]) -> list[list[tuple[float, float]]]:
+        total = sum(len(ring) for ring in v)
+        if total > MAX_TOTAL_POINTS:
+            raise ValueError(f"polygons have {total} points together, at most {MAX_TOTAL_POINTS}")
         for i, ring in enumerate(v):
             problem = _ring_problem(ring)
             if problem:

@@ -4,6 +4,6 @@ Every other domain imports alerts only through this module.
 """
 
 from citybrain.alerts.delivery.stats import figures as delivery_figures
-from citybrain.alerts.domain_events import AlertIssued, WeatherWarningIssued
+from citybrain.alerts.domain_events import AlertIssued, WeatherWarningEnded, WeatherWarningIssued
 
-__all__ = ["AlertIssued", "WeatherWarningIssued", "delivery_figures"]
+__all__ = ["AlertIssued", "WeatherWarningEnded", "WeatherWarningIssued", "delivery_figures"]

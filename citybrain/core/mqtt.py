@@ -1,4 +1,5 @@
-"""A reusable MQTT ingester: a shared subscription whose messages a store function takes one by one.
+"""A reusable MQTT ingester: a shared subscription whose messages a store function takes one by one —
+or, with a batch store function, many per transaction (see `Subscriber`: acknowledged after the commit).
 
 What a domain gives: a topic filter (``citybrain/traffic/intersections/+/readings``) and a store
 function ``store(topic, payload)`` that gets the parsed JSON payload, validates it and stores it in its
@@ -69,6 +70,12 @@ DB_RETRY_MAX = 30.0
 
 Store = Callable[[str, Any], Any]
 """``store(topic, payload)``: validate and store one message (committed on return), or raise."""
+
+BatchStore = Callable[[list[tuple[str, Any]]], list[Any]]
+"""``store_batch([(topic, payload), …])``: validate and store many messages in ONE transaction (committed
+on return); gives back one entry per message, in order: what was stored, or the exception refusing that
+message (a ValidationError or DomainError, returned, not raised). Raising OperationalError/InterfaceError
+means nothing was committed: the whole batch is retried."""
 
 
 # ── settings and options ─────────────────────────────────────────────────────────────────────────
@@ -190,29 +197,91 @@ def handle(store: Store, topic: str, payload: bytes) -> Outcome:
 
     Database outages (OperationalError, InterfaceError) are raised: the caller retries them.
     """
-    if len(payload) > MAX_PAYLOAD:
-        return Outcome(topic, detail=_err(["body"], f"payload of {len(payload)} bytes, more than {MAX_PAYLOAD}",
-                                          "too_large"))  # fmt: skip
-    try:
-        data = json.loads(payload)
-    except ValueError as exc:
-        return Outcome(topic, detail=_err(["body"], f"payload is not JSON: {exc}", "json_invalid"))
+    data, bad = parse(topic, payload)
+    if bad is not None:
+        return bad
     try:
         return Outcome(topic, result=store(topic, data))
-    except ValidationError as exc:
-        detail = [
-            {"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]}
-            for e in exc.errors(include_url=False, include_input=False, include_context=False)
-        ]
-        return Outcome(topic, detail=detail)
-    except DomainError as exc:  # over MQTT what a URL path would name comes from the topic
-        loc = ["topic" if exc.loc == "path" else exc.loc] + ([exc.field] if exc.field else [])
-        return Outcome(topic, detail=_err(loc, exc.msg, exc.type))
+    except (ValidationError, DomainError) as exc:
+        return refused(topic, exc)
     except (OperationalError, InterfaceError):
         raise
     except SQLAlchemyError as exc:
         log.exception("mqtt ingest: could not store a message to %s", topic)
         return Outcome(topic, detail=_err(["body"], f"could not be stored ({type(exc).__name__})", "storage_error"))
+
+
+def parse(topic: str, payload: bytes) -> tuple[Any, Outcome | None]:
+    """The JSON of a message, or its refusal (too large, not JSON)."""
+    if len(payload) > MAX_PAYLOAD:
+        return None, Outcome(topic, detail=_err(["body"], f"payload of {len(payload)} bytes, more than "
+                                                          f"{MAX_PAYLOAD}", "too_large"))
+    try:
+        return json.loads(payload), None
+    except ValueError as exc:
+        return None, Outcome(topic, detail=_err(["body"], f"payload is not JSON: {exc}", "json_invalid"))
+
+
+def refused(topic: str, exc: ValidationError | DomainError) -> Outcome:
+    """A store function's refusal in the API's 4xx shape."""
+    if isinstance(exc, ValidationError):
+        detail = [
+            {"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]}
+            for e in exc.errors(include_url=False, include_input=False, include_context=False)
+        ]
+        return Outcome(topic, detail=detail)
+    # over MQTT what a URL path would name comes from the topic
+    loc = ["topic" if exc.loc == "path" else exc.loc] + ([exc.field] if exc.field else [])
+    return Outcome(topic, detail=_err(loc, exc.msg, exc.type))
+
+
+def handle_batch(store_batch: BatchStore, messages: list[tuple[str, bytes]]) -> list[Outcome]:
+    """Parse many messages and hand the JSON ones to ``store_batch`` (one transaction); one Outcome each.
+
+    Database outages are raised (nothing was committed): the caller retries the whole batch.
+    """
+    outcomes: list[Outcome | None] = []
+    todo: list[tuple[str, Any]] = []
+    for topic, payload in messages:
+        data, bad = parse(topic, payload)
+        outcomes.append(bad)
+        if bad is None:
+            todo.append((topic, data))
+    results = iter(_store_all(store_batch, todo) if todo else [])
+    out: list[Outcome] = []
+    for (topic, _payload), o in zip(messages, outcomes, strict=True):
+        if o is not None:
+            out.append(o)
+            continue
+        r = next(results)
+        if isinstance(r, (ValidationError, DomainError)):
+            out.append(refused(topic, r))
+        elif isinstance(r, _Failed):
+            out.append(Outcome(topic, detail=r.detail))
+        else:
+            out.append(Outcome(topic, result=r))
+    return out
+
+
+@dataclass(frozen=True)
+class _Failed:
+    detail: list[dict[str, Any]]
+
+
+def _store_all(store_batch: BatchStore, todo: list[tuple[str, Any]]) -> list[Any]:
+    """The batch in one transaction; if the database refuses it for another reason than an outage (a bug,
+    a constraint), each message alone, so one bad message never costs the others."""
+    try:
+        return store_batch(todo)
+    except (OperationalError, InterfaceError):
+        raise
+    except SQLAlchemyError as exc:
+        if len(todo) == 1:
+            log.exception("mqtt ingest: could not store a message to %s", todo[0][0])
+            return [_Failed(_err(["body"], f"could not be stored ({type(exc).__name__})", "storage_error"))]
+        log.warning("mqtt ingest: a batch of %s messages failed (%s); storing them one by one", len(todo),
+                    type(exc).__name__)
+        return [r for item in todo for r in _store_all(store_batch, [item])]
 
 
 def _published(info: mqtt.MQTTMessageInfo) -> bool:
@@ -236,18 +305,30 @@ class Stats:
 class Subscriber(InboundFeed):
     """Subscribes, stores, reports refusals; ``run()`` blocks until ``stop()`` (any thread, or a signal).
 
-    The paho network thread only queues messages; ``run()`` handles them one at a time in the calling
-    thread and acknowledges each when it is done, so the broker keeps what is not finished.
+    The paho network thread only queues messages; ``run()`` handles them in the calling thread and
+    acknowledges each when it is done, so the broker keeps what is not finished.
     ``describe(topic)`` adds fields to an error report (e.g. the intersection the topic names).
+
+    Batches: give ``store_batch`` (instead of ``store``) and ``run()`` takes what has arrived — up to
+    ``batch_max`` messages, waiting at most ``batch_ms`` after the first — stores it in one transaction,
+    and only after the commit acknowledges every message of it (PUBACK) and publishes its refusals. A
+    process killed mid-batch has acknowledged nothing of it: the broker redelivers the lot. Messages
+    keep their order of arrival within a batch (a store function handles one sensor's readings in order).
+    ``receive_maximum`` (MQTT v5 flow control: messages the broker may have unacknowledged at this
+    client) must exceed ``batch_max`` for batches to fill; it defaults to 32, or 4 × batch_max.
     """
 
     def __init__(
         self,
         broker: Broker,
         topic_filter: str,
-        store: Store,
+        store: Store | None,
         *,
         group: str,
+        store_batch: BatchStore | None = None,
+        batch_max: int = 1,
+        batch_ms: float = 0.0,
+        receive_maximum: int | None = None,
         name: str = "mqtt ingest",
         client_id: str | None = None,
         session_expiry: int = 0,
@@ -258,7 +339,16 @@ class Subscriber(InboundFeed):
         self.broker = broker
         self.topic_filter = topic_filter
         self.topic = shared_topic(group, topic_filter)
+        if (store is None) == (store_batch is None):
+            raise ValueError("give store or store_batch")
+        if not 1 <= batch_max <= 16384:
+            raise _option("batch_max", f"1..16384 messages, got {batch_max}")
         self.store = store
+        self.store_batch = store_batch
+        self.batch_max = batch_max
+        self.batch_ms = batch_ms
+        self.receive_maximum = min(65535, receive_maximum or (RECEIVE_MAXIMUM if store_batch is None
+                                                             else max(RECEIVE_MAXIMUM, 4 * batch_max)))
         self.name = name
         check_session(client_id, session_expiry)
         self.client_id = client_id or (
@@ -327,40 +417,108 @@ class Subscriber(InboundFeed):
         self._queue.put((msg, self._generation))
 
     # processing (run's thread) -------------------------------------------------------------------
-    def _handle(self, msg: mqtt.MQTTMessage) -> Outcome | None:
-        """handle() with retries while the database is unreachable; None if stopped meanwhile."""
+    def _retrying(self, what: str, work: Callable[[], Any]) -> Any:
+        """work() with retries while the database is unreachable; None if stopped meanwhile."""
         delay = 0.5
         while True:
             try:
-                return handle(self.store, msg.topic, msg.payload)
+                return work()
             except (OperationalError, InterfaceError) as exc:
                 if self._stop.is_set():
-                    log.error("%s: database unavailable at stop; %s left to the broker", self.name, msg.topic)
+                    log.error("%s: database unavailable at stop; %s left to the broker", self.name, what)
                     return None
                 log.warning("%s: database unavailable (%s); retrying in %.1f s", self.name,
                             str(exc).splitlines()[0], delay)  # fmt: skip
                 self._stop.wait(delay)
                 delay = min(delay * 2, DB_RETRY_MAX)
+
+    def _handle(self, msg: mqtt.MQTTMessage) -> Outcome | None:
+        assert self.store is not None
+        store = self.store
+
+        def work() -> Outcome:
+            try:
+                return handle(store, msg.topic, msg.payload)
+            except (OperationalError, InterfaceError):
+                raise
             except Exception:  # noqa: BLE001 - a bug must not stop the ingester or block the others
                 log.exception("%s: failed on a message to %s", self.name, msg.topic)
                 return Outcome(msg.topic, detail=_err(["body"], "internal error", "internal_error"))
 
+        return self._retrying(msg.topic, work)  # type: ignore[no-any-return]
+
+    def _handle_batch(self, msgs: list[mqtt.MQTTMessage]) -> list[Outcome] | None:
+        assert self.store_batch is not None
+        store_batch = self.store_batch
+        items = [(m.topic, m.payload) for m in msgs]
+
+        def work() -> list[Outcome]:
+            try:
+                return handle_batch(store_batch, items)
+            except (OperationalError, InterfaceError):
+                raise
+            except Exception:  # noqa: BLE001 - a bug must not stop the ingester or block the others
+                if len(items) > 1:  # find the message that trips it; the others are stored
+                    log.exception("%s: a batch of %s failed; one by one", self.name, len(items))
+                    return [o for it in items for o in _one(it)]
+                return _one(items[0])
+
+        def _one(item: tuple[str, bytes]) -> list[Outcome]:
+            try:
+                return handle_batch(store_batch, [item])
+            except (OperationalError, InterfaceError):
+                raise
+            except Exception:  # noqa: BLE001
+                log.exception("%s: failed on a message to %s", self.name, item[0])
+                return [Outcome(item[0], detail=_err(["body"], "internal error", "internal_error"))]
+
+        return self._retrying(f"{len(msgs)} messages", work)  # type: ignore[no-any-return]
+
     def _process(self, msg: mqtt.MQTTMessage, generation: int) -> None:
-        self.stats.received += 1
-        out = self._handle(msg)
-        if out is None:
-            return
-        if out.ok:
-            self.stats.stored += 1
-            log.debug("%s: %s stored", self.name, msg.topic)
+        self._finish([(msg, generation)])
+
+    def _finish(self, items: list[tuple[mqtt.MQTTMessage, int]]) -> None:
+        """Store the messages (one transaction in batch mode), report refusals, then acknowledge them."""
+        self.stats.received += len(items)
+        msgs = [m for m, _g in items]
+        if self.store_batch is not None:
+            outs = self._handle_batch(msgs)
         else:
-            self.stats.rejected += 1
-            log.warning("%s: refused a message to %s: %s", self.name, msg.topic,
-                        "; ".join(f"{'.'.join(map(str, d['loc']))}: {d['msg']}" for d in out.detail or []))  # fmt: skip
-            self._publish_error(msg, out)
-        if msg.qos > 0 and generation == self._generation:
-            self.client.ack(msg.mid, msg.qos)
-        # else: the connection that delivered it is gone; the broker redelivers it (stored again = same row)
+            one = self._handle(msgs[0])
+            outs = None if one is None else [one]
+        if outs is None:
+            return  # stopped while the database was away: nothing acknowledged, the broker keeps them
+        for msg, out in zip(msgs, outs, strict=True):
+            if out.ok:
+                self.stats.stored += 1
+            else:
+                self.stats.rejected += 1
+                log.warning("%s: refused a message to %s: %s", self.name, msg.topic,
+                            "; ".join(f"{'.'.join(map(str, d['loc']))}: {d['msg']}" for d in out.detail or []))  # fmt: skip
+                self._publish_error(msg, out)
+        for msg, generation in items:
+            if msg.qos > 0 and generation == self._generation:
+                self.client.ack(msg.mid, msg.qos)
+            # else: the connection that delivered it is gone; the broker redelivers it (stored again = same row)
+
+    def _next_batch(self, first: tuple[mqtt.MQTTMessage, int]) -> list[tuple[mqtt.MQTTMessage, int]]:
+        """The first message and what else arrives within batch_ms, up to batch_max."""
+        batch = [first]
+        deadline = time.monotonic() + self.batch_ms / 1000
+        while len(batch) < self.batch_max:
+            try:
+                batch.append(self._queue.get_nowait())
+                continue
+            except queue.Empty:
+                pass
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                batch.append(self._queue.get(timeout=left))
+            except queue.Empty:
+                break
+        return batch
 
     def _publish_error(self, msg: mqtt.MQTTMessage, out: Outcome) -> None:
         body = {**(self.describe(msg.topic) if self.describe else {}), "topic": msg.topic, "detail": out.detail,
@@ -386,7 +544,7 @@ class Subscriber(InboundFeed):
     def run(self) -> None:
         props = Properties(PacketTypes.CONNECT)
         props.SessionExpiryInterval = self.session_expiry
-        props.ReceiveMaximum = RECEIVE_MAXIMUM
+        props.ReceiveMaximum = self.receive_maximum
         self.client.connect_async(self.broker.host, self.broker.port, keepalive=KEEPALIVE,
                                   clean_start=self.session_expiry == 0, properties=props)  # fmt: skip
         self.client.loop_start()
@@ -396,7 +554,7 @@ class Subscriber(InboundFeed):
                     item = self._queue.get(timeout=0.2)
                 except queue.Empty:
                     continue
-                self._process(*item)
+                self._finish(self._next_batch(item) if self.store_batch is not None else [item])
         finally:
             self._shutdown()
 
@@ -408,9 +566,10 @@ class Subscriber(InboundFeed):
             self._unsubscribed.wait(min(2.0, grace))
         while time.monotonic() < deadline:  # finish what was delivered, with its acks
             try:
-                self._process(*self._queue.get_nowait())
+                item = self._queue.get_nowait()
             except queue.Empty:
                 break
+            self._finish(self._next_batch(item) if self.store_batch is not None else [item])
         for info in self._pending:
             if not _published(info):
                 try:

@@ -54,7 +54,9 @@ def task_out(t: Task, depts: dict[int, Any]) -> dict[str, Any]:
             "department_name": d.name if d else "", "role": t.role_code,
             "step_order": t.step_order, "title": t.title, "level": t.level, "deadline_at": t.deadline_at,
             "status": t.status, "accepted_at": t.accepted_at, "accepted_by": t.accepted_by, "done_at": t.done_at,
-            "result": t.result, "overdue": incidents.is_overdue(t)}
+            "result": t.result, "overdue": incidents.is_overdue(t), "arrived_at": t.arrived_at,
+            "arrived_by": t.arrived_by, "arrival_distance_m": t.arrival_distance_m, "done_by": t.done_by,
+            "photo_ids": t.photo_ids or []}
 
 
 def tasks_out(session: Session, tasks: list[Task]) -> list[dict[str, Any]]:

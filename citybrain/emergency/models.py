@@ -10,7 +10,7 @@ from citybrain.emergency.drill.models import (
     DrillPlanItem,
 )
 from citybrain.emergency.duty.models import DutyShift
-from citybrain.emergency.incident.models import Incident, IncidentLog, Task
+from citybrain.emergency.incident.models import Incident, IncidentLog, Task, TaskUpdate
 from citybrain.emergency.plan.models import IncidentType, Plan, PlanVersion
 from citybrain.emergency.resource.models import Deployment, Resource, RoadNetwork, Supply
 from citybrain.emergency.spatial import SpatialState
@@ -19,5 +19,5 @@ __all__ = [
     "Camera", "CommandBody", "CommandBodyMember", "Deployment", "DispatchAttendee", "DispatchDecision",
     "DispatchSession", "Drill", "DrillFinding", "DrillParticipant", "DrillPlanItem", "DutyShift", "Incident",
     "IncidentLog", "IncidentType", "Plan", "PlanVersion", "Resource", "RoadNetwork", "SpatialState", "Supply",
-    "Task",
+    "Task", "TaskUpdate",
 ]

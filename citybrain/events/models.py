@@ -163,6 +163,22 @@ class EventTransition(Base):
     public: Mapped[bool] = mapped_column(Boolean, default=True)  # shown on the citizen's follow-up page
 
 
+class EventActionKey(Base):
+    """A loop step taken under a key made on the phone (#16): the responder app replays its queue after a
+    lost reply, and the step it already took is found here instead of being refused or taken twice."""
+
+    __tablename__ = "event_action_key"
+    __table_args__ = (UniqueConstraint("actor_name", "idempotency_key",
+                                       name="uq_event_action_key_actor_name_idempotency_key"),)
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    actor_name: Mapped[str] = mapped_column(String(80))
+    idempotency_key: Mapped[str] = mapped_column(String(100))
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    request_digest: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Photo(Base):
     """An uploaded image, stored once under the data directory by its SHA-256."""
 

@@ -59,7 +59,7 @@ class Step(Transition[Status]):
 ACTIONS_ZH = {"accept": "受理立案", "reject": "不予立案", "merge": "合并", "dispatch": "派遣", "start": "签收处置",
               "return": "退回", "handle": "处置反馈", "verify": "核查通过", "rework": "核查不通过·返工",
               "close": "结案", "report": "上报", "transfer": "转办", "escalate": "督办升级", "overdue": "超期",
-              "relocate": "更正位置", "rate": "评价", "reply": "答复"}
+              "relocate": "更正位置", "rate": "评价", "reply": "答复", "evidence": "附佐证"}
 
 TABLE: TransitionTable[Status] = TransitionTable([
     Step("accept", frozenset({Status.REPORTED}), Status.ACCEPTED, _COMMAND + (Role.STREET_STAFF,)),

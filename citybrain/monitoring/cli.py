@@ -44,8 +44,12 @@ def ingest(
     client_id: Annotated[str | None, typer.Option(help="Fixed MQTT client id (default: one per process).")] = None,
     session_expiry: Annotated[int, typer.Option(help="Seconds the broker keeps the session (needs --client-id).")
                               ] = 0,
+    batch_max: Annotated[int, typer.Option(min=1, max=16384, help="Messages per transaction at most.")] = 1000,
+    batch_ms: Annotated[float, typer.Option(min=0, max=5000, help="How long a batch waits for more (ms).")
+                        ] = 50.0,
 ) -> None:
-    """Store what sensors publish to citybrain/sensors/+/readings (refusals to …/errors, counted)."""
+    """Store what sensors publish to citybrain/sensors/+/readings (refusals to …/errors, counted), in
+    batches: one transaction per batch, acknowledged after its commit."""
     import logging
 
     from citybrain.core.errors import ValidationFailed
@@ -62,6 +66,7 @@ def ingest(
     engine = _engine()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s")
     ingester = ing.Ingester(broker, engine, group=group, client_id=client_id, session_expiry=session_expiry,
+                            batch_max=batch_max, batch_ms=batch_ms,
                             on_status=lambda text: console.print(f"monitoring ingest: {text}", highlight=False,
                                                                  soft_wrap=True))
     console.print(f"monitoring ingest: subscribing to {topic} at {broker}", highlight=False, soft_wrap=True)

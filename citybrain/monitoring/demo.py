@@ -57,6 +57,10 @@ RULES: list[dict[str, Any]] = [
      "window_s": 3 * 3600, "level": "orange"},
     {"name": "6小时雨量", "sensor_type": "rainfall", "kind": "rain_sum", "threshold": 80, "hysteresis": 5,
      "window_s": 6 * 3600, "level": "red"},
+    {"name": "预计2小时内超警戒", "sensor_type": "water_level", "kind": "forecast", "threshold": 4.5,
+     "hysteresis": 0.2, "min_duration_s": 600, "window_s": 7200, "level": "yellow"},
+    {"name": "预计1小时雨量达30毫米", "sensor_type": "rainfall", "kind": "forecast", "threshold": 30,
+     "hysteresis": 5, "min_duration_s": 600, "window_s": 3600, "level": "blue"},
     {"name": "可燃气体一级报警", "sensor_type": "gas", "kind": "threshold", "threshold": 25, "hysteresis": 5,
      "level": "red"},
     {"name": "夜间噪声", "sensor_type": "noise", "kind": "threshold", "threshold": 85, "hysteresis": 5,
@@ -114,8 +118,11 @@ def seed(session: Session, tracker: Any) -> list[str] | None:
             sensors.register(session, SYSTEM, SensorIn(code=f"{PREFIX}{tag}-{k + 1:03d}", name=name, type=type_,
                                                        lon=lon, lat=lat, department=owner, river=river))
             advance(1)
-    for r in RULES:
-        rules.create(session, SYSTEM, RuleIn(**r))
+    made = {r["name"]: rules.create(session, SYSTEM, RuleIn(**r)).id for r in RULES}
+    # a combination: heavy rain nearby AND the river rising fast
+    rules.create(session, SYSTEM, RuleIn(name="强降雨且水位快速上涨", sensor_type="water_level", kind="all_of",
+                                         parts=[made["1小时雨量"], made["水位快速上涨"]], threshold=2,
+                                         radius_m=3000, level="orange"))
     now = utcnow().replace(microsecond=0)
     scenario = simulation.Scenario(start=now - HISTORY)
     all_specs = specs(session)
@@ -126,4 +133,4 @@ def seed(session: Session, tracker: Any) -> list[str] | None:
         readings.store_readings(session, s.code, [ReadingIn(time=t, value=simulation.value(s, t, scenario),
                                                             unit=s.unit) for t in times], now=now)
         advance(1)
-    return [f"monitoring: {len(all_specs)} demo sensors, {len(RULES)} rules, {HISTORY} of readings"]
+    return [f"monitoring: {len(all_specs)} demo sensors, {len(RULES) + 1} rules, {HISTORY} of readings"]

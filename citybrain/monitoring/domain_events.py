@@ -1,6 +1,9 @@
 """Domain events (领域事件) of the monitoring domain: the facts monitoring owns, for the bus.
 
-`AlarmRaised`: a sensor rule fired. Safety subscribes to it (a risk factor on the unit at the alarm).
+`AlarmRaised`: a serious (red, orange) sensor alarm. Safety subscribes to it (a risk factor on the unit at
+the alarm); alerts' targeting proposes a risk-prompt campaign for the area to the duty officer from it —
+hence the sensor's position, its grid/community/street codes and what it measures.
+`AlarmFired`: any alarm (every level), for the live feed (the alarm console, the map).
 `AlarmAcknowledged`, `AlarmCleared`: the alarm's life cycle, for the live feed (no domain reacts yet).
 """
 
@@ -25,6 +28,28 @@ class AlarmRaised(DomainEvent):
     lat: float | None = None
     raised_at: dt.datetime | None = None
     ends_at: dt.datetime | None = None
+    # where: the sensor's code, type and areas (网格/社区/街道), for a campaign aimed at the area
+    sensor_code: str = ""
+    sensor_type: str = ""
+    grid_code: str | None = None
+    community_code: str | None = None
+    street_code: str | None = None
+    event_id: int | None = None  # the event the alarm opened in the hub, if any
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlarmFired(DomainEvent):
+    """A rule fired (any level; a serious one also raises `AlarmRaised`). Seen live by the sensor's area."""
+
+    feed_only: ClassVar[bool] = True
+
+    alarm_id: int
+    sensor_code: str
+    level: str
+    title: str
+    grid_code: str | None = None
+    community_code: str | None = None
+    street_code: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

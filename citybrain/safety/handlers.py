@@ -1,6 +1,7 @@
 """Reactions of the safety domain to domain events: re-grade the units a change touches; open an
 event-hub event (事件) for a major hidden danger; turn monitoring's alarms and alerts' weather warnings
-into risk factors; note on a hidden danger's timeline that the hub closed its event."""
+into risk factors (and end them when the warning is cancelled, replaced or expires); note on a hidden
+danger's timeline that the hub closed its event."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from citybrain.alerts.public import WeatherWarningIssued
+from citybrain.alerts.public import WeatherWarningEnded, WeatherWarningIssued
 from citybrain.core import audit
 from citybrain.core.auth import SYSTEM
 from citybrain.core.bus import DomainEvent
@@ -18,7 +19,7 @@ from citybrain.monitoring.public import AlarmRaised
 from citybrain.safety import domain_events as ev
 from citybrain.safety.common import actor_by_id
 from citybrain.safety.factors.schemas import RiskFactorIn
-from citybrain.safety.factors.service import record_risk_factor
+from citybrain.safety.factors.service import end_factors_by_source, record_risk_factor
 from citybrain.safety.inspections.escalation import open_event_for
 from citybrain.safety.inspections.models import HiddenDanger
 from citybrain.safety.risk.service import regrade
@@ -63,6 +64,11 @@ def factor_from_warning(session: Session, event: WeatherWarningIssued) -> None:
         source_ref=event.source_ref, starts_at=event.starts_at, ends_at=event.ends_at))
 
 
+def end_factors_of_warning(session: Session, event: WeatherWarningEnded) -> None:
+    """A warning was cancelled, replaced or expired: its factors end now, not at their own end time."""
+    end_factors_by_source(session, SYSTEM, event.warning_refs(), now=event.ended_at)
+
+
 def note_event_closed(session: Session, event: EventClosed) -> None:
     """The event hub closed the event of a hidden danger: put it on the hidden danger's timeline."""
     source = event.source_ref or ""
@@ -86,5 +92,6 @@ HANDLERS: dict[type[DomainEvent], list[Callable[[Session, Any], None]]] = {
     ev.RiskFactorEnded: [regrade_for_factor],
     AlarmRaised: [factor_from_alarm],
     WeatherWarningIssued: [factor_from_warning],
+    WeatherWarningEnded: [end_factors_of_warning],
     EventClosed: [note_event_closed],
 }

@@ -14,9 +14,11 @@ from citybrain.core import auth
 from citybrain.core.roles import COMMAND, Role
 from citybrain.core.web import TOKEN_COOKIE, bearer_token
 from citybrain.directory import public as directory
+from citybrain.web.app.pages import router as responder_app
 from citybrain.web.render import PageUser, current_user, login_redirect, page_user, render
 
 router = APIRouter(include_in_schema=False)
+router.include_router(responder_app)  # the responder app at /app/ (issue #16)
 
 DISTRICT_CODE = "510116"
 
@@ -32,8 +34,10 @@ def safe_next(target: str | None) -> str:
 
 # Where each role starts (/home, and the log-in page when no `next` was asked for). A citizen goes to
 # the event hub's /events, which lists a citizen's own reports (today that page sends citizens on to
-# the report form, /report); a department handler to the events workbench; other staff to the command centre.
-ROLE_HOME = {Role.CITIZEN: "/events", Role.DEPT_HANDLER: "/events"}
+# the report form, /report); those who work a queue — a department handler, street staff and grid
+# workers (issue #16) — to the events workbench, which shows their queue; other staff to the command centre.
+ROLE_HOME = {Role.CITIZEN: "/events", Role.DEPT_HANDLER: "/events", Role.STREET_STAFF: "/events",
+             Role.GRID_WORKER: "/events"}
 STAFF_HOME = "/"
 
 

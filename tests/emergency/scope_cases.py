@@ -110,6 +110,15 @@ def _task(point: tuple[float, float], dept: str) -> Any:
     return make
 
 
+def _at_incident(w: Any, p: dict[str, Any]) -> dict[str, float]:
+    """A check-in position: the task's incident's own place (in or out of scope alike)."""
+    from citybrain.emergency.models import Incident
+
+    with w.session() as s:
+        inc = s.get(Incident, p["incident_id"])
+        return {"lon": inc.lon, "lat": inc.lat}
+
+
 def _resource(w: Any, dept: str = "yjj", kind: str = "rescue_team", point: tuple[float, float] = IN_POINT
               ) -> int:
     from citybrain.emergency.resource import service as resources
@@ -242,6 +251,9 @@ CASES = [
     Case("GET", f"{API}/tasks", STAFF),
     Case("POST", f"{API}/tasks/{{task_id}}/accept", HANDLERS, scoped=frozenset({"dept_handler"}),
          make=_task(IN_POINT, "yjj"), make_out=_task(OUT_POINT, "sthjj")),
+    Case("POST", f"{API}/tasks/{{task_id}}/arrive", HANDLERS, scoped=frozenset({"dept_handler"}),
+         make=_task(IN_POINT, "yjj"), make_out=_task(OUT_POINT, "sthjj"),
+         body=lambda w, p: _at_incident(w, p), note="到场签到 from the responder app"),
     Case("POST", f"{API}/tasks/{{task_id}}/done", HANDLERS, scoped=frozenset({"dept_handler"}),
          make=_task(IN_POINT, "yjj"), make_out=_task(OUT_POINT, "sthjj"), body=lambda w, p: {"result": "已完成"}),
     Case("POST", f"{API}/tasks/{{task_id}}/cancel", COMMAND, make=_task(IN_POINT, "yjj"),

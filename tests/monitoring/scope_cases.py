@@ -80,6 +80,29 @@ def _batch(world: Any, _p: Any) -> dict[str, Any]:
     return {"readings": [{"sensor": code, "time": utcnow().isoformat(), "value": 3.0, "unit": "%LEL"}]}
 
 
+PLACE = frozenset({"street_staff", "community_staff", "grid_worker"})
+DEPT = frozenset({"dept_handler", "inspector"})
+
+
+def _complaint(world: Any, inside: bool, sensor: bool = False) -> dict[str, Any]:
+    """A noise complaint (the hub's matrix event) with, if asked, a noise sensor beside it."""
+    from tests.events.scope_cases import _event
+
+    ev = _event(world, inside, "dispatched")
+    out = {"event_id": ev["event_id"]}
+    if sensor:
+        from citybrain.monitoring.sensors import service
+        from citybrain.monitoring.sensors.schemas import SensorIn
+
+        code = f"NZ-{next(_n)}"
+        lon, lat = IN_POINT if inside else OUT_POINT
+        with world.session() as s:
+            service.register(s, world.actor(), SensorIn(code=code, name=code, type="noise", lon=lon + 0.0005,
+                                                        lat=lat))
+        out["sensor"] = code
+    return out
+
+
 CASES = [
     Case("GET", "/api/monitoring/types", STAFF),
     Case("GET", "/api/monitoring/sensors", STAFF),
@@ -88,6 +111,7 @@ CASES = [
     Case("GET", "/api/monitoring/sensors/{code}", STAFF, make=_sensor),
     Case("PATCH", "/api/monitoring/sensors/{code}", EDITORS, make=_sensor, body=lambda w, p: {"name": "改名"}),
     Case("GET", "/api/monitoring/sensors/{code}/series", STAFF, make=_sensor),
+    Case("GET", "/api/monitoring/sensors/{code}/forecast", STAFF, make=_sensor),
     Case("POST", "/api/monitoring/readings", EDITORS, body=_batch),
     Case("GET", "/api/monitoring/refusals", STAFF),
     Case("GET", "/api/monitoring/rules", STAFF),
@@ -101,5 +125,11 @@ CASES = [
          make_out=lambda w: _alarm(w, out=True)),
     Case("POST", "/api/monitoring/alarms/{alarm_id}/{action}", COMMAND, make=_alarm,
          make_out=lambda w: _alarm(w, out=True)),
+    Case("GET", "/api/monitoring/environment/complaints", STAFF),
+    Case("GET", "/api/monitoring/environment/complaints/{event_id}", STAFF, PLACE | DEPT,
+         make=lambda w: _complaint(w, True), make_out=lambda w: _complaint(w, False)),
+    Case("POST", "/api/monitoring/environment/complaints/{event_id}/evidence", STAFF, PLACE | DEPT,
+         make=lambda w: _complaint(w, True, sensor=True), make_out=lambda w: _complaint(w, False, sensor=True),
+         body=lambda w, p: {"sensor": p["sensor"]}, ok=frozenset({422})),
     Case("GET", "/monitoring", STAFF, page=True),
 ]

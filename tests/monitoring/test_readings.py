@@ -99,3 +99,32 @@ def test_csv_import_reports_row_by_row(world, client, login):
     r = client.post("/api/monitoring/sensors/import", headers=login("data_officer"),
                     files={"file": ("s.csv", b"code,name\nX,Y\n", "text/csv")})
     assert r.status_code == 422 and "lacks" in r.json()["detail"][0]["msg"]
+
+
+def test_xlsx_import_reports_row_by_row(world, client, login):
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["code", "name", "type", "lon", "lat", "interval_s"])
+    ws.append(["PM-1", "颗粒物1", "pm25", 104.005, 30.405, 3600])
+    ws.append(["PM-2", "颗粒物2", "pm25", "east", 30.405, None])
+    ws.append([None, None, None, None, None, None])  # an empty row is no row
+    ws.append(["PM-3", "颗粒物3", "sonar", 104.005, 30.405, None])
+    buf = io.BytesIO()
+    wb.save(buf)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    r = client.post("/api/monitoring/sensors/import", headers=login("data_officer"),
+                    files={"file": ("s.xlsx", buf.getvalue(), xlsx)})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert (out["created"], out["updated"], out["refused"]) == (1, 0, 2)
+    assert [(x["row"], x["status"], (x["errors"] or [""])[0].split(":")[0]) for x in out["rows"]] == [
+        (1, "created", ""), (2, "refused", "lon"), (3, "refused", "type")]
+    s = client.get("/api/monitoring/sensors/PM-1", headers=login("data_officer")).json()
+    assert s["interval_s"] == 3600 and s["type"] == "pm25"
+    r = client.post("/api/monitoring/sensors/import", headers=login("data_officer"),
+                    files={"file": ("s.xlsx", b"PK\x03\x04broken", xlsx)})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "file"

@@ -89,6 +89,13 @@ def test_a_serious_alarm_opens_an_event_and_clears_once(world, engine, client, l
 
         factor = s.scalar(select(RiskFactor).where(RiskFactor.source_ref == ev.source_ref))
         assert factor is not None and factor.kind == "alarm"  # safety reacted to AlarmRaised
+        from citybrain.core.bus import EventFeed
+
+        raised = s.scalar(select(EventFeed).where(EventFeed.topic == "AlarmRaised"))
+        assert raised is not None  # what alerts' targeting needs for a campaign aimed at the area
+        assert raised.payload["grid_code"] == "510116001001001" and raised.payload["sensor_code"] == "WL-1"
+        assert raised.payload["event_id"] == a.event_id and raised.payload["lon"] == 104.005
+        assert raised.area_code == "510116001001001"  # the area's staff see it live
     duty = login("duty_officer")
     r = client.get(f"/api/monitoring/alarms/{a.id}", headers=duty)
     assert r.status_code == 200 and r.json()["actions"] == []

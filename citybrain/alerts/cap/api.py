@@ -154,14 +154,16 @@ def feed(request: Request, session: Session = Depends(get_session)) -> Response:
                     headers={"Cache-Control": "public, max-age=60"})
 
 
-@public.get("/alerts/{identifier}.xml", response_class=Response)
+# `:path`: an imported identifier may hold "/" (links percent-encode it, render.public_path; the server
+# decodes %2F before routing), so the identifier is everything between /alerts/ and the extension
+@public.get("/alerts/{identifier:path}.xml", response_class=Response)
 def cap_xml(identifier: str, session: Session = Depends(get_session)) -> Response:
     """A published alert's CAP 1.2 XML, exactly as issued (or as received, if imported)."""
     alert = service.public_by_identifier(session, identifier)
     return Response((alert.xml or "").encode(), media_type=f"{render.CAP_MEDIA_TYPE}; charset=utf-8")
 
 
-@public.get("/alerts/{identifier}.json")
+@public.get("/alerts/{identifier:path}.json")
 def cap_json(identifier: str, session: Session = Depends(get_session)) -> dict[str, Any]:
     """A published alert's CAP as JSON (element names kept, repeatable elements as lists)."""
     alert = service.public_by_identifier(session, identifier)

@@ -18,7 +18,7 @@ import re
 from sqlalchemy.orm import Session
 
 from citybrain.alerts.cap.models import IdentifierSequence
-from citybrain.alerts.cap.reference import BEIJING, SENDER_CODE
+from citybrain.alerts.cap.reference import BEIJING, sender_code
 from citybrain.core.db import upsert_insert
 from citybrain.core.errors import ValidationFailed
 
@@ -53,15 +53,16 @@ def _next_sequence(session: Session, sender_code: str, stamp: str) -> int:
     return int(session.execute(stmt).scalar_one())
 
 
-def allocate(session: Session, entry: dt.datetime, sender_code: str = SENDER_CODE) -> tuple[str, dt.datetime]:
-    """A new identifier for a warning entered at `entry`; returns it and the entry time it carries
-    (a later second when ten were entered in this one)."""
+def allocate(session: Session, entry: dt.datetime, publisher: str | None = None) -> tuple[str, dt.datetime]:
+    """A new identifier for a warning entered at `entry` by `publisher` (the 14-digit code; default ours);
+    returns it and the entry time it carries (a later second when ten were entered in this one)."""
+    code = publisher or sender_code()
     t = entry.astimezone(BEIJING).replace(microsecond=0)
     for _ in range(3600):
         stamp = t.strftime("%Y%m%d%H%M%S")
-        n = _next_sequence(session, sender_code, stamp)
+        n = _next_sequence(session, code, stamp)
         if n <= SEQUENCE_MAX:
-            return f"{sender_code}_{stamp}_{n}", t
+            return f"{code}_{stamp}_{n}", t
         t += dt.timedelta(seconds=1)
     raise ValidationFailed("no identifier left within an hour of the entry time", "identifier")
 

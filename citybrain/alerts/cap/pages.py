@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from citybrain.alerts.cap import service
 from citybrain.alerts.cap.reference import COLOURS, EVENT_TYPES
+from citybrain.alerts.cap.render import public_path
 from citybrain.core.auth import Actor
 from citybrain.core.clock import to_local
 from citybrain.core.errors import NotFound
@@ -47,7 +48,8 @@ def _card(alert: Any, lang: str) -> dict[str, Any]:
             "event": text.get("event", ""), "description": text.get("description", ""),
             "instruction": text.get("instruction", ""), "area": (alert.area or {}).get("description", ""),
             "sent": _local(alert.sent), "expires": _local(alert.expires), "origin": alert.origin,
-            "sender_name": alert.sender_name}
+            "sender_name": alert.sender_name, "xml_url": public_path(alert.identifier or ""),
+            "json_url": public_path(alert.identifier or "", "json")}
 
 
 def _display_names(session: Session, usernames: set[str]) -> dict[str, str]:

@@ -19,6 +19,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from citybrain.config import get_settings
+
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 BEIJING = dt.timezone(dt.timedelta(hours=8), "CST")  # CAP times are written in Beijing time, +08:00
 
@@ -79,11 +81,21 @@ EVENT_BY_WORD = {e.zh: e.code for e in EVENT_TYPES.values()} | {
 
 # GB/T 35965.1 publisher code ZZZZZZDDDUUUXX: region (GB/T 2260), organisation (GB/T 4657), internal, extension.
 REGION_CODE = "510116"
-ORGANISATION_CODE = "000"  # the publisher's GB/T 4657 code; set at deployment (not sourced here)
 INTERNAL_CODE = "000"      # the standard's default
 EXTENSION_CODE = "00"      # the standard's default
-SENDER_CODE = REGION_CODE + ORGANISATION_CODE + INTERNAL_CODE + EXTENSION_CODE
-SENDER = f"{SENDER_CODE}@citybrain.shuangliu"  # CAP sender: the code, then a name of this system
+SENDER_DOMAIN = "citybrain.shuangliu"
+
+
+def sender_code() -> str:
+    """The 14-digit publisher code; the organisation code is the setting CITYBRAIN_CAP_ORG_CODE."""
+    return REGION_CODE + get_settings().cap_org_code + INTERNAL_CODE + EXTENSION_CODE
+
+
+def sender() -> str:
+    """The CAP sender: CITYBRAIN_CAP_SENDER, else the publisher code then a name of this system."""
+    return get_settings().cap_sender or f"{sender_code()}@{SENDER_DOMAIN}"
+
+
 SENDER_NAME_ZH = "双流区突发事件预警信息发布中心"
 SENDER_NAME_EN = "Shuangliu District Emergency Warning Centre"
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 from lxml import etree
 
@@ -23,6 +24,17 @@ CAP_MEDIA_TYPE = "application/cap+xml"
 # elements CAP allows more than once: lists in the JSON form
 REPEATED = {"code", "info", "category", "responseType", "eventCode", "parameter", "resource", "area",
             "polygon", "circle", "geocode"}
+
+
+def public_path(identifier: str, ext: str = "xml") -> str:
+    """The public URL path of an alert's CAP: the identifier percent-encoded whole, so an imported one
+    with "/", "?", "#" or "%" in it still names one path (the route takes the rest of the path)."""
+    return f"/alerts/{quote(identifier, safe='')}.{ext}"
+
+
+def page_link(identifier: str) -> str:
+    """The alert's card on the public page (its anchor is the identifier)."""
+    return f"/alerts#{quote(identifier, safe='')}"
 
 
 def _fmt(v: float) -> str:
@@ -160,6 +172,7 @@ def atom_feed(alerts: Sequence[Alert], base_url: str, updated: dt.datetime) -> b
         sub(entry, "updated", cap_time(alert.sent or updated))
         sub(entry, "published", cap_time(alert.sent or updated))
         sub(entry, "summary", zh.get("description") or title)
-        sub(entry, "link", rel="alternate", href=f"{base}/alerts/{alert.identifier}.xml", type=CAP_MEDIA_TYPE)
-        sub(entry, "link", rel="related", href=f"{base}/alerts/{alert.identifier}", type="text/html")
+        ident = alert.identifier or ""
+        sub(entry, "link", rel="alternate", href=base + public_path(ident), type=CAP_MEDIA_TYPE)
+        sub(entry, "link", rel="related", href=base + page_link(ident), type="text/html")
     return etree.tostring(feed, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -105,7 +105,8 @@ class AlertOut(BaseModel):
     issued_by: str | None
     in_force: bool
     actions: list[str] = []
-    xml_url: str | None = None
+    xml_url: str | None = None  # the public CAP XML (identifier percent-encoded)
+    json_url: str | None = None
 
 
 class ImportOut(BaseModel):

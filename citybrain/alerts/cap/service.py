@@ -16,7 +16,8 @@ Imported CAP (upstream, e.g. the meteorological bureau) is validated, de-duplica
 identifier), stored as issued with its XML as received, and applied to the alert it references.
 
 Issued or imported, an alert raises `AlertIssued`; a weather warning also raises `WeatherWarningIssued`
-once per grid its area touches (grids partition the district: each unit gets one factor).
+once per grid its area touches (grids partition the district: each unit gets one factor). When it leaves
+force (cancelled, updated, expired) it raises `WeatherWarningEnded`, and safety ends those factors at once.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ import datetime as dt
 import logging
 from typing import Any
 
+from lxml import etree
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from citybrain.alerts import areas
@@ -48,16 +51,16 @@ from citybrain.alerts.cap.reference import (
     EVENT_BY_WORD,
     EVENT_TYPES,
     REGION_CODE,
-    SENDER,
     SENDER_NAME_ZH,
     SEVERITY_TO_COLOUR,
+    sender,
 )
 from citybrain.alerts.cap.schemas import AlertIn, CancelIn
-from citybrain.alerts.domain_events import AlertIssued, WeatherWarningIssued
+from citybrain.alerts.domain_events import AlertIssued, WeatherWarningEnded, WeatherWarningIssued, warning_ref
 from citybrain.core import audit
 from citybrain.core.auth import SYSTEM, Actor
 from citybrain.core.bus import emit
-from citybrain.core.db import utcnow
+from citybrain.core.db import is_postgres, utcnow
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.policy import policy
@@ -96,9 +99,19 @@ IMPORT = policy("alerts.import", COMMAND, what="alert")
 
 # -- reading ------------------------------------------------------------------------------------------
 
-def get_alert(session: Session, actor: Actor, alert_id: int) -> Alert:
+def _locked(session: Session, alert_id: int) -> Alert | None:
+    """The alert row, locked until commit on PostgreSQL and read afresh: two requests changing the same
+    alert at once (a double issue, two approvals, two Cancels) then run one after the other, and the
+    second sees the first's state (SQLite writers queue already: BEGIN IMMEDIATE)."""
+    if not is_postgres(session):
+        return session.get(Alert, alert_id)
+    return session.scalar(select(Alert).where(Alert.id == alert_id).with_for_update()
+                          .execution_options(populate_existing=True))
+
+
+def get_alert(session: Session, actor: Actor, alert_id: int, *, for_update: bool = False) -> Alert:
     READ.allow(session, actor)
-    alert = session.get(Alert, alert_id)
+    alert = _locked(session, alert_id) if for_update else session.get(Alert, alert_id)
     if alert is None:
         raise NotFound("alert", alert_id)
     READ.allow(session, actor, alert, ident=alert_id)
@@ -130,7 +143,8 @@ def out(alert: Alert, actor: Actor | None = None) -> dict[str, Any]:
         "author": alert.author_name, "approved_by": alert.approved_by_name, "approved_at": alert.approved_at,
         "approval_reason": alert.approval_reason, "issued_by": alert.issued_by_name,
         "in_force": in_force(alert), "actions": actions,
-        "xml_url": f"/alerts/{alert.identifier}.xml" if published else None,
+        "xml_url": render.public_path(alert.identifier or "") if published else None,
+        "json_url": render.public_path(alert.identifier or "", "json") if published else None,
     }
 
 
@@ -214,6 +228,17 @@ def _streets(codes: list[str]) -> str:
     return " " + " ".join(sorted({c[:9] for c in codes if len(c) >= 9})) + " "
 
 
+def _replayed(first: Alert, actor: Actor, msg_type: str, refers_to: Alert | None) -> Alert:
+    """The draft a repeated Idempotency-Key made first — only for the same author and the same kind of
+    request (a new Alert, or an Update/Cancel of the same alert); any other reuse of the key is a 409."""
+    if first.author_id != actor.id:
+        raise Conflict("this Idempotency-Key was already used by someone else", "Idempotency-Key")
+    if first.msg_type != msg_type or first.refers_to_id != (refers_to.id if refers_to else None):
+        raise Conflict(f"this Idempotency-Key was already used for another request (a {first.msg_type}, "
+                       f"alert {first.id}); send a new key", "Idempotency-Key")
+    return first
+
+
 def create(session: Session, actor: Actor, data: AlertIn, *, msg_type: str = "Alert",
            refers_to: Alert | None = None, idempotency_key: str | None = None,
            now: dt.datetime | None = None) -> Alert:
@@ -223,14 +248,12 @@ def create(session: Session, actor: Actor, data: AlertIn, *, msg_type: str = "Al
     if idempotency_key:
         first = session.scalar(select(Alert).where(Alert.idempotency_key == idempotency_key))
         if first is not None:
-            if first.author_id != actor.id:
-                raise Conflict("this Idempotency-Key was already used by someone else", "Idempotency-Key")
-            return first
+            return _replayed(first, actor, msg_type, refers_to)
     now = now or utcnow()
     _check_times(data, now)
     area, codes = _area(session, data.area)
     kind = EVENT_TYPES[data.event_type]
-    alert = Alert(sender=SENDER, sender_name=SENDER_NAME_ZH, cap_status=data.cap_status, msg_type=msg_type,
+    alert = Alert(sender=sender(), sender_name=SENDER_NAME_ZH, cap_status=data.cap_status, msg_type=msg_type,
                   scope="Public", state=DRAFT, origin="authored", level=data.level, event_type=data.event_type,
                   category=kind.category, texts=_texts(data), onset=data.onset, expires=data.expires, area=area,
                   area_codes=codes, street_codes=_streets(codes)[:2000], author_id=actor.id,
@@ -240,8 +263,16 @@ def create(session: Session, actor: Actor, data: AlertIn, *, msg_type: str = "Al
         assert refers_to.identifier and refers_to.sent
         own = reference_of(refers_to.sender, refers_to.identifier, refers_to.sent)
         alert.references = " ".join(dict.fromkeys([*refers_to.references.split(), own]))
-    session.add(alert)
-    session.flush()
+    try:
+        with session.begin_nested():  # two requests with one Idempotency-Key at once (PostgreSQL): one draft
+            session.add(alert)
+            session.flush()
+    except IntegrityError:
+        first = session.scalar(select(Alert).where(Alert.idempotency_key == idempotency_key)) \
+            if idempotency_key else None
+        if first is None:
+            raise
+        return _replayed(first, actor, msg_type, refers_to)
     _log(session, alert, actor, "create" if msg_type == "Alert" else f"draft_{msg_type.lower()}", None)
     return alert
 
@@ -249,7 +280,7 @@ def create(session: Session, actor: Actor, data: AlertIn, *, msg_type: str = "Al
 def edit(session: Session, actor: Actor, alert_id: int, data: AlertIn) -> Alert:
     """New content for a draft (only drafts change; an issued alert is corrected by an Update)."""
     AUTHOR.allow(session, actor)
-    alert = get_alert(session, actor, alert_id)
+    alert = get_alert(session, actor, alert_id, for_update=True)
     if alert.state != DRAFT:
         raise Conflict(f"only a draft can be edited; this alert is {STATE_NAMES[alert.state]}: issue an Update",
                        "status")
@@ -263,26 +294,29 @@ def edit(session: Session, actor: Actor, alert_id: int, data: AlertIn) -> Alert:
     return alert
 
 
-def _source_for_derived(session: Session, actor: Actor, alert_id: int) -> Alert:
+def _source_for_derived(session: Session, actor: Actor, alert_id: int, now: dt.datetime | None = None) -> Alert:
     AUTHOR.allow(session, actor)
-    source = get_alert(session, actor, alert_id)
+    source = get_alert(session, actor, alert_id, for_update=True)
     if source.state != ISSUED or source.msg_type == "Cancel":
         raise Conflict(f"only an alert in force can be updated or cancelled; this one is "
                        f"{STATE_NAMES.get(source.state, source.state)}", "status")
+    if not in_force(source, now):  # past its expiry, the job has not moved it yet
+        raise Conflict(f"this alert expired at {render.cap_time(source.expires)}: nothing to update or cancel",
+                       "status")
     return source
 
 
 def create_update(session: Session, actor: Actor, alert_id: int, data: AlertIn,
-                  idempotency_key: str | None = None) -> Alert:
+                  idempotency_key: str | None = None, now: dt.datetime | None = None) -> Alert:
     """A draft Update of an issued alert: new content that supersedes it once issued."""
-    return create(session, actor, data, msg_type="Update", refers_to=_source_for_derived(session, actor, alert_id),
-                  idempotency_key=idempotency_key)
+    return create(session, actor, data, msg_type="Update", refers_to=_source_for_derived(session, actor, alert_id, now),
+                  idempotency_key=idempotency_key, now=now)
 
 
 def create_cancel(session: Session, actor: Actor, alert_id: int, data: CancelIn,
                   now: dt.datetime | None = None) -> Alert:
     """A draft Cancel of an issued alert (same area and expiry, the reason as its description)."""
-    source = _source_for_derived(session, actor, alert_id)
+    source = _source_for_derived(session, actor, alert_id, now)
     zh = (source.texts or {}).get("zh-CN") or {}
     en = (source.texts or {}).get("en") or {}
     body = AlertIn(level=source.level, event_type=source.event_type,  # type: ignore[arg-type]
@@ -299,7 +333,7 @@ def create_cancel(session: Session, actor: Actor, alert_id: int, data: CancelIn,
 def approve(session: Session, actor: Actor, alert_id: int, reason: str = "") -> Alert:
     """Approve a draft. A second person approves; the author only with a reason (recorded)."""
     APPROVE.allow(session, actor)
-    alert = get_alert(session, actor, alert_id)
+    alert = get_alert(session, actor, alert_id, for_update=True)
     LIFECYCLE.check(alert.state, "approve", actor.role)
     reason = reason.strip()
     if alert.author_id is not None and alert.author_id == actor.id and not reason:
@@ -316,7 +350,7 @@ def approve(session: Session, actor: Actor, alert_id: int, reason: str = "") -> 
 def withdraw(session: Session, actor: Actor, alert_id: int, note: str = "") -> Alert:
     """Send an approved alert back to draft (the approval is forgotten)."""
     APPROVE.allow(session, actor)
-    alert = get_alert(session, actor, alert_id)
+    alert = get_alert(session, actor, alert_id, for_update=True)
     LIFECYCLE.check(alert.state, "withdraw", actor.role)
     before = alert.state
     alert.state = DRAFT
@@ -326,26 +360,51 @@ def withdraw(session: Session, actor: Actor, alert_id: int, note: str = "") -> A
     return alert
 
 
+END_REASONS = {"supersede": "updated", "cancel": "cancelled", "expire": "expired"}
+
+
 def _end(session: Session, alert: Alert, action: str, actor: Actor, at: dt.datetime, note: str) -> None:
+    """The alert stops being in force; the weather warnings it raised end with it (safety's factors)."""
     LIFECYCLE.check(alert.state, action, None)
     before = alert.state
     alert.state = LIFECYCLE.next_state(before, action) or before
     alert.ended_at = at
     _log(session, alert, actor, action, before, note)
+    grids = _warning_areas(alert)
+    if grids:
+        emit(session, WeatherWarningEnded(source_ref=_alert_ref(alert), area_codes=tuple(grids), ended_at=at,
+                                          reason=END_REASONS[action]))
+
+
+def _alert_ref(alert: Alert) -> str:
+    return f"alerts.alert:{alert.id}"
+
+
+def _warning_areas(alert: Alert) -> list[str]:
+    """The areas an alert raises a `WeatherWarningIssued` for: its grids (else its streets), when it is a
+    real (Actual) weather warning and not a Cancel; otherwise none."""
+    kind = EVENT_TYPES.get(alert.event_type)
+    if kind is None or not kind.weather or alert.msg_type == "Cancel" or alert.cap_status != "Actual":
+        return []
+    codes = alert.area_codes or []
+    return [c for c in codes if len(c) == 15] or [c for c in codes if len(c) == 9]
 
 
 def issue(session: Session, actor: Actor, alert_id: int, now: dt.datetime | None = None) -> Alert:
     """Publish an approved alert: identifier, sent, CAP XML validated (refused if invalid), events."""
     ISSUE.allow(session, actor)
-    alert = get_alert(session, actor, alert_id)
+    alert = get_alert(session, actor, alert_id, for_update=True)
     LIFECYCLE.check(alert.state, "issue", actor.role)
     now = now or utcnow()
     if alert.expires <= now:
         raise ValidationFailed("the alert has expired: set a later expires in an edited draft", "expires")
-    source = session.get(Alert, alert.refers_to_id) if alert.refers_to_id else None
+    source = _locked(session, alert.refers_to_id) if alert.refers_to_id else None
     if source is not None and source.state != ISSUED:
         raise Conflict(f"the alert this {alert.msg_type} refers to is {STATE_NAMES.get(source.state, source.state)}, "
                        "no longer in force", "references")
+    if source is not None and not in_force(source, now):
+        raise Conflict(f"the alert this {alert.msg_type} refers to expired at {render.cap_time(source.expires)}",
+                       "references")
     identifier, entry = allocate(session, now)
     alert.identifier, alert.sent = identifier, entry.astimezone(dt.UTC)
     xml = render.to_bytes(render.alert_element(alert, entry))
@@ -367,13 +426,13 @@ def _raise_events(session: Session, alert: Alert, source: Alert | None) -> None:
                               level=alert.level, event_type=alert.event_type, area_codes=tuple(alert.area_codes),
                               refers_to_id=source.id if source else None, expires=alert.expires,
                               origin=alert.origin))
-    kind = EVENT_TYPES.get(alert.event_type)
-    if kind is None or not kind.weather or alert.msg_type == "Cancel" or alert.cap_status != "Actual":
+    grids = _warning_areas(alert)
+    if not grids:
         return
-    grids = [c for c in alert.area_codes if len(c) == 15] or [c for c in alert.area_codes if len(c) == 9]
+    kind = EVENT_TYPES[alert.event_type]
     title = ((alert.texts or {}).get("zh-CN") or {}).get("headline") or f"{kind.zh}{COLOURS[alert.level].zh}预警"
     for code in grids:
-        emit(session, WeatherWarningIssued(source_ref=f"alerts.alert:{alert.id}:{code}", level=alert.level,
+        emit(session, WeatherWarningIssued(source_ref=warning_ref(_alert_ref(alert), code), level=alert.level,
                                            title=title[:200], area_code=code, kind="weather",
                                            starts_at=alert.onset or alert.sent, ends_at=alert.expires))
 
@@ -463,6 +522,18 @@ def _area_from_cap(session: Session, info: Any) -> AreaSpec:
         raise ValidationFailed(str(e), "area") from None
 
 
+def _as_received(xml: str | bytes, root: Any) -> str:
+    """The message's text to keep and serve (as UTF-8): its own bytes when it is UTF-8; otherwise (the
+    bureau's GB2312/GBK) the parsed document written out again as UTF-8, declaration included, so the
+    served bytes and the declared encoding agree."""
+    if isinstance(xml, str):
+        return xml
+    declared = (root.getroottree().docinfo.encoding or "UTF-8").upper().replace("_", "-")
+    if declared in ("UTF-8", "UTF8", "US-ASCII", "ASCII"):
+        return xml.decode("utf-8-sig")
+    return str(etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8").decode("utf-8"))
+
+
 def import_cap(session: Session, actor: Actor, xml: str | bytes, now: dt.datetime | None = None) -> tuple[Alert, bool]:
     """Accept an upstream CAP message. Returns (alert, duplicate): the same (sender, identifier) again
     is the stored alert, untouched. An Update/Cancel is applied to the alert it references; one that
@@ -493,24 +564,31 @@ def import_cap(session: Session, actor: Actor, xml: str | bytes, now: dt.datetim
         if not known:
             raise ValidationFailed(f"this {msg_type} references no alert we hold: "
                                    f"{' '.join(i for _, i, _ in refs)}", "references")
-        source = max(known, key=lambda a: a.id)
+        source = _locked(session, max(known, key=lambda a: a.id).id)  # two Cancels at once: one applies
     spec = _area_from_cap(session, zh)
     area, codes = _area(session, spec)
     texts = {"zh-CN": {k: _text(zh, k) for k in ("event", "headline", "description", "instruction")}}
     if en is not None:
         texts["en"] = {k: _text(en, k) for k in ("event", "headline", "description", "instruction")}
     onset = _text(zh, "onset") or _text(zh, "effective")
-    alert = Alert(identifier=identifier, sender=sender, sender_name=_text(zh, "senderName") or sender, sent=sent,
+    alert = Alert(identifier=identifier, sender=sender, sender_name=(_text(zh, "senderName") or sender)[:160], sent=sent,
                   cap_status=_text(root, "status"), msg_type=msg_type, scope=_text(root, "scope"),
                   references=_text(root, "references"), refers_to_id=source.id if source else None,
                   state=ISSUED, origin="imported", level=_colour_of(zh), event_type=_event_of(zh),
                   category=_text(zh, "category") or "Met", texts=texts,
                   onset=parse_cap_time(onset, "onset") if onset else None, expires=expires, area=area,
                   area_codes=codes, street_codes=_streets(codes)[:2000], author_id=actor.id,
-                  author_name=_text(zh, "senderName") or sender, issued_by_name=actor.username,
-                  xml=(xml.decode() if isinstance(xml, bytes) else xml))
-    session.add(alert)
-    session.flush()
+                  author_name=(_text(zh, "senderName") or sender)[:80], issued_by_name=actor.username,
+                  xml=_as_received(xml, root))
+    try:
+        with session.begin_nested():  # the same message imported twice at once: the second is the duplicate
+            session.add(alert)
+            session.flush()
+    except IntegrityError:
+        first = session.scalar(select(Alert).where(Alert.sender == sender, Alert.identifier == identifier))
+        if first is None:
+            raise
+        return first, True
     _log(session, alert, actor, "import", None, f"{sender} {identifier}")
     if source is not None and source.state == ISSUED:
         _end(session, source, "supersede" if msg_type == "Update" else "cancel", actor, now,

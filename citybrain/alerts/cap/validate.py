@@ -7,6 +7,8 @@ project's lxml 5/6 excludes.)
 
 Profile (what the schema cannot see; each problem names its element):
 - ``sent`` and every ``expires``: Beijing-style offsets are in the schema; ``expires`` after ``sent``;
+- ``identifier`` and ``sender``: no spaces, commas, "<" or "&" (CAP 1.2 says so; the schema does not
+  check), at most 120 / 160 characters;
 - ``references`` well formed ("sender,identifier,sent" triples) and present for Update/Cancel;
 - per info: ``expires``, ``description`` and at least one ``area`` (what public alert aggregators
   require), one ``info`` per language; for what we publish: exactly zh-CN and en;
@@ -136,12 +138,31 @@ def circle_problem(text: str) -> str | None:
     return None
 
 
+IDENTIFIER_MAX, SENDER_MAX = 120, 160  # the columns that keep them (alerts_alert.identifier, .sender)
+
+
+def token_problem(text: str, longest: int) -> str | None:
+    """CAP 1.2 §3.2.1: identifier and sender carry no spaces, commas or restricted characters ("<", "&");
+    they also go into `references` triples. Ours have a bound (the column)."""
+    if not text:
+        return "is required"
+    if len(text) > longest:
+        return f"has {len(text)} characters, at most {longest}"
+    if any(c.isspace() or c in ",<&" or not c.isprintable() for c in text):
+        return "must not contain spaces, commas, '<' or '&'"
+    return None
+
+
 def profile_problems(root: etree._Element, *, ours: bool = True) -> list[Problem]:
     """What the schema cannot see. `ours`: what we publish (zh-CN and en both required)."""
     out: list[Problem] = []
     sent = _time(_text(root, "sent"))
     if sent is None:
         out.append(Problem("sent", "sent must be yyyy-MM-ddTHH:mm:ss+hh:mm"))
+    for tag, longest in (("identifier", IDENTIFIER_MAX), ("sender", SENDER_MAX)):
+        problem = token_problem(_text(root, tag) or "", longest)
+        if problem:
+            out.append(Problem(tag, f"{tag} {problem}"))
     msg_type = _text(root, "msgType")
     refs = _text(root, "references") or ""
     try:

@@ -166,6 +166,19 @@ def called(message_id: int, body: CalledIn, actor: Actor = Depends(require(*COMM
     return service.mark_called(session, message_id, actor.id or 0, body.reached)
 
 
+@router.get("/push/key")
+def push_key(actor: Actor = Depends(require(*EVERYONE))) -> dict[str, str]:
+    """The server's VAPID public key for this browser's push subscription; 404 where Web Push is off."""
+    from citybrain.alerts.delivery.channels import vapid_public_key
+    from citybrain.alerts.delivery.settings import delivery_settings
+    from citybrain.core.errors import NotFound
+
+    key = vapid_public_key(delivery_settings())
+    if key is None:
+        raise NotFound("Web Push key", "of this server (CITYBRAIN_ALERTS_VAPID_PRIVATE_KEY is not set)")
+    return {"public_key": key}
+
+
 @router.post("/push/subscriptions", status_code=201)
 def push_subscription(body: PushSubscriptionIn, actor: Actor = Depends(require(*EVERYONE)),
                       session: Session = Depends(get_session)) -> dict[str, Any]:

@@ -315,6 +315,23 @@ class AppriseGateway(_Base):
         return [(f"{self.name}:robot:{msg.address}", self.per_minute, 60)] if self.per_minute else []
 
 
+
+def vapid_public_key(settings: DeliverySettings) -> str | None:
+    """The application server key browsers subscribe with (base64url, uncompressed P-256 point), read
+    from the private key the way pywebpush reads it (a file path or the key itself); None without one."""
+    import os
+
+    from cryptography.hazmat.primitives import serialization
+    from py_vapid import Vapid, b64urlencode
+
+    key = settings.alerts_vapid_private_key
+    if not key:
+        return None
+    vapid = Vapid.from_file(key) if os.path.isfile(key) else Vapid.from_string(key)
+    raw = vapid.public_key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    return str(b64urlencode(raw))
+
+
 class WebPushGateway(_Base):
     """Web Push with VAPID (pywebpush); the subscription comes in `extra` (loaded by the sender)."""
 

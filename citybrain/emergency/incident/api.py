@@ -31,6 +31,7 @@ from citybrain.emergency.incident.schemas import (
     PeriodFigures,
     ResponseTimes,
     StandDownIn,
+    TaskArriveIn,
     TaskDoneIn,
     TaskOut,
 )
@@ -171,14 +172,25 @@ def list_tasks(actor: Actor = Depends(require(*STAFF)), session: Session = Depen
 
 @router.post("/tasks/{task_id}/accept", response_model=TaskOut)
 def accept_task(task_id: int, actor: Actor = Depends(require(*COMMAND, Role.DEPT_HANDLER)),
-                session: Session = Depends(get_session)) -> TaskOut:
-    return TaskOut(**views.tasks_out(session, [service.accept_task(session, actor, task_id)])[0])
+                session: Session = Depends(get_session), idempotency_key: str | None = IDEMPOTENCY_KEY) -> TaskOut:
+    """Acknowledge (接收) a task; the same Idempotency-Key again returns the task unchanged."""
+    return TaskOut(**views.tasks_out(session, [service.accept_task(session, actor, task_id, idempotency_key)])[0])
+
+
+@router.post("/tasks/{task_id}/arrive", response_model=TaskOut)
+def arrive(task_id: int, body: TaskArriveIn, actor: Actor = Depends(require(*COMMAND, Role.DEPT_HANDLER)),
+           session: Session = Depends(get_session), idempotency_key: str | None = IDEMPOTENCY_KEY) -> TaskOut:
+    """Check in on site (到场签到) with the phone's position; far from the incident is a 422 on `position`."""
+    task = service.check_in(session, actor, task_id, body.lon, body.lat, body.crs, idempotency_key)
+    return TaskOut(**views.tasks_out(session, [task])[0])
 
 
 @router.post("/tasks/{task_id}/done", response_model=TaskOut)
 def complete_task(task_id: int, body: TaskDoneIn, actor: Actor = Depends(require(*COMMAND, Role.DEPT_HANDLER)),
-                  session: Session = Depends(get_session)) -> TaskOut:
-    return TaskOut(**views.tasks_out(session, [service.complete_task(session, actor, task_id, body.result)])[0])
+                  session: Session = Depends(get_session), idempotency_key: str | None = IDEMPOTENCY_KEY) -> TaskOut:
+    """Complete a task with a note and photos; done already by someone else is a 409 saying by whom."""
+    task = service.complete_task(session, actor, task_id, body.result, body.photo_ids, idempotency_key)
+    return TaskOut(**views.tasks_out(session, [task])[0])
 
 
 @router.post("/tasks/{task_id}/cancel", response_model=TaskOut)

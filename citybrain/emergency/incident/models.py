@@ -120,3 +120,28 @@ class Task(Base):
     accepted_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
     done_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     result: Mapped[str] = mapped_column(Text, default="")
+    # field work from the responder app (#16): arrival checked in with the phone's position (WGS-84),
+    # who completed it, and the result photos (ids in the event hub's photo store)
+    arrived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    arrived_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    arrival_lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    arrival_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    arrival_distance_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    done_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    photo_ids: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)
+
+
+class TaskUpdate(Base):
+    """One update of a task from the field (acknowledge, arrive, complete), keyed by the phone's
+    Idempotency-Key: a queued update replayed after a lost reply finds its row and changes nothing."""
+
+    __tablename__ = "emergency_task_update"
+    __table_args__ = (UniqueConstraint("actor_name", "idempotency_key",
+                                       name="uq_emergency_task_update_actor_name_idempotency_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("emergency_task.id"), index=True)
+    action: Mapped[str] = mapped_column(String(12))
+    actor_name: Mapped[str] = mapped_column(String(80))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    request_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)

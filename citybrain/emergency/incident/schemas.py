@@ -109,6 +109,16 @@ class LogIn(_In):
 
 class TaskDoneIn(_In):
     result: str = Field(default="", max_length=4000)
+    photo_ids: list[int] = Field(default_factory=list, max_length=9, description="uploaded photos (/api/events/photos)")
+
+
+class TaskArriveIn(_In):
+    """Arrival on site with the phone's position; `crs` says what it is in (browser geolocation is WGS-84,
+    a position typed from a Chinese map app GCJ-02)."""
+
+    lon: Longitude
+    lat: Latitude
+    crs: Literal["wgs84", "gcj02", "bd09"] = "wgs84"
 
 
 class LogOut(BaseModel):
@@ -140,6 +150,11 @@ class TaskOut(BaseModel):
     done_at: dt.datetime | None
     result: str
     overdue: bool
+    arrived_at: dt.datetime | None = None
+    arrived_by: str | None = None
+    arrival_distance_m: float | None = None
+    done_by: str | None = None
+    photo_ids: list[int] = []
 
 
 class IncidentOut(BaseModel):

@@ -19,11 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from citybrain.core import audit
-from citybrain.core.auth import Actor
+from citybrain.core.auth import Actor, User
 from citybrain.core.bus import emit
 from citybrain.core.db import is_postgres, utcnow
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
-from citybrain.core.geo import parse_crs
+from citybrain.core.geo import haversine_m, parse_crs, point_to_wgs84
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.policy import area_prefix, in_area, own_department, policy
 from citybrain.core.roles import COMMAND, STAFF, Role
@@ -43,6 +43,7 @@ from citybrain.emergency.incident.models import (
     Incident,
     IncidentLog,
     Task,
+    TaskUpdate,
 )
 from citybrain.emergency.incident.schemas import Figures, FromEventIn, IncidentIn, LogIn
 from citybrain.emergency.incident.states import (
@@ -58,7 +59,7 @@ from citybrain.emergency.notify import notify_departments
 from citybrain.emergency.plan import service as plans
 from citybrain.emergency.plan.models import IncidentType, Plan, PlanVersion
 from citybrain.emergency.plan.schemas import PlanDocument
-from citybrain.events.public import get_event
+from citybrain.events.public import existing_photo_ids, get_event
 from citybrain.geography.public import place
 
 # --- who may do what, and where (rules of the house 4; docs/security.md, "Emergency") ----------------------
@@ -668,23 +669,141 @@ def _task_changed(session: Session, actor: Actor, t: Task, old: str, text: str) 
                                        from_status=old, to_status=t.status))
 
 
-def accept_task(session: Session, actor: Actor, task_id: int) -> Task:
+# An arrival is checked in within this distance of the incident's place (the phone's fix plus a block or two).
+CHECK_IN_RADIUS_M = 2000.0
+
+
+class TooFar(ValidationFailed):
+    """A check-in far from the incident: the app words it in the user's language from `ctx`."""
+
+    type = "too_far"
+
+    def __init__(self, distance_m: float, limit_m: float) -> None:
+        super().__init__(f"this position is {distance_m / 1000:.1f} km from the incident; check in within "
+                         f"{limit_m / 1000:.1f} km of it", "position")
+        self.ctx = {"distance_km": round(distance_m / 1000, 1), "limit_km": round(limit_m / 1000, 1)}
+
+    def detail(self) -> list[dict[str, object]]:
+        return [{**d, "ctx": self.ctx} for d in super().detail()]
+
+
+class AlreadyDone(Conflict):
+    """A task completed by someone else first (two phones): who and when, for the app to say."""
+
+    type = "already_done"
+
+    def __init__(self, by: str, at: dt.datetime | None) -> None:
+        when = local(at)
+        super().__init__(f"already done by {by} at {when}".strip(), "status")
+        self.ctx = {"by": by, "at": when}
+
+    def detail(self) -> list[dict[str, object]]:
+        return [{**d, "ctx": self.ctx} for d in super().detail()]
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256("\x00".join(str(p) for p in parts).encode()).hexdigest()
+
+
+def _replayed(session: Session, actor: Actor, t: Task, action: str, key: str | None, digest: str) -> bool:
+    """True when this keyed update was already applied (a phone replaying its queue after a lost reply)."""
+    if not key:
+        return False
+    row = session.scalar(select(TaskUpdate).where(TaskUpdate.actor_name == actor.username,
+                                                  TaskUpdate.idempotency_key == key))
+    if row is None:
+        return False
+    if (row.task_id, row.action, row.request_digest) != (t.id, action, digest):
+        raise Conflict("this Idempotency-Key was already used for a different update; send a new key for a "
+                       "new update", "Idempotency-Key", loc="header")
+    return True
+
+
+def _remember(session: Session, actor: Actor, t: Task, action: str, key: str | None, digest: str) -> None:
+    try:
+        with session.begin_nested():
+            session.add(TaskUpdate(task_id=t.id, action=action, actor_name=actor.username, at=utcnow(),
+                                   idempotency_key=key or None, request_digest=digest if key else None))
+    except IntegrityError:
+        raise Conflict("the same update is being saved by another request; reload to see it",
+                       "Idempotency-Key", loc="header") from None
+
+
+def _done_by(session: Session, t: Task) -> AlreadyDone:
+    who = t.done_by or t.accepted_by or ""
+    name = display_name_of(session, who) if who else ""
+    return AlreadyDone(name or who, t.done_at)
+
+
+def display_name_of(session: Session, username: str) -> str:
+    return session.scalar(select(User.display_name).where(User.username == username)) or username
+
+
+def accept_task(session: Session, actor: Actor, task_id: int, idempotency_key: str | None = None) -> Task:
     t = task_for(session, actor, task_id, TASK_ACCEPT)
+    digest = _digest("accept")
+    if _replayed(session, actor, t, "accept", idempotency_key, digest):
+        return t
+    if t.status == DONE:
+        raise _done_by(session, t)
     if t.status != PENDING:
         raise Conflict(f"task {t.id} is {t.status}; only a pending task is accepted", "status")
     t.status, t.accepted_at, t.accepted_by = ACCEPTED, utcnow(), actor.username
+    _remember(session, actor, t, "accept", idempotency_key, digest)
     _task_changed(session, actor, t, PENDING, "已接收任务")
     return t
 
 
-def complete_task(session: Session, actor: Actor, task_id: int, result: str = "") -> Task:
+def check_in(session: Session, actor: Actor, task_id: int, lon: float, lat: float, crs: str = "wgs84",
+             idempotency_key: str | None = None, *, radius_m: float = CHECK_IN_RADIUS_M) -> Task:
+    """Arrival on site (到场签到) with the phone's position, converted to WGS-84 at the edge; refused when
+    it is farther than `radius_m` from the incident. A pending task is accepted by arriving."""
     t = task_for(session, actor, task_id, TASK_DONE)
+    wlon, wlat = point_to_wgs84(lon, lat, parse_crs(crs))
+    digest = _digest("arrive", round(wlon, 6), round(wlat, 6))
+    if _replayed(session, actor, t, "arrive", idempotency_key, digest):
+        return t
+    if t.status == DONE:
+        raise _done_by(session, t)
+    if t.status not in (PENDING, ACCEPTED):
+        raise Conflict(f"task {t.id} is {t.status}; arrival cannot be checked in", "status")
+    inc = get_incident(session, t.incident_id) if t.incident_id is not None else None
+    distance = None
+    if inc is not None and inc.lon is not None and inc.lat is not None:
+        distance = float(haversine_m(wlon, wlat, inc.lon, inc.lat))
+        if distance > radius_m:
+            raise TooFar(distance, radius_m)
+    old, now = t.status, utcnow()
+    if t.accepted_at is None:
+        t.status, t.accepted_at, t.accepted_by = ACCEPTED, now, actor.username
+    t.arrived_at, t.arrived_by, t.arrival_lon, t.arrival_lat = now, actor.username, wlon, wlat
+    t.arrival_distance_m = round(distance, 1) if distance is not None else None
+    _remember(session, actor, t, "arrive", idempotency_key, digest)
+    where = f"，距事发地 {distance:.0f} 米" if distance is not None else ""
+    _task_changed(session, actor, t, old, f"到场签到{where}")
+    return t
+
+
+def complete_task(session: Session, actor: Actor, task_id: int, result: str = "",
+                  photo_ids: list[int] | None = None, idempotency_key: str | None = None) -> Task:
+    t = task_for(session, actor, task_id, TASK_DONE)
+    photos = sorted(set(photo_ids or []))
+    digest = _digest("done", result, photos)
+    if _replayed(session, actor, t, "done", idempotency_key, digest):
+        return t
+    if t.status == DONE:
+        raise _done_by(session, t)
     if t.status not in (PENDING, ACCEPTED):
         raise Conflict(f"task {t.id} is {t.status}; it cannot be completed", "status")
+    missing = sorted(set(photos) - set(existing_photo_ids(session, photos)))
+    if missing:
+        raise ValidationFailed(f"photo {missing[0]} was not uploaded; upload it again", "photo_ids")
     old, now = t.status, utcnow()
     if t.accepted_at is None:
         t.accepted_at, t.accepted_by = now, actor.username
-    t.status, t.done_at, t.result = DONE, now, result
+    t.status, t.done_at, t.done_by, t.result = DONE, now, actor.username, result
+    t.photo_ids = photos or None
+    _remember(session, actor, t, "done", idempotency_key, digest)
     _task_changed(session, actor, t, old, f"完成任务 {result}".strip())
     return t
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Header, Path
 from sqlalchemy.orm import Session
 
 from citybrain.core.auth import Actor
@@ -20,10 +20,13 @@ RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 @router.post("/{event_id}/actions/{action}", response_model=EventOut)
 def act(event_id: RowId, action: str, body: TransitionIn | None = None, actor: Actor = Depends(current_actor),
-        session: Session = Depends(get_session)) -> Any:
+        session: Session = Depends(get_session),
+        idempotency_key: str | None = Header(default=None, alias="Idempotency-Key", min_length=8, max_length=100,
+                                             description="made on the phone: the same step sent again is "
+                                                         "taken once")) -> Any:
     """One step of the closed loop: accept, reject, merge, dispatch, start, return, handle, verify,
     rework, close. A step the current state does not allow is refused with 409."""
-    return service.act(session, actor, event_id, action, body)
+    return service.act(session, actor, event_id, action, body, idempotency_key)
 
 
 @router.post("/{event_id}/relocate", response_model=EventOut)

@@ -8,9 +8,12 @@ their area) is checked here, for every caller.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from citybrain.core import audit
@@ -33,7 +36,7 @@ from citybrain.events.common import (
     stage_deadline,
 )
 from citybrain.events.domain_events import EventClosed, EventStatusChanged
-from citybrain.events.models import Event, EventPhoto, Photo
+from citybrain.events.models import Event, EventActionKey, EventPhoto, Photo
 from citybrain.events.queue.service import event_scope, to_out, visible_event
 from citybrain.events.routing import FALLBACK_DEPARTMENT, route
 from citybrain.events.schemas import TransitionIn
@@ -196,11 +199,31 @@ def relocate(session: Session, actor: Actor, event_id: int, lon: float, lat: flo
 
 
 def act(session: Session, actor: Actor, event_id: int, action: str,
-        body: TransitionIn | None = None) -> dict[str, Any]:
+        body: TransitionIn | None = None, idempotency_key: str | None = None) -> dict[str, Any]:
     """One step on an event the caller can see (a handler may also act on an event dispatched to their
-    department that left their queue); the event as the caller now sees it."""
+    department that left their queue); the event as the caller now sees it. Under an `idempotency_key`
+    (the responder app's queue) the same step sent again returns the event without taking it twice."""
     if action not in TRANSITIONS:
         raise ValidationFailed(f"unknown action {action!r}; one of {sorted(TRANSITIONS)}", "action")
     TRANSITION.allow(session, actor)
     visible_event(session, actor, event_id)
+    if idempotency_key:
+        digest = hashlib.sha256(json.dumps([event_id, action, (body or TransitionIn()).model_dump(mode="json")],
+                                           sort_keys=True).encode()).hexdigest()
+        first = session.scalar(select(EventActionKey).where(EventActionKey.actor_name == actor.username,
+                                                            EventActionKey.idempotency_key == idempotency_key))
+        if first is not None:
+            if first.request_digest != digest:
+                raise Conflict("this Idempotency-Key was already used for a different step; send a new key "
+                               "for a new step", "Idempotency-Key", loc="header")
+            return to_out(session, actor, get_event(session, event_id))
+        ev = transition(session, actor, event_id, action, body)
+        try:
+            with session.begin_nested():
+                session.add(EventActionKey(actor_name=actor.username, idempotency_key=idempotency_key,
+                                           event_id=event_id, action=action, request_digest=digest))
+        except IntegrityError:
+            raise Conflict("the same step is being saved by another request; reload to see it",
+                           "Idempotency-Key", loc="header") from None
+        return to_out(session, actor, ev)
     return to_out(session, actor, transition(session, actor, event_id, action, body))

@@ -164,6 +164,13 @@ def _write(data_dir: Path, digest: str, ext: str, data: bytes) -> None:
         raise
 
 
+def existing_photo_ids(session: Session, ids: list[int]) -> list[int]:
+    """Which of `ids` name a stored photo (a result elsewhere that points at an upload)."""
+    if not ids:
+        return []
+    return list(session.scalars(select(Photo.id).where(Photo.id.in_(ids))))
+
+
 def get_photo(session: Session, photo_id: int) -> Photo:
     return get_or_404(session, Photo, photo_id, what="photo")
 

@@ -33,7 +33,7 @@ from citybrain.core.roles import COMMAND, Role
 from citybrain.core.transitions import Transition, TransitionTable
 from citybrain.monitoring import policies
 from citybrain.monitoring.alarms.models import ACKNOWLEDGED, ACTIVE, CLEARED, Alarm
-from citybrain.monitoring.domain_events import AlarmAcknowledged, AlarmCleared, AlarmRaised
+from citybrain.monitoring.domain_events import AlarmAcknowledged, AlarmCleared, AlarmFired, AlarmRaised
 from citybrain.monitoring.reference import SERIOUS, TYPES
 from citybrain.monitoring.rules.models import Rule
 from citybrain.monitoring.sensors.models import Sensor
@@ -46,7 +46,7 @@ LIFECYCLE: TransitionTable[str] = TransitionTable([
 ], subject="alarm", state_names={ACTIVE: "未确认", ACKNOWLEDGED: "已确认", CLEARED: "已解除"},
     action_names={"acknowledge": "确认", "clear": "解除"})
 
-KIND_WORDS = {"threshold": "", "rate": "上涨速率", "rain_sum": "累计雨量", "silence": "离线"}
+KIND_WORDS = {"threshold": "", "rate": "上涨速率", "rain_sum": "累计雨量", "silence": "离线", "forecast": "预计将达"}
 LEVEL_WORDS = {"red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"}
 
 
@@ -61,6 +61,10 @@ def _title(rule: Rule, sensor: Sensor, metric: float) -> str:
         return f"{LEVEL_WORDS[rule.level]}告警：{sensor.name}（{sensor.code}）{int(metric // 60)} 分钟无数据"
     window = f"{rule.window_s // 3600}小时" if rule.kind == "rain_sum" else (
         f"{rule.window_s // 60}分钟" if rule.kind == "rate" else "")
+    if rule.kind == "forecast":  # 预计将达: as the meteorological warning signals word it
+        sign = "≥" if rule.direction == "above" else "≤"
+        return (f"{LEVEL_WORDS[rule.level]}告警：{sensor.name}（{sensor.code}）预计未来{rule.window_s // 60}分钟内"
+                f"{t.name}将达 {metric:.2f} {t.unit}（{rule.name}：{sign} {rule.threshold:g}）")
     sign = "≥" if rule.direction == "above" else "≤"
     return (f"{LEVEL_WORDS[rule.level]}告警：{sensor.name}（{sensor.code}）{window}{what or t.name} "
             f"{metric:.2f} {t.unit}（{rule.name}：{sign} {rule.threshold:g}）")
@@ -73,12 +77,18 @@ def fire(session: Session, rule: Rule, sensor: Sensor, t: dt.datetime, metric: f
     session.flush()
     audit.record(session, SYSTEM, "raise", "monitoring_alarm", alarm.id, None,
                  {"rule": rule.id, "sensor": sensor.code, "level": rule.level, "value": metric, "at": t})
+    emit(session, AlarmFired(alarm_id=alarm.id, sensor_code=sensor.code, level=alarm.level, title=alarm.title,
+                             grid_code=sensor.grid_code, community_code=sensor.community_code,
+                             street_code=sensor.street_code))
     if rule.level in SERIOUS:
         _open_event(session, alarm, sensor)
         try:
             with session.begin_nested():
                 emit(session, AlarmRaised(source_ref=source_ref(alarm.id), level=alarm.level, title=alarm.title,
-                                          unit_id=sensor.unit_id, lon=sensor.lon, lat=sensor.lat, raised_at=t))
+                                          unit_id=sensor.unit_id, lon=sensor.lon, lat=sensor.lat, raised_at=t,
+                                          sensor_code=sensor.code, sensor_type=sensor.type,
+                                          grid_code=sensor.grid_code, community_code=sensor.community_code,
+                                          street_code=sensor.street_code, event_id=alarm.event_id))
         except DomainError as exc:
             log.warning("alarm %s: a reaction to AlarmRaised refused it: %s", alarm.id, exc.msg)
     return alarm

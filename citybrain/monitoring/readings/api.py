@@ -20,6 +20,7 @@ from citybrain.monitoring.readings import service
 from citybrain.monitoring.readings.schemas import (
     BatchIn,
     BatchOut,
+    ForecastOut,
     ReadingIn,
     RefusalOut,
     Resolution,
@@ -72,6 +73,17 @@ def series(code: str, actor: Actor = Depends(require(*STAFF)), session: Session 
             "end": to_local(end), **data,
             "thresholds": [{"rule_id": r.id, "name": r.name, "kind": r.kind, "direction": r.direction,
                             "threshold": r.threshold, "hysteresis": r.hysteresis, "level": r.level} for r in rules]}
+
+
+@router.get("/sensors/{code}/forecast", response_model=ForecastOut)
+def forecast(code: str, actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session)
+             ) -> dict[str, Any]:
+    """A water level's or rain gauge's forecast for the next 3 hours (one point per reporting interval, in
+    the configured zone) with its ~80 % band; empty for other types or before a first reading."""
+    from citybrain.monitoring.forecasts.service import forecast_out
+
+    policies.READ.allow(session, actor)
+    return forecast_out(session, service.sensor_or_404(session, code))
 
 
 @router.get("/refusals", response_model=list[RefusalOut])

@@ -4,9 +4,12 @@ Topic and payload
 -----------------
 A sensor publishes (QoS 1) to ``citybrain/sensors/<sensor code>/readings`` one reading
 ``{"time": "2026-07-01T08:00:00+08:00", "value": 3.21, "unit": "m"}`` or a JSON list of them. Each
-message is validated and stored in its own transaction by `readings.service.store_readings` (the same
-path as the HTTP batch): idempotent by (sensor, time), rolled up, rules run. Ingesters share the topic
-through ``$share/<group>/citybrain/sensors/+/readings``.
+message is validated and stored by `readings.service.store_batch` (the same path as the HTTP batch):
+idempotent by (sensor, time), rolled up, rules run. Messages are taken in batches — what arrived, up to
+`BATCH_MAX` messages, waiting at most `BATCH_MS` after the first — and a batch is one transaction with one
+statement per table; its messages are acknowledged (PUBACK) only after that commit, so a killed ingester
+has acknowledged nothing the broker will not redeliver. Ingesters share the topic through
+``$share/<group>/citybrain/sensors/+/readings``.
 
 Refusals
 --------
@@ -15,7 +18,7 @@ counted per reason (`monitoring_refusal`, ``GET /api/monitoring/refusals``) and 
 to ``citybrain/sensors/<code>/errors`` in the API's 4xx shape, ``loc`` naming the item and field (``["body",
 2, "unit"]``) and ``type`` the reason (unknown_sensor, wrong_unit, out_of_range, future, too_old; schema
 errors keep pydantic's types and count as ``invalid``); malformed JSON counts as ``malformed_json``.
-A message is acknowledged only after its transaction committed or its refusal was published.
+A message is acknowledged only after its batch's transaction committed and its refusal was queued.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ PREFIX = "citybrain/sensors/"
 TOPIC = PREFIX + "+/readings"
 DEFAULT_GROUP = "citybrain-monitoring"
 MAX_ITEMS = 5000
+BATCH_MAX = 1000  # messages per transaction at most
+BATCH_MS = 50.0  # how long a batch waits for more after its first message (bounds the added lag)
 _one = TypeAdapter(ReadingIn)
 CORE_REASONS = {"json_invalid": "malformed_json", "too_large": "too_large"}
 
@@ -85,6 +90,25 @@ def store_message(engine: Engine, topic: str, payload: Any) -> int:
     return result.stored
 
 
+def store_messages(engine: Engine, messages: list[tuple[str, Any]]) -> list[Any]:
+    """The batch form of `store_message`: many messages' good readings in ONE transaction (committed on
+    return); per message, in order, how many readings were stored or the ValidationError listing its
+    refused ones (returned for the core ingester to publish, not raised)."""
+    parsed = [(code_of(topic), *parse(payload)) for topic, payload in messages]
+    out: list[Any] = []
+    with session_scope(engine) as s:
+        results = service.store_batch(s, [(code, items) for code, items, _e, _m in parsed])
+        refusals: list[tuple[str, str]] = []
+        for (code, _items, errors, many), result in zip(parsed, results, strict=True):
+            for r in result.refused:
+                loc = ((r.index,) if many else ()) + (r.field,)
+                errors.append(InitErrorDetails(type=PydanticCustomError(r.reason, r.msg), loc=loc, input=None))
+            refusals += [(_reason(e), f"{code}: {e['type']}") for e in errors]
+            out.append(ValidationError.from_exception_data("readings", errors) if errors else result.stored)
+        service.count_refusals(s, refusals)
+    return out
+
+
 def _reason(err: InitErrorDetails) -> str:
     t = err["type"]
     name = t.type if isinstance(t, PydanticCustomError) else str(t)
@@ -92,12 +116,14 @@ def _reason(err: InitErrorDetails) -> str:
 
 
 class Ingester(Subscriber):
-    """The sensor-readings subscriber (a core Subscriber with monitoring's store function)."""
+    """The sensor-readings subscriber: a core Subscriber storing batches — up to `batch_max` messages
+    arrived within `batch_ms` — in one transaction each, acknowledged after its commit."""
 
-    def __init__(self, broker: Broker, engine: Engine, *, group: str = DEFAULT_GROUP, **kw: Any) -> None:
+    def __init__(self, broker: Broker, engine: Engine, *, group: str = DEFAULT_GROUP,
+                 batch_max: int = BATCH_MAX, batch_ms: float = BATCH_MS, **kw: Any) -> None:
         self.engine = engine
-        super().__init__(broker, TOPIC, lambda topic, payload: store_message(engine, topic, payload),
-                         group=group, name="monitoring ingest",
+        super().__init__(broker, TOPIC, None, store_batch=lambda items: store_messages(engine, items),
+                         batch_max=batch_max, batch_ms=batch_ms, group=group, name="monitoring ingest",
                          describe=lambda topic: {"sensor": code_of(topic)}, **kw)
 
     @classmethod

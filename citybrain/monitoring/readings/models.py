@@ -11,13 +11,19 @@ from citybrain.core.db import Base, BigIntId, UTCDateTime, utcnow
 
 
 class Reading(Base):
-    """One value of one sensor at one instant; one row per (sensor, time): a redelivery replaces it."""
+    """One value of one sensor at one instant; one row per (sensor, time) — the primary key — so a
+    redelivery replaces it.
+
+    On PostgreSQL the table is partitioned by ``time`` (declarative range partitioning, one partition
+    per month in the schema ``monitoring_partitions``, made ahead by a job; see readings/partitions.py
+    and migration monitoring_0002): retention drops whole partitions. The key includes ``time`` because a
+    partitioned table's unique keys must include its partition key. SQLite keeps one plain table.
+    """
 
     __tablename__ = "monitoring_reading"
-    __table_args__ = (Index("uq_monitoring_reading_sensor_time", "sensor_id", "time", unique=True),)
-    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
-    sensor_id: Mapped[int] = mapped_column(ForeignKey("monitoring_sensor.id", ondelete="CASCADE"))
-    time: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    sensor_id: Mapped[int] = mapped_column(ForeignKey("monitoring_sensor.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    time: Mapped[dt.datetime] = mapped_column(UTCDateTime, primary_key=True)
     value: Mapped[float] = mapped_column(Float)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -85,3 +85,17 @@ class RefusalOut(BaseModel):
     count: int
     last_at: dt.datetime
     last_detail: str
+
+
+class ForecastPointOut(BaseModel):
+    time: dt.datetime
+    value: float
+    low: float
+    high: float
+
+
+class ForecastOut(BaseModel):
+    sensor: str
+    method: str | None
+    issued_at: dt.datetime | None  # the time of the reading it starts from
+    points: list[ForecastPointOut]

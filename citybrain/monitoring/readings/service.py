@@ -12,13 +12,15 @@ One call of `store_readings` is one sensor's batch in the caller's transaction:
    with one upsert per bucket (count and sum added, min and max kept); a bucket touched by a replaced
    value is recomputed from the raw readings instead, so a redelivery never counts twice;
 4. the sensor's last value moves forward only (a late reading does not replace a newer one);
-5. the sensor's rules run over the new and changed readings, in time order (rules/service.evaluate).
+5. water levels and rain gauges update their forecast (forecasts/service.advance);
+6. the sensor's rules run over the new and changed readings, in time order (rules/service.evaluate).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -34,6 +36,7 @@ from citybrain.monitoring.readings.schemas import ReadingIn
 from citybrain.monitoring.reference import TYPES, unit_matches
 from citybrain.monitoring.sensors.models import Sensor
 
+log = logging.getLogger(__name__)
 MAX_AHEAD = dt.timedelta(minutes=5)  # clock skew tolerated
 MAX_AGE = dt.timedelta(days=7)  # older readings are refused (a gateway replaying its buffer is younger)
 BUCKETS = ("minute", "hour", "day")
@@ -79,26 +82,31 @@ def check(sensor: Sensor | None, code: str, items: Sequence[ReadingIn | None], n
     schema already (the caller reports it)."""
     good: list[tuple[int, ReadingIn]] = []
     refused: list[Refused] = []
+    t = TYPES[sensor.type] if sensor is not None else None
+    latest, earliest = now + MAX_AHEAD, now - MAX_AGE
+    unit_ok: dict[str, bool] = {}
     for i, r in enumerate(items):
         if r is None:
             continue
-        if sensor is None:
+        if sensor is None or t is None:
             refused.append(Refused(i, "unknown_sensor", "sensor", f"no sensor with code {code!r}"))
             continue
         if not sensor.active:
             refused.append(Refused(i, "inactive_sensor", "sensor", f"sensor {code} is not active"))
             continue
-        t = TYPES[sensor.type]
-        if not unit_matches(t, r.unit):
+        ok = unit_ok.get(r.unit)
+        if ok is None:
+            ok = unit_ok[r.unit] = unit_matches(t, r.unit)
+        if not ok:
             refused.append(Refused(i, "wrong_unit", "unit", f"a {t.code} sensor reports in {t.unit!r}, "
                                                             f"got {r.unit!r}"))
         elif not t.low <= r.value <= t.high:
             refused.append(Refused(i, "out_of_range", "value", f"{r.value:g} {t.unit} is outside the valid "
                                                               f"range {t.low:g}..{t.high:g} of a {t.code} sensor"))
-        elif r.time > now + MAX_AHEAD:
+        elif r.time > latest:
             refused.append(Refused(i, "future", "time", f"{r.time.isoformat()} is in the future (now "
                                                         f"{to_local(now).isoformat(timespec='seconds')})"))
-        elif r.time < now - MAX_AGE:
+        elif r.time < earliest:
             refused.append(Refused(i, "too_old", "time", f"{r.time.isoformat()} is more than "
                                                          f"{MAX_AGE.days} days old"))
         else:
@@ -109,66 +117,150 @@ def check(sensor: Sensor | None, code: str, items: Sequence[ReadingIn | None], n
 def store_readings(session: Session, code: str, items: Sequence[ReadingIn | None],
                    now: dt.datetime | None = None) -> Stored:
     """Validate and store one sensor's readings (see the module's doc); refusals are returned, not raised."""
-    now = now or utcnow()
-    # the sensor's row is locked (PostgreSQL; SQLite writes one at a time anyway): two ingesters storing
-    # readings of one sensor take turns, so its last value and its rules' states never go backwards
-    sensor = session.scalar(select(Sensor).where(Sensor.code == code).with_for_update())
-    good, refused = check(sensor, code, items, now)
-    out = Stored(refused=refused)
-    if not good or sensor is None:
-        return out
-    by_time: dict[dt.datetime, float] = {}
-    for _i, r in good:  # one value per instant: the last one given wins
-        by_time[r.time.astimezone(dt.UTC)] = float(r.value)
-    values = [{"sensor_id": sensor.id, "time": t, "value": v, "received_at": now} for t, v in by_time.items()]
-    conn = session.connection()
-    inserted: list[dt.datetime] = list(conn.execute(_insert_readings(session), values).scalars())
-    new_times = {t.astimezone(dt.UTC) for t in inserted}
-    replaced = {t: v for t, v in by_time.items() if t not in new_times}
-    changed: dict[dt.datetime, float] = {}
-    if replaced:
-        old = dict(session.execute(select(Reading.time, Reading.value).where(
-            Reading.sensor_id == sensor.id, Reading.time.in_(list(replaced)))).all())
-        old = {t.astimezone(dt.UTC): v for t, v in old.items()}
-        for t, v in replaced.items():
-            if old.get(t) != v:
-                session.execute(update(Reading).where(Reading.sensor_id == sensor.id, Reading.time == t)
-                                .values(value=v, received_at=now))
-                changed[t] = v
-    _merge_rollups(session, sensor.id, [(t, by_time[t]) for t in new_times])
-    _recompute_rollups(session, sensor.id, changed)
-    newest = max(by_time)
-    if sensor.last_time is None or newest >= sensor.last_time:
-        sensor.last_time, sensor.last_value = newest, by_time[newest]
-    out.stored, out.replaced = len(by_time), len(replaced)
-    from citybrain.monitoring.rules.service import evaluate
+    return store_batch(session, [(code, items)], now)[0]
 
-    fresh = sorted([(t, by_time[t]) for t in new_times] + list(changed.items()))
-    evaluate(session, sensor, fresh)
-    return out
+
+def store_batch(session: Session, messages: Sequence[tuple[str, Sequence[ReadingIn | None]]],
+                now: dt.datetime | None = None) -> list[Stored]:
+    """Validate and store many messages — each a sensor code and its readings — in the caller's
+    transaction, with one statement per table for the lot; one `Stored` per message, in order.
+
+    Per sensor, readings are taken in the order given (a later message's value for the same instant wins,
+    as a redelivery's does) and its rules run over them in time order, so a batch decides exactly what
+    the same messages one by one would have decided.
+    """
+    now = now or utcnow()
+    codes = sorted({code for code, _items in messages})
+    # the sensors' rows are locked (PostgreSQL; SQLite writes one at a time anyway), in one order so two
+    # ingesters never deadlock: they take turns per sensor, and a last value or rule state never goes back
+    sensors = {s.code: s for s in session.scalars(
+        select(Sensor).where(Sensor.code.in_(codes)).order_by(Sensor.id).with_for_update())} if codes else {}
+    outs: list[Stored] = []
+    by_sensor: dict[int, dict[dt.datetime, float]] = {}
+    claims: list[tuple[Stored, int, set[dt.datetime]]] = []  # which message gave which instants
+    for code, items in messages:
+        sensor = sensors.get(code)
+        good, refused = check(sensor, code, items, now)
+        out = Stored(refused=refused)
+        outs.append(out)
+        if not good or sensor is None:
+            continue
+        by_time = by_sensor.setdefault(sensor.id, {})
+        mine: set[dt.datetime] = set()
+        for _i, r in good:  # one value per instant: the last one given wins
+            t = r.time.astimezone(dt.UTC)
+            by_time[t] = float(r.value)
+            mine.add(t)
+        out.stored = len(mine)
+        claims.append((out, sensor.id, mine))
+    if not by_sensor:
+        return outs
+    values = [{"sensor_id": sid, "time": t, "value": v, "received_at": now}
+              for sid, by_time in by_sensor.items() for t, v in by_time.items()]
+    conn = session.connection()
+    # RETURNING only the sensor: the common case (all new) is told by counting; a sensor whose count falls
+    # short had instants stored already — its own rows of this statement are the ones stamped `now`
+    counts: dict[int, int] = defaultdict(int)
+    for row in conn.execute(_insert_readings(session), values):
+        counts[int(row[0])] += 1
+    inserted: dict[int, set[dt.datetime]] = {}
+    for sid, by_time in by_sensor.items():
+        if counts[sid] == len(by_time):
+            inserted[sid] = set(by_time)
+        else:
+            inserted[sid] = {t.astimezone(dt.UTC) for t in session.scalars(select(Reading.time).where(
+                Reading.sensor_id == sid, Reading.time.in_(list(by_time)), Reading.received_at == now))}
+    claimed: set[tuple[int, dt.datetime]] = set()
+    for out, sid, mine in claims:  # an instant is new for the first message giving it, replaced after
+        for t in mine:
+            if t in inserted.get(sid, ()) and (sid, t) not in claimed:
+                claimed.add((sid, t))
+            else:
+                out.replaced += 1
+    new_points: list[tuple[int, dt.datetime, float]] = []
+    changed: dict[int, dict[dt.datetime, float]] = {}
+    for sid, by_time in by_sensor.items():
+        new_times = inserted.get(sid, set())
+        new_points += [(sid, t, by_time[t]) for t in new_times]
+        replaced = {t: v for t, v in by_time.items() if t not in new_times}
+        if replaced:  # a redelivery or a corrected value: replace, never add
+            changed[sid] = _replace(session, sid, replaced, now)
+    _merge_rollups(session, new_points)
+    for sid, ch in changed.items():
+        _recompute_rollups(session, sid, ch)
+    from citybrain.monitoring.rules.service import evaluate_many
+
+    work = []
+    for sensor in sensors.values():
+        if sensor.id not in by_sensor:
+            continue
+        by_time = by_sensor[sensor.id]
+        newest = max(by_time)
+        if sensor.last_time is None or newest >= sensor.last_time:
+            sensor.last_time, sensor.last_value = newest, by_time[newest]
+        new_times = inserted.get(sensor.id, set())
+        fresh = sorted([(t, by_time[t]) for t in new_times] + list(changed.get(sensor.id, {}).items()))
+        work.append((sensor, fresh))
+    from citybrain.monitoring.forecasts.service import FORECAST_TYPES, advance
+
+    paths: dict[tuple[int, dt.datetime], list[float]] = {}
+    for sensor, fresh in work:  # the forecast after each reading, for "will reach" rules
+        if sensor.type in FORECAST_TYPES:
+            paths.update({(sensor.id, t): p for t, p in advance(session, sensor, fresh).items()})
+    evaluate_many(session, work, paths)
+    return outs
+
+
+def _replace(session: Session, sensor_id: int, replaced: dict[dt.datetime, float], now: dt.datetime
+             ) -> dict[dt.datetime, float]:
+    """Update readings that were stored already with a different value; the changed ones come back."""
+    old = dict(session.execute(select(Reading.time, Reading.value).where(
+        Reading.sensor_id == sensor_id, Reading.time.in_(list(replaced)))).all())
+    old = {t.astimezone(dt.UTC): v for t, v in old.items()}
+    changed: dict[dt.datetime, float] = {}
+    for t, v in replaced.items():
+        if old.get(t) != v:
+            session.execute(update(Reading).where(Reading.sensor_id == sensor_id, Reading.time == t)
+                            .values(value=v, received_at=now))
+            changed[t] = v
+    return changed
 
 
 def _aggregate(points: Iterable[tuple[dt.datetime, float]]) -> dict[tuple[str, dt.datetime], list[float]]:
     acc: dict[tuple[str, dt.datetime], list[float]] = {}
+    # quarter hour → its local day's start: one zone lookup per quarter (zone offsets are whole quarters)
+    days: dict[dt.datetime, dt.datetime] = {}
     for t, v in points:
-        for b in BUCKETS:
-            key = (b, bucket_start(b, t))
+        minute = t.replace(second=0, microsecond=0)
+        hour = minute.replace(minute=0)
+        quarter = minute.replace(minute=minute.minute // 15 * 15)
+        day = days.get(quarter)
+        if day is None:
+            day = days[quarter] = bucket_start("day", quarter)
+        for key in (("minute", minute), ("hour", hour), ("day", day)):
             a = acc.get(key)
             if a is None:
                 acc[key] = [1, v, v, v]
             else:
                 a[0] += 1
                 a[1] += v
-                a[2] = min(a[2], v)
-                a[3] = max(a[3], v)
+                if v < a[2]:
+                    a[2] = v
+                if v > a[3]:
+                    a[3] = v
     return acc
 
 
-def _merge_rollups(session: Session, sensor_id: int, points: list[tuple[dt.datetime, float]]) -> None:
+def _merge_rollups(session: Session, points: list[tuple[int, dt.datetime, float]]) -> None:
+    """One upsert per touched bucket, all in one statement; rows in key order (no deadlock between two
+    ingesters on PostgreSQL)."""
     if not points:
         return
-    rows = [{"sensor_id": sensor_id, "bucket": b, "start": s, "count": int(a[0]), "sum": a[1], "min": a[2],
-             "max": a[3]} for (b, s), a in _aggregate(points).items()]
+    per: dict[int, list[tuple[dt.datetime, float]]] = defaultdict(list)
+    for sid, t, v in points:
+        per[sid].append((t, v))
+    rows = [{"sensor_id": sid, "bucket": b, "start": s, "count": int(a[0]), "sum": a[1], "min": a[2],
+             "max": a[3]} for sid in sorted(per) for (b, s), a in sorted(_aggregate(per[sid]).items())]
     session.connection().execute(_merge_rollup(session), rows)
 
 
@@ -181,7 +273,7 @@ def _insert_readings(session: Session) -> Any:
     key = ("readings", session.get_bind().dialect.name)
     if key not in _STATEMENTS:
         _STATEMENTS[key] = upsert_insert(session, Reading.__table__).on_conflict_do_nothing(
-            index_elements=["sensor_id", "time"]).returning(Reading.__table__.c.time)
+            index_elements=["sensor_id", "time"]).returning(Reading.__table__.c.sensor_id)
     return _STATEMENTS[key]
 
 
@@ -203,7 +295,7 @@ def _recompute_rollups(session: Session, sensor_id: int, changed: dict[dt.dateti
     for b, start in sorted(keys):
         end = bucket_end(b, start)
         n, total, lo, hi = session.execute(select(
-            func.count(Reading.id), func.sum(Reading.value), func.min(Reading.value), func.max(Reading.value))
+            func.count(), func.sum(Reading.value), func.min(Reading.value), func.max(Reading.value))
             .where(Reading.sensor_id == sensor_id, Reading.time >= start, Reading.time < end)).one()
         session.execute(update(Rollup).where(Rollup.sensor_id == sensor_id, Rollup.bucket == b,
                                              Rollup.start == start)
@@ -266,8 +358,18 @@ def series(session: Session, sensor: Sensor, start: dt.datetime, end: dt.datetim
 
 
 def drop_old_readings(session: Session, now: dt.datetime | None = None) -> int:
-    """Retention: delete raw readings older than their type's retention (roll-ups are kept)."""
+    """Retention: raw readings older than their type's retention go (roll-ups are kept).
+
+    PostgreSQL: month partitions past the longest retention are dropped whole (readings/partitions.py);
+    then, as on SQLite, the readings of types kept for less are deleted. Returns the rows deleted one by
+    one (a dropped partition is not counted row by row)."""
+    from citybrain.monitoring.readings.partitions import drop_expired_partitions, ensure_partitions
+
     now = now or utcnow()
+    dropped = drop_expired_partitions(session, now)
+    if dropped:
+        log.info("monitoring retention: dropped partitions %s", ", ".join(dropped))
+    ensure_partitions(session, now)
     total = 0
     for code, t in TYPES.items():
         ids = select(Sensor.id).where(Sensor.type == code).scalar_subquery()

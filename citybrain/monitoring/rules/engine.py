@@ -5,7 +5,9 @@ A rule watches one *metric* of a sensor's readings:
 - ``threshold``: the reading's value;
 - ``rate``: the rise over ``window_s`` (value now − the last value at or before now − window);
 - ``rain_sum``: the sum of the readings in the window (now − window, now] (rainfall amounts);
-- ``silence``: seconds since the last reading (evaluated by a job; any reading brings it to 0).
+- ``silence``: seconds since the last reading (evaluated by a job; any reading brings it to 0);
+- ``forecast`` ("will reach", 预计将达): the highest forecast level within the next ``window_s`` (water
+  level), or the rain forecast to fall in it (rainfall), after the reading (forecasts/method.py).
 
 ``direction`` says whether the alarm is for high (``above``: metric ≥ threshold) or low values
 (``below``: metric ≤ threshold). The alarm **fires** when the condition has held for at least

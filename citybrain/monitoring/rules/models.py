@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from citybrain.core.db import Base, UTCDateTime, utcnow
@@ -22,12 +22,16 @@ class Rule(Base):
     sensor_type: Mapped[str] = mapped_column(String(30), index=True)
     sensor_id: Mapped[int | None] = mapped_column(ForeignKey("monitoring_sensor.id", ondelete="CASCADE"),
                                                   nullable=True)
-    kind: Mapped[str] = mapped_column(String(20))  # threshold | rate | rain_sum | silence
+    kind: Mapped[str] = mapped_column(String(20))  # threshold | rate | rain_sum | silence | forecast | all_of
     direction: Mapped[str] = mapped_column(String(6), default="above")  # above | below
     threshold: Mapped[float] = mapped_column(Float)
     hysteresis: Mapped[float] = mapped_column(Float, default=0.0)
     min_duration_s: Mapped[int] = mapped_column(Integer, default=0)
-    window_s: Mapped[int] = mapped_column(Integer, default=0)  # rate and rain_sum
+    window_s: Mapped[int] = mapped_column(Integer, default=0)  # rate, rain_sum; forecast: the lead
+    # all_of (a combination): the rules that must all be in an excursion, for this sensor or (rules of
+    # other types) for a sensor within radius_m of it (0: anywhere in the district)
+    parts: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)
+    radius_m: Mapped[int] = mapped_column(Integer, default=0)
     level: Mapped[str] = mapped_column(String(6))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by: Mapped[str] = mapped_column(String(80), default="system")

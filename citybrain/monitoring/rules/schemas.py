@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Kind = Literal["threshold", "rate", "rain_sum", "silence"]
+Kind = Literal["threshold", "rate", "rain_sum", "silence", "forecast", "all_of"]
 Level = Literal["red", "orange", "yellow", "blue"]
 
 
@@ -23,7 +23,11 @@ class RuleIn(BaseModel):
     threshold: float = Field(allow_inf_nan=False)
     hysteresis: float = Field(default=0.0, ge=0, allow_inf_nan=False)
     min_duration_s: int = Field(default=0, ge=0, le=7 * 86400)
-    window_s: int = Field(default=0, ge=0, le=86400, description="rate and rain_sum: the window")
+    window_s: int = Field(default=0, ge=0, le=86400, description="rate and rain_sum: the window; forecast: how far ahead (≤ 3 h)")
+    parts: list[int] | None = Field(default=None, max_length=5, description="all_of: the rules (ids) that must "
+                                                                         "all be in an excursion")
+    radius_m: int = Field(default=0, ge=0, le=50_000, description="all_of: how near another type's sensor must be "
+                                                                 "(0: anywhere)")
     level: Level
     active: bool = True
 
@@ -50,6 +54,8 @@ class RuleOut(BaseModel):
     hysteresis: float
     min_duration_s: int
     window_s: int
+    parts: list[int] | None
+    radius_m: int
     level: str
     active: bool
     created_by: str

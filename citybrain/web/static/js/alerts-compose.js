@@ -111,7 +111,7 @@
       style: {color: "#38bdf8", weight: 1, fillOpacity: 0.03},
       onEachFeature: function (f, l) {
         names[f.properties.code] = f.properties.name;
-        l.bindTooltip(f.properties.name, {sticky: true});
+        l.bindTooltip(el("span", {}, f.properties.name), {sticky: true});  // a name is text, never markup
         if (f.properties.managed_by_district) select.appendChild(el("option", {value: f.properties.code}, f.properties.name));
       }
     }).addTo(map);
@@ -133,7 +133,7 @@
         style: {color: "#22d3ee", weight: 0.6, fillOpacity: 0.02},
         onEachFeature: function (f, l) {
           names[f.properties.code] = f.properties.name;
-          l.bindTooltip(f.properties.name, {sticky: true});
+          l.bindTooltip(el("span", {}, f.properties.name), {sticky: true});  // a name is text, never markup
           l.on("click", function () { toggle(f.properties.code); });
         }
       });

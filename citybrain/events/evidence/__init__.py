@@ -1,0 +1,1 @@
+"""Evidence other domains attach to an event (e.g. monitoring's sensor readings beside a complaint)."""
