@@ -7,7 +7,8 @@ Run: ``.venv/bin/python benchmarks/monitoring_ingest_bench.py [--db sqlite|postg
 What it does: starts its own Mosquitto on a free loopback port with explicit queue limits and $SYS every
 second; makes a fresh database (a SQLite file, or a PostgreSQL database on 127.0.0.1:5432) at all
 migration heads with the tiny test geography, `--sensors` gas sensors and a threshold rule on them (so
-every reading runs a rule); runs `--ingesters` core ingesters (threads of this process, one shared group);
+every reading runs a rule); runs `--ingesters` core ingesters in one shared group (one: a thread of this process, as the baseline runs;
+more: that many processes, each reporting its own share and rate);
 publishes from a separate process (`citybrain.monitoring.simulate.run`, QoS 1, at most `--inflight`
 unacknowledged, `--batch` readings per message) as fast as it is acknowledged for `--seconds`; waits for
 the ingesters to catch up; reports:
@@ -39,6 +40,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -86,6 +88,38 @@ def _publisher(url: str, codes: list[str], seconds: float, inflight: int, batch:
     out.put((sent, time.monotonic() - began))
 
 
+def _ingester_process(url: str, mqtt_url: str, ready: Any, stop: Any, out: mp.Queue) -> None:
+    """One ingester in its own process (`--ingesters N` > 1); at the end reports what it handled and its
+    own rate (messages stored over the span from its first to its last stored batch)."""
+    from citybrain.bootstrap import bootstrap
+    from citybrain.core.db import make_engine
+    from citybrain.core.mqtt import broker_from_url
+    from citybrain.monitoring.readings.ingest import Ingester
+
+    bootstrap()
+    ing = Ingester(broker_from_url(mqtt_url), make_engine(url))
+    marks: list[float] = []
+    store = ing.store_batch
+    assert store is not None
+
+    def timed(items: list) -> list:
+        res = store(items)
+        marks.append(time.monotonic())
+        return res
+
+    ing.store_batch = timed
+    th = threading.Thread(target=ing.run, daemon=True)
+    th.start()
+    ing.subscribed.wait(30)
+    ready.set()
+    stop.wait()
+    ing.stop()
+    th.join(30)
+    span = (marks[-1] - marks[0]) if len(marks) > 1 else 0
+    out.put({"pid": os.getpid(), "messages_stored": ing.stats.stored, "batches": len(marks),
+             "messages_per_s": round(ing.stats.stored / span) if span else None})
+
+
 class SysWatch:
     """The broker's $SYS publish counters, watched for the whole run (a message dropped at any moment
     shows in `$SYS/broker/publish/messages/dropped`, which Mosquitto publishes every sys_interval)."""
@@ -117,6 +151,7 @@ def _baseline(mqtt_url: str, codes: list[str], args: argparse.Namespace, work: P
     import queue
     import sqlite3
 
+    import paho.mqtt._packet as paho_packet
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
     from paho.mqtt.packettypes import PacketTypes
@@ -124,6 +159,8 @@ def _baseline(mqtt_url: str, codes: list[str], args: argparse.Namespace, work: P
 
     from citybrain.core.mqtt import broker_from_url
 
+    # stock paho, as shipped: citybrain's shared-table Properties (core/mqtt.py) is undone for this run
+    paho_packet.Properties = Properties  # type: ignore[misc]
     db = sqlite3.connect(work / "baseline.db", check_same_thread=False)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("CREATE TABLE reading (sensor TEXT, time TEXT, value REAL, received REAL, PRIMARY KEY (sensor, time))")
@@ -250,12 +287,25 @@ def main() -> None:
         mqtt_url = f"mqtt://127.0.0.1:{port}"
         watch = SysWatch("127.0.0.1", port)
         broker = broker_from_url(mqtt_url)
-        ings = [Ingester(broker, engine) for _ in range(args.ingesters)]
-        threads = [threading.Thread(target=i.run, daemon=True) for i in ings]
-        for t in threads:
-            t.start()
-        for i in ings:
-            i.subscribed.wait(10)
+        ctx = mp.get_context("spawn")
+        ings, threads, procs = [], [], []
+        done: mp.Queue = ctx.Queue()
+        stop_procs = ctx.Event()
+        if args.ingesters == 1:  # in this process, as the baseline runs
+            ings = [Ingester(broker, engine)]
+            threads = [threading.Thread(target=i.run, daemon=True) for i in ings]
+            for t in threads:
+                t.start()
+            for i in ings:
+                i.subscribed.wait(10)
+        else:  # processes in one share group: each its own interpreter, paho thread and connection pool
+            readies = [ctx.Event() for _ in range(args.ingesters)]
+            procs = [ctx.Process(target=_ingester_process, args=(url, mqtt_url, r, stop_procs, done))
+                     for r in readies]
+            for p in procs:
+                p.start()
+            for r in readies:
+                r.wait(60)
         q: mp.Queue = mp.get_context("spawn").Queue()
         pub = mp.get_context("spawn").Process(target=_publisher, args=(mqtt_url, codes, args.seconds, args.inflight,
                                                                          args.batch, args.rate, q))
@@ -273,6 +323,12 @@ def main() -> None:
             i.stop()
         for t in threads:
             t.join(30)
+        per_process = []
+        if procs:
+            stop_procs.set()
+            per_process = [done.get(timeout=60) for _ in procs]
+            for p in procs:
+                p.join(30)
         with session_scope(engine) as s:
             rows = s.execute(select(Reading.time, Reading.received_at)).all()
         lags = sorted((r - t).total_seconds() * 1000 for t, r in rows)
@@ -285,6 +341,8 @@ def main() -> None:
             "lag_p99_ms": round(lags[int(0.99 * (len(lags) - 1))], 1),
             "broker_dropped": watch.dropped(),
         }
+        if per_process:
+            result["per_process"] = per_process
         print(json.dumps(result, ensure_ascii=False), flush=True)
         engine.dispose()
         if args.baseline:
