@@ -2,14 +2,14 @@
 end to end from an MQTT publisher in another process through validation, rules and storage.
 
 Run: ``.venv/bin/python benchmarks/monitoring_ingest_bench.py [--db sqlite|postgresql] [--sensors 200]
-[--seconds 20] [--batch 1] [--ingesters 1] [--inflight 1000] [--baseline]``
+[--seconds 20] [--batch 1] [--ingesters 1] [--publishers 1] [--inflight 1000] [--baseline]``
 
 What it does: starts its own Mosquitto on a free loopback port with explicit queue limits and $SYS every
 second; makes a fresh database (a SQLite file, or a PostgreSQL database on 127.0.0.1:5432) at all
 migration heads with the tiny test geography, `--sensors` gas sensors and a threshold rule on them (so
 every reading runs a rule); runs `--ingesters` core ingesters in one shared group (one: a thread of this process, as the baseline runs;
 more: that many processes, each reporting its own share and rate);
-publishes from a separate process (`citybrain.monitoring.simulate.run`, QoS 1, at most `--inflight`
+publishes from `--publishers` separate processes (QoS 1, each at most `--inflight`
 unacknowledged, `--batch` readings per message) as fast as it is acknowledged for `--seconds`; waits for
 the ingesters to catch up; reports:
 
@@ -120,6 +120,22 @@ def _ingester_process(url: str, mqtt_url: str, ready: Any, stop: Any, out: mp.Qu
              "messages_per_s": round(ing.stats.stored / span) if span else None})
 
 
+def _publish(mqtt_url: str, codes: list[str], args: argparse.Namespace) -> tuple[int, float]:
+    """`--publishers` processes, each publishing for its share of the sensors (the offered rate split
+    evenly); returns the readings published in all and the longest publishing time."""
+    ctx = mp.get_context("spawn")
+    out: mp.Queue = ctx.Queue()
+    n = max(1, min(args.publishers, len(codes)))
+    procs = [ctx.Process(target=_publisher, args=(mqtt_url, codes[k::n], args.seconds, args.inflight, args.batch,
+                                                  args.rate / n, out)) for k in range(n)]
+    for p in procs:
+        p.start()
+    got = [out.get(timeout=args.seconds + 120) for _ in procs]
+    for p in procs:
+        p.join()
+    return sum(g[0] for g in got), max(g[1] for g in got)
+
+
 class SysWatch:
     """The broker's $SYS publish counters, watched for the whole run (a message dropped at any moment
     shows in `$SYS/broker/publish/messages/dropped`, which Mosquitto publishes every sys_interval)."""
@@ -205,12 +221,7 @@ def _baseline(mqtt_url: str, codes: list[str], args: argparse.Namespace, work: P
 
     th = threading.Thread(target=consume, daemon=True)
     th.start()
-    out: mp.Queue = mp.get_context("spawn").Queue()
-    pub = mp.get_context("spawn").Process(target=_publisher, args=(mqtt_url, codes, args.seconds, args.inflight,
-                                                                     args.batch, args.rate, out))
-    pub.start()
-    sent, pub_s = out.get(timeout=args.seconds + 120)
-    pub.join()
+    sent, pub_s = _publish(mqtt_url, codes, args)
     deadline = time.monotonic() + 600
     while count[0] < sent and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -233,7 +244,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--batch", type=int, default=1)
     ap.add_argument("--ingesters", type=int, default=1)
-    ap.add_argument("--inflight", type=int, default=1000)
+    ap.add_argument("--inflight", type=int, default=1000, help="per publisher process")
+    ap.add_argument("--publishers", type=int, default=1, help="publisher processes (a share of the sensors each)")
     ap.add_argument("--baseline", action="store_true", help="also run the bare paho + batched SQLite baseline")
     ap.add_argument("--rate", type=float, default=0, help="readings/s offered (0: as fast as the broker acks)")
     args = ap.parse_args()
@@ -306,12 +318,7 @@ def main() -> None:
                 p.start()
             for r in readies:
                 r.wait(60)
-        q: mp.Queue = mp.get_context("spawn").Queue()
-        pub = mp.get_context("spawn").Process(target=_publisher, args=(mqtt_url, codes, args.seconds, args.inflight,
-                                                                         args.batch, args.rate, q))
-        pub.start()
-        sent, pub_s = q.get(timeout=args.seconds + 120)
-        pub.join()
+        sent, pub_s = _publish(mqtt_url, codes, args)
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
             with session_scope(engine) as s:
@@ -336,6 +343,7 @@ def main() -> None:
         span = (last - first).total_seconds() or 1e-9
         result = {
             "db": args.db, "sensors": args.sensors, "batch": args.batch, "ingesters": args.ingesters,
+            "publishers": args.publishers,
             "offered_per_s": args.rate or "max", "published": sent, "publish_s": round(pub_s, 1), "stored": len(rows),
             "readings_per_s": round(len(rows) / span), "lag_p50_ms": round(statistics.median(lags), 1),
             "lag_p99_ms": round(lags[int(0.99 * (len(lags) - 1))], 1),
