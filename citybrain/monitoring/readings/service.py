@@ -25,9 +25,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, case, delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from citybrain.core.clock import local_zone, to_local
 from citybrain.core.db import upsert_insert, utcnow
@@ -192,23 +191,16 @@ def store_batch(session: Session, messages: Sequence[tuple[str, Sequence[Reading
     from citybrain.monitoring.rules.service import evaluate_many
 
     work = []
-    last_values: list[dict[str, Any]] = []
     for sensor in sensors.values():
         if sensor.id not in by_sensor:
             continue
         by_time = by_sensor[sensor.id]
         newest = max(by_time)
         if sensor.last_time is None or newest >= sensor.last_time:
-            last_values.append({"sid": sensor.id, "t": newest, "v": by_time[newest]})
-            # the loaded object shows the new value without becoming dirty: one Core UPDATE below writes
-            # all the batch's sensors (the ORM flush of 200 objects cost more than that statement)
-            set_committed_value(sensor, "last_time", newest)
-            set_committed_value(sensor, "last_value", by_time[newest])
+            sensor.last_time, sensor.last_value = newest, by_time[newest]
         new_times = inserted.get(sensor.id, set())
         fresh = sorted([(t, by_time[t]) for t in new_times] + list(changed.get(sensor.id, {}).items()))
         work.append((sensor, fresh))
-    if last_values:
-        conn.execute(_update_last_values(), last_values)
     from citybrain.monitoring.forecasts.service import FORECAST_TYPES, advance
 
     paths: dict[tuple[int, dt.datetime], list[float]] = {}
@@ -282,16 +274,6 @@ def _insert_readings(session: Session) -> Any:
     if key not in _STATEMENTS:
         _STATEMENTS[key] = upsert_insert(session, Reading.__table__).on_conflict_do_nothing(
             index_elements=["sensor_id", "time"]).returning(Reading.__table__.c.sensor_id)
-    return _STATEMENTS[key]
-
-
-def _update_last_values() -> Any:
-    key = ("last_values", "")
-    if key not in _STATEMENTS:
-        c = Sensor.__table__.c
-        _STATEMENTS[key] = (update(Sensor).where(c.id == bindparam("sid"))
-                            .values(last_time=bindparam("t", type_=c.last_time.type),
-                                    last_value=bindparam("v", type_=c.last_value.type)))
     return _STATEMENTS[key]
 
 
