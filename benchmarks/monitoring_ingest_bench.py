@@ -2,13 +2,14 @@
 end to end from an MQTT publisher in another process through validation, rules and storage.
 
 Run: ``.venv/bin/python benchmarks/monitoring_ingest_bench.py [--db sqlite|postgresql] [--sensors 200]
-[--seconds 20] [--batch 1] [--ingesters 1] [--inflight 1000] [--baseline]``
+[--seconds 20] [--batch 1] [--ingesters 1] [--publishers 1] [--inflight 1000] [--baseline]``
 
 What it does: starts its own Mosquitto on a free loopback port with explicit queue limits and $SYS every
 second; makes a fresh database (a SQLite file, or a PostgreSQL database on 127.0.0.1:5432) at all
 migration heads with the tiny test geography, `--sensors` gas sensors and a threshold rule on them (so
-every reading runs a rule); runs `--ingesters` core ingesters (threads of this process, one shared group);
-publishes from a separate process (`citybrain.monitoring.simulate.run`, QoS 1, at most `--inflight`
+every reading runs a rule); runs `--ingesters` core ingesters in one shared group (one: a thread of this process, as the baseline runs;
+more: that many processes, each reporting its own share and rate);
+publishes from `--publishers` separate processes (QoS 1, each at most `--inflight`
 unacknowledged, `--batch` readings per message) as fast as it is acknowledged for `--seconds`; waits for
 the ingesters to catch up; reports:
 
@@ -39,6 +40,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -86,6 +88,54 @@ def _publisher(url: str, codes: list[str], seconds: float, inflight: int, batch:
     out.put((sent, time.monotonic() - began))
 
 
+def _ingester_process(url: str, mqtt_url: str, ready: Any, stop: Any, out: mp.Queue) -> None:
+    """One ingester in its own process (`--ingesters N` > 1); at the end reports what it handled and its
+    own rate (messages stored over the span from its first to its last stored batch)."""
+    from citybrain.bootstrap import bootstrap
+    from citybrain.core.db import make_engine
+    from citybrain.core.mqtt import broker_from_url
+    from citybrain.monitoring.readings.ingest import Ingester
+
+    bootstrap()
+    ing = Ingester(broker_from_url(mqtt_url), make_engine(url))
+    marks: list[float] = []
+    store = ing.store_batch
+    assert store is not None
+
+    def timed(items: list) -> list:
+        res = store(items)
+        marks.append(time.monotonic())
+        return res
+
+    ing.store_batch = timed
+    th = threading.Thread(target=ing.run, daemon=True)
+    th.start()
+    ing.subscribed.wait(30)
+    ready.set()
+    stop.wait()
+    ing.stop()
+    th.join(30)
+    span = (marks[-1] - marks[0]) if len(marks) > 1 else 0
+    out.put({"pid": os.getpid(), "messages_stored": ing.stats.stored, "batches": len(marks),
+             "messages_per_s": round(ing.stats.stored / span) if span else None})
+
+
+def _publish(mqtt_url: str, codes: list[str], args: argparse.Namespace) -> tuple[int, float]:
+    """`--publishers` processes, each publishing for its share of the sensors (the offered rate split
+    evenly); returns the readings published in all and the longest publishing time."""
+    ctx = mp.get_context("spawn")
+    out: mp.Queue = ctx.Queue()
+    n = max(1, min(args.publishers, len(codes)))
+    procs = [ctx.Process(target=_publisher, args=(mqtt_url, codes[k::n], args.seconds, args.inflight, args.batch,
+                                                  args.rate / n, out)) for k in range(n)]
+    for p in procs:
+        p.start()
+    got = [out.get(timeout=args.seconds + 120) for _ in procs]
+    for p in procs:
+        p.join()
+    return sum(g[0] for g in got), max(g[1] for g in got)
+
+
 class SysWatch:
     """The broker's $SYS publish counters, watched for the whole run (a message dropped at any moment
     shows in `$SYS/broker/publish/messages/dropped`, which Mosquitto publishes every sys_interval)."""
@@ -117,6 +167,7 @@ def _baseline(mqtt_url: str, codes: list[str], args: argparse.Namespace, work: P
     import queue
     import sqlite3
 
+    import paho.mqtt._packet as paho_packet
     import paho.mqtt.client as mqtt
     from paho.mqtt.enums import CallbackAPIVersion
     from paho.mqtt.packettypes import PacketTypes
@@ -124,6 +175,8 @@ def _baseline(mqtt_url: str, codes: list[str], args: argparse.Namespace, work: P
 
     from citybrain.core.mqtt import broker_from_url
 
+    # stock paho, as shipped: citybrain's shared-table Properties (core/mqtt.py) is undone for this run
+    paho_packet.Properties = Properties  # type: ignore[misc]
     db = sqlite3.connect(work / "baseline.db", check_same_thread=False)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("CREATE TABLE reading (sensor TEXT, time TEXT, value REAL, received REAL, PRIMARY KEY (sensor, time))")
@@ -168,12 +221,7 @@ def _baseline(mqtt_url: str, codes: list[str], args: argparse.Namespace, work: P
 
     th = threading.Thread(target=consume, daemon=True)
     th.start()
-    out: mp.Queue = mp.get_context("spawn").Queue()
-    pub = mp.get_context("spawn").Process(target=_publisher, args=(mqtt_url, codes, args.seconds, args.inflight,
-                                                                     args.batch, args.rate, out))
-    pub.start()
-    sent, pub_s = out.get(timeout=args.seconds + 120)
-    pub.join()
+    sent, pub_s = _publish(mqtt_url, codes, args)
     deadline = time.monotonic() + 600
     while count[0] < sent and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -196,7 +244,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--batch", type=int, default=1)
     ap.add_argument("--ingesters", type=int, default=1)
-    ap.add_argument("--inflight", type=int, default=1000)
+    ap.add_argument("--inflight", type=int, default=1000, help="per publisher process")
+    ap.add_argument("--publishers", type=int, default=1, help="publisher processes (a share of the sensors each)")
     ap.add_argument("--baseline", action="store_true", help="also run the bare paho + batched SQLite baseline")
     ap.add_argument("--rate", type=float, default=0, help="readings/s offered (0: as fast as the broker acks)")
     args = ap.parse_args()
@@ -250,18 +299,26 @@ def main() -> None:
         mqtt_url = f"mqtt://127.0.0.1:{port}"
         watch = SysWatch("127.0.0.1", port)
         broker = broker_from_url(mqtt_url)
-        ings = [Ingester(broker, engine) for _ in range(args.ingesters)]
-        threads = [threading.Thread(target=i.run, daemon=True) for i in ings]
-        for t in threads:
-            t.start()
-        for i in ings:
-            i.subscribed.wait(10)
-        q: mp.Queue = mp.get_context("spawn").Queue()
-        pub = mp.get_context("spawn").Process(target=_publisher, args=(mqtt_url, codes, args.seconds, args.inflight,
-                                                                         args.batch, args.rate, q))
-        pub.start()
-        sent, pub_s = q.get(timeout=args.seconds + 120)
-        pub.join()
+        ctx = mp.get_context("spawn")
+        ings, threads, procs = [], [], []
+        done: mp.Queue = ctx.Queue()
+        stop_procs = ctx.Event()
+        if args.ingesters == 1:  # in this process, as the baseline runs
+            ings = [Ingester(broker, engine)]
+            threads = [threading.Thread(target=i.run, daemon=True) for i in ings]
+            for t in threads:
+                t.start()
+            for i in ings:
+                i.subscribed.wait(10)
+        else:  # processes in one share group: each its own interpreter, paho thread and connection pool
+            readies = [ctx.Event() for _ in range(args.ingesters)]
+            procs = [ctx.Process(target=_ingester_process, args=(url, mqtt_url, r, stop_procs, done))
+                     for r in readies]
+            for p in procs:
+                p.start()
+            for r in readies:
+                r.wait(60)
+        sent, pub_s = _publish(mqtt_url, codes, args)
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
             with session_scope(engine) as s:
@@ -273,6 +330,12 @@ def main() -> None:
             i.stop()
         for t in threads:
             t.join(30)
+        per_process = []
+        if procs:
+            stop_procs.set()
+            per_process = [done.get(timeout=60) for _ in procs]
+            for p in procs:
+                p.join(30)
         with session_scope(engine) as s:
             rows = s.execute(select(Reading.time, Reading.received_at)).all()
         lags = sorted((r - t).total_seconds() * 1000 for t, r in rows)
@@ -280,11 +343,14 @@ def main() -> None:
         span = (last - first).total_seconds() or 1e-9
         result = {
             "db": args.db, "sensors": args.sensors, "batch": args.batch, "ingesters": args.ingesters,
+            "publishers": args.publishers,
             "offered_per_s": args.rate or "max", "published": sent, "publish_s": round(pub_s, 1), "stored": len(rows),
             "readings_per_s": round(len(rows) / span), "lag_p50_ms": round(statistics.median(lags), 1),
             "lag_p99_ms": round(lags[int(0.99 * (len(lags) - 1))], 1),
             "broker_dropped": watch.dropped(),
         }
+        if per_process:
+            result["per_process"] = per_process
         print(json.dumps(result, ensure_ascii=False), flush=True)
         engine.dispose()
         if args.baseline:

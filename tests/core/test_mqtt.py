@@ -136,3 +136,29 @@ def test_a_message_is_acknowledged_only_after_the_store_returned(mqtt_broker: An
     finally:
         pub.disconnect()
         pub.loop_stop()
+
+
+def test_received_properties_decode_with_shared_tables() -> None:
+    """Received PUBLISH properties (a request's correlation data, user properties) decode as with stock
+    paho although the lookup tables are shared; one packet's values never show in the next one's."""
+    import struct
+
+    import paho.mqtt._packet as paho_packet
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
+
+    props = Properties(PacketTypes.PUBLISH)
+    props.CorrelationData = b"req-7"
+    props.UserProperty = [("site", "A")]
+
+    def packet(body: bytes, mid: int) -> bytes:
+        return struct.pack("!H", 3) + b"a/b" + struct.pack("!H", mid) + body + b"{}"
+
+    first = paho_packet.decode_publish(0x32, packet(props.pack(), 7), mqtt.MQTTv5)
+    second = paho_packet.decode_publish(0x32, packet(b"\x00", 8), mqtt.MQTTv5)
+    assert first.properties is not None and second.properties is not None
+    assert (first.properties.CorrelationData, first.properties.UserProperty) == (b"req-7", [("site", "A")])
+    assert first.mid == 7 and first.payload == b"{}"
+    assert second.properties.json() == {} and not hasattr(second.properties, "CorrelationData")
+    assert first.properties.names is second.properties.names  # built once
+    assert isinstance(cm.paho_packet.Properties(PacketTypes.PUBLISH), Properties)
