@@ -33,6 +33,7 @@ fixed ``client_id`` and a ``session_expiry`` to have a restarted ingester resume
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -47,7 +48,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-import paho.mqtt._packet as paho_packet
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
@@ -98,8 +98,23 @@ class _SharedTableProperties(Properties):
             super().clear()
 
 
-# received packets are decoded by paho's _packet module: give it the shared-table Properties
-paho_packet.Properties = _SharedTableProperties  # type: ignore[misc]
+def _share_property_tables() -> bool:
+    """Received packets are decoded by paho's private ``_packet`` module: give it the shared-table
+    Properties, but only where paho's internals are the ones this was written against (a fresh stock
+    instance holds exactly the 4 attributes copied above); any other paho keeps its own, only slower."""
+    try:
+        paho_packet = importlib.import_module("paho.mqtt._packet")
+    except ImportError:
+        return False
+    stock = Properties(PacketTypes.PUBLISH)
+    if getattr(paho_packet, "Properties", None) is not Properties or set(vars(stock)) != {
+            "packetType", "types", "names", "properties"}:
+        return False
+    paho_packet.Properties = _SharedTableProperties  # type: ignore[attr-defined]
+    return True
+
+
+SHARED_PROPERTY_TABLES = _share_property_tables()
 
 
 # ── settings and options ─────────────────────────────────────────────────────────────────────────
