@@ -795,7 +795,7 @@ def complete_task(session: Session, actor: Actor, task_id: int, result: str = ""
         raise _done_by(session, t)
     if t.status not in (PENDING, ACCEPTED):
         raise Conflict(f"task {t.id} is {t.status}; it cannot be completed", "status")
-    missing = sorted(set(photos) - set(existing_photo_ids(session, photos)))
+    missing = sorted(set(photos) - set(existing_photo_ids(session, photos, actor)))
     if missing:
         raise ValidationFailed(f"photo {missing[0]} was not uploaded; upload it again", "photo_ids")
     old, now = t.status, utcnow()
