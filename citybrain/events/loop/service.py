@@ -211,6 +211,8 @@ def act(session: Session, actor: Actor, event_id: int, action: str,
     if idempotency_key:
         digest = hashlib.sha256(json.dumps([event_id, action, (body or TransitionIn()).model_dump(mode="json")],
                                            sort_keys=True).encode()).hexdigest()
+        # the event's row lock first: a second replay racing this one waits here, then reads the first's key
+        get_event(session, event_id, lock=True)
         first = session.scalar(select(EventActionKey).where(EventActionKey.actor_name == actor.username,
                                                             EventActionKey.idempotency_key == idempotency_key))
         if first is not None:
