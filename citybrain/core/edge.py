@@ -22,7 +22,9 @@ HSTS = (b"strict-transport-security", b"max-age=31536000")
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 JSON_TYPES = ("application/json", "application/geo+json")
 FORM_TYPE = "application/x-www-form-urlencoded"
-MAX_SCANNED = 20 * 1024 * 1024  # larger bodies are refused elsewhere (upload limits)
+# a JSON or form body is at most this: nothing sent that way is near it (files come as multipart, under the
+# upload limit), and the app would parse any size whole into memory
+MAX_SCANNED = 20 * 1024 * 1024
 
 
 class SecurityHeaders:
@@ -64,10 +66,10 @@ def _find(value: Any, path: list[str | int]) -> list[str | int] | None:
     return None
 
 
-async def _refuse(send: Any, loc: list[str | int]) -> None:
-    body = json.dumps({"detail": [{"loc": loc, "msg": "control characters are not allowed in text",
-                                   "type": "control_characters"}]}).encode()
-    await send({"type": "http.response.start", "status": 422,
+async def _refuse(send: Any, loc: list[str | int], msg: str = "control characters are not allowed in text",
+                  kind: str = "control_characters", status: int = 422) -> None:
+    body = json.dumps({"detail": [{"loc": loc, "msg": msg, "type": kind}]}).encode()
+    await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
 
@@ -92,6 +94,10 @@ class NoControlCharacters:
         if ctype not in JSON_TYPES and ctype != FORM_TYPE:
             await self.app(scope, receive, send)
             return
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > MAX_SCANNED:  # said up front: refused before reading it
+            await _refuse(send, ["body"], f"the body is larger than {MAX_SCANNED} bytes", "too_large", 413)
+            return
         chunks: list[bytes] = []
         size = 0
         more = True
@@ -105,20 +111,20 @@ class NoControlCharacters:
             chunks.append(chunk)
             more = message.get("more_body", False)
             if size > MAX_SCANNED:
-                break
-        body = b"".join(chunks)
-        if not more:
-            loc = self._scan(body, ctype)
-            if loc is not None:
-                await _refuse(send, loc)
+                await _refuse(send, ["body"], f"the body is larger than {MAX_SCANNED} bytes", "too_large", 413)
                 return
+        body = b"".join(chunks)
+        loc = self._scan(body, ctype)
+        if loc is not None:
+            await _refuse(send, loc)
+            return
         sent = False
 
         async def replay() -> dict[str, Any]:
             nonlocal sent
             if not sent:
                 sent = True
-                return {"type": "http.request", "body": body, "more_body": more}
+                return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
         await self.app(scope, replay, send)

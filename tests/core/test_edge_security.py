@@ -167,3 +167,19 @@ def test_lone_surrogates_in_json_are_refused(client):  # type: ignore[no-untyped
 def test_ordinary_whitespace_passes(client, people):  # type: ignore[no-untyped-def]
     r = client.post("/api/auth/login", json={"username": "no\tsuch\nuser\r", "password": "x"})
     assert r.status_code == 401  # reached the route: tab, newline and CR are text
+
+
+def test_a_json_body_beyond_the_limit_is_a_413_before_the_app_parses_it(client, login):  # type: ignore[no-untyped-def]
+    """The app would parse any JSON body whole into memory; past MAX_SCANNED it is refused at the edge,
+    whether its length is declared or it comes in chunks."""
+    from citybrain.core.edge import MAX_SCANNED
+
+    big = b'{"result": "' + b"x" * MAX_SCANNED + b'"}'
+    h = {**login("dept_handler"), "content-type": "application/json"}
+    r = client.post("/api/emergency/tasks/1/done", content=big, headers=h)
+    assert r.status_code == 413 and r.json()["detail"][0]["loc"] == ["body"], r.text[:200]
+    chunks = iter([big[:1024], big[1024:]])
+    r = client.post("/api/emergency/tasks/1/done", content=chunks, headers=h)  # no Content-Length: chunked
+    assert r.status_code == 413, r.text[:200]
+    r = client.post("/api/emergency/tasks/1/done", json={"result": "x" * 5000}, headers=login("dept_handler"))
+    assert r.status_code in (404, 422)  # an ordinary body still reaches the app

@@ -314,3 +314,19 @@ def test_tea_bar_threads_and_posts_survive_a_double_click(client, login, hub):
     assert p1.status_code == p2.status_code == 201
     assert len(p2.json()["posts"]) == 1
     assert client.post("/api/events/threads", json=form, headers={"Idempotency-Key": "x" * 101}).status_code == 422
+
+
+def test_another_persons_photo_is_not_put_on_a_report_or_a_result(client, login, hub):
+    """Photo ids are sequential: a citizen may not put a street worker's photo on a public report (where
+    anyone would read it), nor a handler attach a photo they cannot see; their own and an anonymous
+    upload no event holds yet still go on."""
+    staff = client.post("/api/events/photos", headers=login("street_staff"),
+                        files={"file": ("s.jpg", jpeg(), "image/jpeg")}).json()
+    assert client.get(f"/api/events/photos/{staff['id']}", headers=login("citizen")).status_code == 404
+    r = client.post("/api/events", json=body(photos=[staff["id"]]), headers=login("citizen"))
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "photos"
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(buf, "PNG")
+    anonymous = client.post("/api/events/photos", files={"file": ("a.png", buf.getvalue(), "image/png")}).json()
+    ev = client.post("/api/events", json=body(photos=[anonymous["id"]]), headers=login("citizen"))
+    assert ev.status_code == 201, ev.text

@@ -128,3 +128,31 @@ def test_xlsx_import_reports_row_by_row(world, client, login):
     r = client.post("/api/monitoring/sensors/import", headers=login("data_officer"),
                     files={"file": ("s.xlsx", b"PK\x03\x04broken", xlsx)})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "file"
+
+
+def test_an_import_of_more_rows_than_the_cap_is_refused_before_any_work(world, client, login, monkeypatch):
+    """A compressed workbook carries 300,000 rows in 1.5 MB: beyond MAX_IMPORT_ROWS the file is a 422 naming
+    `file` and nothing is registered (the cap lowered here so the test stays quick)."""
+    import io
+
+    from openpyxl import Workbook
+
+    from citybrain.monitoring.sensors import service as sensors
+
+    monkeypatch.setattr(sensors, "MAX_IMPORT_ROWS", 3)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["code", "name", "type", "lon", "lat"])
+    for i in range(4):
+        ws.append([f"CAP-{i}", f"颗粒物{i}", "pm25", 104.005, 30.405])
+    buf = io.BytesIO()
+    wb.save(buf)
+    csv = "code,name,type,lon,lat\n" + "".join(f"CAP-{i},颗粒物{i},pm25,104.005,30.405\n" for i in range(4))
+    for name, data in (("s.xlsx", buf.getvalue()), ("s.csv", csv.encode())):
+        r = client.post("/api/monitoring/sensors/import", headers=login("data_officer"), files={"file": (name, data)})
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "file", r.text
+        assert "more than 3 rows" in r.json()["detail"][0]["msg"]
+    assert client.get("/api/monitoring/sensors/CAP-0", headers=login("data_officer")).status_code == 404
+    three = "".join(csv.splitlines(keepends=True)[:4]).encode()
+    r = client.post("/api/monitoring/sensors/import", headers=login("data_officer"), files={"file": ("s.csv", three)})
+    assert r.status_code == 200 and r.json()["created"] == 3, r.text

@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from citybrain.core.auth import SYSTEM, Actor
+from citybrain.core.auth import SYSTEM, Actor, User
 from citybrain.core.db import session_factory, session_scope
 from citybrain.core.roles import Role
 from tests.emergency.conftest import build
+from tests.events.conftest import _fresh_catalogue_cache, hub  # noqa: F401  (fixtures)
 
 
 @pytest.fixture
@@ -69,3 +70,55 @@ def test_the_same_key_sent_twice_at_once_is_applied_once(engine: Any, people: An
             IncidentLog.incident_id == inc.id, IncidentLog.kind == "task"))
     assert updates == ["accept", "done"]
     assert logged == 2  # one log line per update, none twice
+
+
+def test_a_loop_step_under_one_key_sent_twice_at_once_is_taken_once(engine: Any, people: Any, hub: Any) -> None:  # noqa: F811
+    """The same for the event hub's keyed steps: both replays of `start` answer the event in progress (the
+    second used to read no key, wait for the event's lock and then find the step illegal: a 409)."""
+    from citybrain.events.intake.service import intake
+    from citybrain.events.loop.service import act, transition
+    from citybrain.events.models import EventActionKey, EventTransition
+    from citybrain.events.schemas import EventIn, TransitionIn
+    from citybrain.geography.testing import POINTS
+
+    lon, lat = POINTS["dongsheng"]
+    duty = Actor(people["duty_officer"]["id"], "t_duty_officer", Role.DUTY_OFFICER)
+    with session_scope(engine) as s:
+        ev = intake(s, SYSTEM, EventIn(channel="citizen", category_code="E1101", lon=lon, lat=lat, description="噪声"))
+        transition(s, duty, ev.id, "accept", TransitionIn())
+        transition(s, duty, ev.id, "dispatch", TransitionIn())
+        eid, dept = ev.id, ev.department_code
+    with session_scope(engine) as s:
+        u = s.scalar(select(User).where(User.username == "t_env_handler"))
+        assert u is not None
+        handler = Actor(u.id, u.username, Role.DEPT_HANDLER, u.department_id)
+    assert dept == "sthjj"
+    got = _race(engine, lambda s: act(s, handler, eid, "start", TransitionIn(), "tab-key-start")["status"])
+    assert got == ["in_progress", "in_progress"]
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(EventTransition).where(
+            EventTransition.event_id == eid, EventTransition.action == "start")) == 1
+        assert s.scalar(select(func.count()).select_from(EventActionKey)) == 1
+
+
+def _race(engine: Any, call: Any) -> list[Any]:
+    maker = session_factory(engine)
+    start = threading.Barrier(2)
+    out: list[Any] = []
+
+    def one() -> None:
+        with maker() as s:
+            start.wait()
+            try:
+                r = call(s)
+                s.commit()
+                out.append(r)
+            except Exception as exc:  # noqa: BLE001 — the test reports what each replay got
+                s.rollback()
+                out.append(exc)
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(30)
+    return out

@@ -166,3 +166,26 @@ def test_an_app_older_than_the_server_accepts_gets_426_and_others_pass(client: A
     assert client.get("/app/").status_code == 200
     sw = client.get("/app/sw.js")
     assert sw.status_code == 200 and "__PRECACHE__" not in sw.text and "/static/app/app.js" in sw.text
+
+
+def test_an_arrival_on_an_incident_with_no_place_must_lie_in_the_district(
+        client: Any, login: Any, engine: Any, people: Any, geo: Any) -> None:  # noqa: F811
+    """With no incident position to measure the distance from, a check-in at 0°, 0° was taken as it came."""
+    from citybrain.emergency.incident import service as incidents
+    from citybrain.emergency.incident.schemas import IncidentIn
+    from citybrain.emergency.models import Task
+
+    build(engine)
+    with session_scope(engine) as s:
+        inc = incidents.create_incident(s, SYSTEM, IncidentIn(incident_type="hazchem_leak", title="位置待报",
+                                                               address="东升街道某处"))
+        task = Task(incident_id=inc.id, department_id=people["dept_handler"]["department_id"], title="赶赴",
+                    status="pending")
+        s.add(task)
+        s.flush()
+        tid = task.id
+    h = login("dept_handler")
+    far = client.post(f"/api/emergency/tasks/{tid}/arrive", headers=h, json={"lon": 0.5, "lat": 0.5})
+    assert far.status_code == 422 and far.json()["detail"][0]["loc"][-1] == "position", far.text
+    r = client.post(f"/api/emergency/tasks/{tid}/arrive", headers=h, json={"lon": SITE[0], "lat": SITE[1]})
+    assert r.status_code == 200 and r.json()["arrival_distance_m"] is None, r.text

@@ -60,7 +60,7 @@ from citybrain.emergency.plan import service as plans
 from citybrain.emergency.plan.models import IncidentType, Plan, PlanVersion
 from citybrain.emergency.plan.schemas import PlanDocument
 from citybrain.events.public import existing_photo_ids, get_event
-from citybrain.geography.public import place
+from citybrain.geography.public import locate, place
 
 # --- who may do what, and where (rules of the house 4; docs/security.md, "Emergency") ----------------------
 
@@ -773,6 +773,8 @@ def check_in(session: Session, actor: Actor, task_id: int, lon: float, lat: floa
         distance = float(haversine_m(wlon, wlat, inc.lon, inc.lat))
         if distance > radius_m:
             raise TooFar(distance, radius_m)
+    else:  # nothing to measure from: the position must at least lie in the district (a 422 on `position`)
+        locate(session, wlon, wlat, field="position")
     old, now = t.status, utcnow()
     if t.accepted_at is None:
         t.status, t.accepted_at, t.accepted_by = ACCEPTED, now, actor.username
@@ -795,7 +797,7 @@ def complete_task(session: Session, actor: Actor, task_id: int, result: str = ""
         raise _done_by(session, t)
     if t.status not in (PENDING, ACCEPTED):
         raise Conflict(f"task {t.id} is {t.status}; it cannot be completed", "status")
-    missing = sorted(set(photos) - set(existing_photo_ids(session, photos)))
+    missing = sorted(set(photos) - set(existing_photo_ids(session, photos, actor)))
     if missing:
         raise ValidationFailed(f"photo {missing[0]} was not uploaded; upload it again", "photo_ids")
     old, now = t.status, utcnow()

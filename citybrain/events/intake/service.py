@@ -42,7 +42,8 @@ from citybrain.events.common import (
 from citybrain.events.domain_events import EventReported
 from citybrain.events.duplicates.service import suggest_duplicate
 from citybrain.events.loop.service import apply
-from citybrain.events.models import Event, EventPhoto, Photo
+from citybrain.events.models import Event, EventPhoto
+from citybrain.events.photos.service import existing_photo_ids
 from citybrain.events.routing import FALLBACK_DEPARTMENT, route
 from citybrain.events.schemas import Channel, EventIn, IntakeOut, PublicReportIn, TransitionIn
 from citybrain.events.states import Status
@@ -169,7 +170,7 @@ def intake(session: Session, actor: Actor, data: EventIn, *, at: dt.datetime | N
             return first
     cat, class_code = category(session, data.category_code)
     if data.photos:
-        found = set(session.scalars(select(Photo.id).where(Photo.id.in_(data.photos))))
+        found = set(existing_photo_ids(session, data.photos, actor))
         missing = [p for p in data.photos if p not in found]
         if missing:
             raise ValidationFailed(f"unknown photo id(s) {missing}; upload with POST /api/events/photos", "photos")

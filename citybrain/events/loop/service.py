@@ -36,7 +36,8 @@ from citybrain.events.common import (
     stage_deadline,
 )
 from citybrain.events.domain_events import EventClosed, EventStatusChanged
-from citybrain.events.models import Event, EventActionKey, EventPhoto, Photo
+from citybrain.events.models import Event, EventActionKey, EventPhoto
+from citybrain.events.photos.service import existing_photo_ids
 from citybrain.events.queue.service import event_scope, to_out, visible_event
 from citybrain.events.routing import FALLBACK_DEPARTMENT, route
 from citybrain.events.schemas import TransitionIn
@@ -110,7 +111,7 @@ def apply(session: Session, actor: Actor, ev: Event, cat: CategoryView, action: 
     elif action == "handle":
         ev.result = body.note
         ev.handled_at = now
-        _attach(session, ev, body.photos, "result")
+        _attach(session, actor, ev, body.photos, "result")
     elif action == "rework":
         ev.rework_count += 1
     elif action == "close":
@@ -149,10 +150,10 @@ def apply(session: Session, actor: Actor, ev: Event, cat: CategoryView, action: 
 ACTION_NOTICE = {"dispatch": "派遣", "return": "退回待改派", "rework": "返工", "handle": "待核查"}
 
 
-def _attach(session: Session, ev: Event, photo_ids: list[int], stage: str) -> None:
+def _attach(session: Session, actor: Actor, ev: Event, photo_ids: list[int], stage: str) -> None:
     if not photo_ids:
         return
-    found = set(session.scalars(select(Photo.id).where(Photo.id.in_(photo_ids))))
+    found = set(existing_photo_ids(session, photo_ids, actor))
     missing = [p for p in photo_ids if p not in found]
     if missing:
         raise ValidationFailed(f"unknown photo id(s) {missing}", "photos")
@@ -210,6 +211,8 @@ def act(session: Session, actor: Actor, event_id: int, action: str,
     if idempotency_key:
         digest = hashlib.sha256(json.dumps([event_id, action, (body or TransitionIn()).model_dump(mode="json")],
                                            sort_keys=True).encode()).hexdigest()
+        # the event's row lock first: a second replay racing this one waits here, then reads the first's key
+        get_event(session, event_id, lock=True)
         first = session.scalar(select(EventActionKey).where(EventActionKey.actor_name == actor.username,
                                                             EventActionKey.idempotency_key == idempotency_key))
         if first is not None:

@@ -164,11 +164,23 @@ def _write(data_dir: Path, digest: str, ext: str, data: bytes) -> None:
         raise
 
 
-def existing_photo_ids(session: Session, ids: list[int]) -> list[int]:
-    """Which of `ids` name a stored photo (a result elsewhere that points at an upload)."""
+def existing_photo_ids(session: Session, ids: list[int], actor: Actor | None = None) -> list[int]:
+    """Which of `ids` name a stored photo (a result elsewhere that points at an upload); with `actor`, only
+    those the caller may attach (`may_attach`)."""
     if not ids:
         return []
-    return list(session.scalars(select(Photo.id).where(Photo.id.in_(ids))))
+    photos = session.scalars(select(Photo).where(Photo.id.in_(ids)))
+    return [p.id for p in photos if actor is None or may_attach(session, actor, p)]
+
+
+def may_attach(session: Session, actor: Actor, photo: Photo) -> bool:
+    """A photo goes onto a report, a result or a task only from someone who may see it (who uploaded it,
+    a district-wide role, one who sees an event it is on), or when it was uploaded without an account and
+    no event holds it yet (the public form's upload). Ids are sequential: without this, anyone could put
+    another person's photo on a public report and read it there."""
+    if photo_scope(session, actor, photo):
+        return True
+    return photo.uploader_id is None and not _photo_events(session, photo.id)
 
 
 def get_photo(session: Session, photo_id: int) -> Photo:

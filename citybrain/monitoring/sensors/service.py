@@ -9,6 +9,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import ValidationError
@@ -194,6 +196,17 @@ def _messages(exc: Exception) -> list[str]:
 
 
 XLSX_MAGIC = b"PK\x03\x04"  # an .xlsx is a zip archive
+# a registry import is at most this many rows: an .xlsx is compressed, so the upload limit alone lets a
+# 1.5 MB workbook carry 300,000 rows (half a minute of work and a 44 MB answer)
+MAX_IMPORT_ROWS = 10_000
+
+
+def _capped(rows: Iterable[dict[str, str]]) -> list[dict[str, str]]:
+    out = list(itertools.islice(rows, MAX_IMPORT_ROWS + 1))
+    if len(out) > MAX_IMPORT_ROWS:
+        raise ValidationFailed(f"the file has more than {MAX_IMPORT_ROWS:,} rows; split it into files of at most "
+                               f"{MAX_IMPORT_ROWS:,}", "file")
+    return out
 
 
 def _read_csv(content: bytes) -> tuple[list[str], list[dict[str, str]]]:
@@ -203,7 +216,7 @@ def _read_csv(content: bytes) -> tuple[list[str], list[dict[str, str]]]:
         raise ValidationFailed("the file is not UTF-8 text (or an .xlsx workbook)", "file") from None
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
-    return header, [{(k or "").strip(): v or "" for k, v in raw.items()} for raw in reader]
+    return header, _capped({(k or "").strip(): v or "" for k, v in raw.items()} for raw in reader)
 
 
 def _cell(v: Any) -> str:
@@ -228,8 +241,8 @@ def _read_xlsx(content: bytes) -> tuple[list[str], list[dict[str, str]]]:
     try:
         it = wb.worksheets[0].iter_rows(values_only=True)
         header = [_cell(h).strip() for h in next(it, None) or ()]
-        rows = [{header[i]: _cell(v) for i, v in enumerate(values) if i < len(header) and header[i]}
-                for values in it if any(v not in (None, "") for v in values)]
+        rows = _capped({header[i]: _cell(v) for i, v in enumerate(values) if i < len(header) and header[i]}
+                       for values in it if any(v not in (None, "") for v in values))
         return header, rows
     finally:
         wb.close()
