@@ -53,12 +53,19 @@ def _free_port() -> int:
 
 
 def _publisher(url: str, codes: list[str], seconds: float, inflight: int, batch: int, rate: float,
-               out: mp.Queue) -> None:
+               out: mp.Queue, kind: str = "raw") -> None:
     import datetime as dt
 
     from citybrain.core.mqtt import broker_from_url, make_client
 
     broker = broker_from_url(url)
+    if kind == "raw":
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from mqtt_loadgen import publish
+
+        out.put(publish(broker.host, broker.port, codes, seconds, inflight, batch, rate,
+                        client_id=f"bench-pub-{os.getpid()}"))
+        return
     c = make_client(broker, f"bench-pub-{os.getpid()}")
     c.max_inflight_messages_set(inflight)
     c.connect(broker.host, broker.port)
@@ -127,7 +134,7 @@ def _publish(mqtt_url: str, codes: list[str], args: argparse.Namespace) -> tuple
     out: mp.Queue = ctx.Queue()
     n = max(1, min(args.publishers, len(codes)))
     procs = [ctx.Process(target=_publisher, args=(mqtt_url, codes[k::n], args.seconds, args.inflight, args.batch,
-                                                  args.rate / n, out)) for k in range(n)]
+                                                  args.rate / n, out, args.publisher)) for k in range(n)]
     for p in procs:
         p.start()
     got = [out.get(timeout=args.seconds + 120) for _ in procs]
@@ -246,6 +253,8 @@ def main() -> None:
     ap.add_argument("--ingesters", type=int, default=1)
     ap.add_argument("--inflight", type=int, default=1000, help="per publisher process")
     ap.add_argument("--publishers", type=int, default=1, help="publisher processes (a share of the sensors each)")
+    ap.add_argument("--publisher", choices=["raw", "paho"], default="raw",
+                    help="raw: benchmarks/mqtt_loadgen.py (QoS 1 straight to the socket); paho: a paho client")
     ap.add_argument("--baseline", action="store_true", help="also run the bare paho + batched SQLite baseline")
     ap.add_argument("--rate", type=float, default=0, help="readings/s offered (0: as fast as the broker acks)")
     args = ap.parse_args()
