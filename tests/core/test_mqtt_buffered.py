@@ -34,7 +34,7 @@ def _publisher(broker: Any) -> mqtt.Client:
 
 
 def _subscriber(broker: Any, client_id: str, got: queue.SimpleQueue, *, resume: bool = False
-                ) -> mqtt.Client:
+                ) -> cm.BufferedClient:
     sub = cm.make_client(cm.broker_from_url(broker.url), client_id, manual_ack=True)
     assert isinstance(sub, cm.BufferedClient), "paho 2.x fits: the buffered client is the one made"
     subscribed = threading.Event()
@@ -51,7 +51,7 @@ def _subscriber(broker: Any, client_id: str, got: queue.SimpleQueue, *, resume: 
 
 def _take(got: queue.SimpleQueue, n: int, timeout: float = 20) -> list[mqtt.MQTTMessage]:
     deadline = time.monotonic() + timeout
-    out = []
+    out: list[mqtt.MQTTMessage] = []
     while len(out) < n:
         out.append(got.get(timeout=max(0.01, deadline - time.monotonic())))
     return out
