@@ -2,7 +2,7 @@
 one-reading messages (200 gas sensors, one threshold rule that never fires), as the MQTT ingester calls it,
 on a fresh SQLite file. Prints the median milliseconds per batch (the first 5 batches left out).
 
-    PYTHONPATH=. .venv/bin/python benchmarks/monitoring_store_bench.py [--batches 40]
+    PYTHONPATH=. .venv/bin/python benchmarks/monitoring_store_bench.py [--batches 40] [--messages 1000]
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--batches", type=int, default=40)
+    ap.add_argument("--messages", type=int, default=1000, help="messages per batch")
     args = ap.parse_args()
 
     from citybrain.bootstrap import bootstrap
@@ -50,7 +51,7 @@ def main() -> None:
     took: list[float] = []
     for _b in range(args.batches):
         messages: list[tuple[str, object]] = []
-        for _k in range(1000):
+        for _k in range(args.messages):
             n += 1
             messages.append((f"citybrain/sensors/{codes[n % len(codes)]}/readings",
                              {"time": (start + dt.timedelta(milliseconds=n)).isoformat(),
@@ -60,8 +61,9 @@ def main() -> None:
         took.append(time.perf_counter() - began)
         if any(o != 1 for o in out):
             raise SystemExit(f"not stored: {out[:3]}")
-    print(json.dumps({"messages_per_batch": 1000, "batches": args.batches,
-                      "ms_per_batch_median": round(statistics.median(took[5:]) * 1000, 1)}))
+    ms = statistics.median(took[5:]) * 1000
+    print(json.dumps({"messages_per_batch": args.messages, "batches": args.batches,
+                      "ms_per_batch_median": round(ms, 1), "us_per_message": round(ms * 1000 / args.messages, 1)}))
 
 
 if __name__ == "__main__":

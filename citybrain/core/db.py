@@ -7,19 +7,22 @@ All times are timezone-aware UTC (`UTCDateTime`), whatever the backend stores.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
+    Connection,
     DateTime,
     Engine,
     Float,
     Integer,
     MetaData,
     String,
+    Table,
+    bindparam,
     create_engine,
     event,
     inspect,
@@ -176,6 +179,62 @@ def upsert_insert(session: Session, table: Any) -> Any:
     else:
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
     return insert(table)
+
+
+def _sqlite_time(t: dt.datetime) -> str:
+    # the text SQLAlchemy's SQLite DATETIME stores (UTC, naive, always six fraction digits), made in C
+    return t.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _aware_utc(t: dt.datetime) -> dt.datetime:
+    return t.astimezone(dt.UTC)
+
+
+def time_binder(dialect: str) -> Any:
+    """How a time stamp of a hot statement is bound (with `time_param`, or for `executemany_raw`):
+    converted once by the caller instead of by two layers of SQLAlchemy bind processing per value
+    (UTCDateTime, then SQLite's DATETIME) — a tenth of the monitoring store path in a profile. The stored
+    text / value is the same as through a `UTCDateTime` column."""
+    return _sqlite_time if dialect == "sqlite" else _aware_utc
+
+
+def table_of(model: Any) -> Table:
+    """A mapped class's table, typed as one (``Model.__table__`` is a FromClause to the type checker)."""
+    return cast(Table, model.__table__)
+
+
+def time_param(name: str, dialect: str) -> Any:
+    """A bind parameter for a `UTCDateTime` column whose value `time_binder` converted already."""
+    return bindparam(name, type_=String() if dialect == "sqlite" else DateTime(timezone=True))
+
+
+_RAW_STATEMENTS: dict[tuple[str, str], tuple[str, tuple[str, ...] | None, frozenset[str]]] = {}
+
+
+def executemany_raw(connection: Connection, key: str, statement: Any, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Run one INSERT/UPDATE for many parameter sets on the DBAPI cursor of ``connection`` (so in its
+    transaction), skipping SQLAlchemy's per-row parameter processing: for the few statements that run for
+    every stored reading, where that processing was a fifth of the time. The statement is compiled once
+    per ``key`` and dialect; every row must give exactly its parameters, already in the driver's types
+    (times as the column's type would have bound them). Returns the cursor's rowcount (rows written)."""
+    if not rows:
+        return 0
+    cached = _RAW_STATEMENTS.get((key, connection.dialect.name))
+    if cached is None:
+        compiled = statement.compile(dialect=connection.dialect)
+        names = tuple(compiled.positiontup) if compiled.positional else None
+        cached = (compiled.string, names, frozenset(compiled.binds))
+        _RAW_STATEMENTS[(key, connection.dialect.name)] = cached
+    sql, names, binds = cached
+    if set(rows[0]) != binds:
+        raise ValueError(f"{key}: the rows give {sorted(rows[0])}, the statement takes {sorted(binds)}")
+    params: Sequence[Any] = [tuple(r[n] for n in names) for r in rows] if names is not None else rows
+    cursor = connection.connection.cursor()
+    try:
+        cursor.executemany(sql, params)
+        return int(cursor.rowcount)
+    finally:
+        cursor.close()
 
 
 def migration_state(engine: Engine) -> tuple[str | None, str | None]:
