@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -183,6 +184,8 @@ def upsert_insert(session: Session, table: Any) -> Any:
 
 def _sqlite_time(t: dt.datetime) -> str:
     # the text SQLAlchemy's SQLite DATETIME stores (UTC, naive, always six fraction digits), made in C
+    if t.tzinfo is dt.UTC:  # most are UTC already: the text without its "+00:00"
+        return t.isoformat(" ", "microseconds")[:-6]
     return t.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
@@ -228,7 +231,9 @@ def executemany_raw(connection: Connection, key: str, statement: Any, rows: Sequ
     sql, names, binds = cached
     if set(rows[0]) != binds:
         raise ValueError(f"{key}: the rows give {sorted(rows[0])}, the statement takes {sorted(binds)}")
-    params: Sequence[Any] = [tuple(r[n] for n in names) for r in rows] if names is not None else rows
+    params: Sequence[Any] = list(map(itemgetter(*names), rows)) if names is not None else rows
+    if names is not None and len(names) == 1:
+        params = [(p,) for p in params]  # itemgetter of one name gives the value, not a tuple
     cursor = connection.connection.cursor()
     try:
         cursor.executemany(sql, params)

@@ -22,7 +22,7 @@ import dataclasses
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import bindparam, case, delete, func, select, update
@@ -81,41 +81,42 @@ _UNIT_OK: dict[tuple[str, str], bool] = {}  # (type, unit as sent) → whether i
 
 
 def check(sensor: Sensor | None, code: str, items: Sequence[ReadingIn | None], now: dt.datetime
-          ) -> tuple[list[tuple[int, ReadingIn]], list[Refused]]:
-    """Split a sensor's readings into good ones (by index) and refusals. A None item was refused by the
-    schema already (the caller reports it)."""
-    good: list[tuple[int, ReadingIn]] = []
+          ) -> tuple[list[tuple[int, ReadingIn, dt.datetime]], list[Refused]]:
+    """Split a sensor's readings into good ones (index, reading, its time in UTC) and refusals. A None
+    item was refused by the schema already (the caller reports it). ``now`` is in UTC."""
+    good: list[tuple[int, ReadingIn, dt.datetime]] = []
     refused: list[Refused] = []
-    t = TYPES[sensor.type] if sensor is not None else None
+    t = TYPES.get(sensor.type) if sensor is not None else None
+    if sensor is None or t is None:
+        return good, [Refused(i, "unknown_sensor", "sensor", f"no sensor with code {code!r}")
+                      for i, r in enumerate(items) if r is not None]
+    if not sensor.active:
+        return good, [Refused(i, "inactive_sensor", "sensor", f"sensor {code} is not active")
+                      for i, r in enumerate(items) if r is not None]
     latest, earliest = now + MAX_AHEAD, now - MAX_AGE
     for i, r in enumerate(items):
         if r is None:
-            continue
-        if sensor is None or t is None:
-            refused.append(Refused(i, "unknown_sensor", "sensor", f"no sensor with code {code!r}"))
-            continue
-        if not sensor.active:
-            refused.append(Refused(i, "inactive_sensor", "sensor", f"sensor {code} is not active"))
             continue
         ok = _UNIT_OK.get((t.code, r.unit))
         if ok is None:
             ok = unit_matches(t, r.unit)
             if len(_UNIT_OK) < 10_000:  # units seen are few; garbage ones must not grow it without end
                 _UNIT_OK[(t.code, r.unit)] = ok
+        when = r.time.astimezone(dt.UTC)  # compared and stored in UTC: one conversion, here
         if not ok:
             refused.append(Refused(i, "wrong_unit", "unit", f"a {t.code} sensor reports in {t.unit!r}, "
                                                             f"got {r.unit!r}"))
         elif not t.low <= r.value <= t.high:
             refused.append(Refused(i, "out_of_range", "value", f"{r.value:g} {t.unit} is outside the valid "
                                                               f"range {t.low:g}..{t.high:g} of a {t.code} sensor"))
-        elif r.time > latest:
+        elif when > latest:
             refused.append(Refused(i, "future", "time", f"{r.time.isoformat()} is in the future (now "
                                                         f"{to_local(now).isoformat(timespec='seconds')})"))
-        elif r.time < earliest:
+        elif when < earliest:
             refused.append(Refused(i, "too_old", "time", f"{r.time.isoformat()} is more than "
                                                          f"{MAX_AGE.days} days old"))
         else:
-            good.append((i, r))
+            good.append((i, r, when))
     return good, refused
 
 
@@ -134,7 +135,7 @@ def store_batch(session: Session, messages: Sequence[tuple[str, Sequence[Reading
     as a redelivery's does) and its rules run over them in time order, so a batch decides exactly what
     the same messages one by one would have decided.
     """
-    now = now or utcnow()
+    now = (now or utcnow()).astimezone(dt.UTC)
     codes = sorted({code for code, _items in messages})
     # the sensors' rows are locked (PostgreSQL; SQLite writes one at a time anyway), in one order so two
     # ingesters never deadlock: they take turns per sensor, and a last value or rule state never goes back
@@ -142,7 +143,7 @@ def store_batch(session: Session, messages: Sequence[tuple[str, Sequence[Reading
         select(Sensor).where(Sensor.code.in_(codes)).order_by(Sensor.id).with_for_update())} if codes else {}
     outs: list[Stored] = []
     by_sensor: dict[int, dict[dt.datetime, float]] = {}
-    claims: list[tuple[Stored, int, set[dt.datetime]]] = []  # which message gave which instants
+    claims: list[tuple[Stored, int, Collection[dt.datetime]]] = []  # which message gave which instants
     for code, items in messages:
         sensor = sensors.get(code)
         good, refused = check(sensor, code, items, now)
@@ -150,12 +151,19 @@ def store_batch(session: Session, messages: Sequence[tuple[str, Sequence[Reading
         outs.append(out)
         if not good or sensor is None:
             continue
-        by_time = by_sensor.setdefault(sensor.id, {})
-        mine: set[dt.datetime] = set()
-        for _i, r in good:  # one value per instant: the last one given wins
-            t = r.time.astimezone(dt.UTC)
+        by_time = by_sensor.get(sensor.id)
+        if by_time is None:
+            by_time = by_sensor[sensor.id] = {}
+        mine: Collection[dt.datetime]
+        if len(good) == 1:  # the common message: one reading
+            _i, r, t = good[0]
             by_time[t] = float(r.value)
-            mine.add(t)
+            mine = (t,)
+        else:
+            mine = set()
+            for _i, r, t in good:  # one value per instant: the last one given wins
+                by_time[t] = float(r.value)
+                mine.add(t)
         out.stored = len(mine)
         claims.append((out, sensor.id, mine))
     if not by_sensor:
@@ -281,8 +289,10 @@ def _merge_rollups(session: Session, points: list[tuple[int, dt.datetime, float]
         per[sid].append((t, v))
     conn = session.connection()
     when = time_binder(conn.dialect.name)
-    rows = [{"sensor_id": sid, "bucket": b, "start": when(s), "count": int(a[0]), "sum": a[1], "min": a[2],
-             "max": a[3]} for sid in sorted(per) for (b, s), a in sorted(_aggregate(per[sid]).items())]
+    starts: dict[dt.datetime, Any] = {}  # the sensors of a batch share a few buckets: each bound once
+    rows = [{"sensor_id": sid, "bucket": b, "start": starts[s] if s in starts else starts.setdefault(s, when(s)),
+             "count": int(a[0]), "sum": a[1], "min": a[2], "max": a[3]}
+            for sid in sorted(per) for (b, s), a in sorted(_aggregate(per[sid]).items())]
     executemany_raw(conn, "monitoring.rollups", _merge_rollup(session), rows)
 
 

@@ -260,13 +260,20 @@ def evaluate_many(session: Session, work: Sequence[tuple[Sensor, Sequence[tuple[
     pairs = sorted({(r.id, sid) for sid, rs in applies.items() for r in rs})
     if not pairs:
         return
-    session.execute(upsert_insert(session, RuleState).on_conflict_do_nothing(
-        index_elements=["rule_id", "sensor_id"]), [{"rule_id": r, "sensor_id": s, "phase": engine.IDLE}
-                                                   for r, s in pairs])
-    states = {(st.rule_id, st.sensor_id): st for st in session.scalars(
-        select(RuleState).where(RuleState.sensor_id.in_(sorted({s for _r, s in pairs})),
-                                RuleState.rule_id.in_(sorted({r for r, _s in pairs})))
-        .order_by(RuleState.id).with_for_update().execution_options(populate_existing=True))}
+
+    def locked() -> dict[tuple[int, int], RuleState]:
+        return {(st.rule_id, st.sensor_id): st for st in session.scalars(
+            select(RuleState).where(RuleState.sensor_id.in_(sorted({s for _r, s in pairs})),
+                                    RuleState.rule_id.in_(sorted({r for r, _s in pairs})))
+            .order_by(RuleState.id).with_for_update().execution_options(populate_existing=True))}
+
+    states = locked()
+    missing = [p for p in pairs if p not in states]
+    if missing:  # made without racing another ingester (one that made it first wins), then all locked again
+        session.execute(upsert_insert(session, RuleState).on_conflict_do_nothing(
+            index_elements=["rule_id", "sensor_id"]), [{"rule_id": r, "sensor_id": s, "phase": engine.IDLE}
+                                                       for r, s in missing])
+        states = locked()
     d = session.get_bind().dialect.name
     to_db = time_binder(d)
 
