@@ -31,7 +31,7 @@ from sqlalchemy import Engine
 
 from citybrain.config import Settings
 from citybrain.core.adapters import FEEDS
-from citybrain.core.db import session_scope
+from citybrain.core.db import session_factory, session_scope
 from citybrain.core.mqtt import Broker, Outcome, Subscriber, broker_from_url
 from citybrain.monitoring.readings import service
 from citybrain.monitoring.readings.schemas import ReadingIn
@@ -96,8 +96,12 @@ def store_messages(engine: Engine, messages: list[tuple[str, Any]]) -> list[Any]
     refused ones (returned for the core ingester to publish, not raised)."""
     parsed = [(code_of(topic), *parse(payload)) for topic, payload in messages]
     out: list[Any] = []
+    # checked and laid out before the writing transaction: another ingester writes meanwhile (a sensor
+    # switched off in between still gets this batch, as if it had come a moment earlier)
+    with session_factory(engine, read_only=True)() as reader:
+        plan = service.plan_batch(reader, [(code, items) for code, items, _e, _m in parsed])
     with session_scope(engine) as s:
-        results = service.store_batch(s, [(code, items) for code, items, _e, _m in parsed])
+        results = service.store_planned(s, plan)
         refusals: list[tuple[str, str]] = []
         for (code, _items, errors, many), result in zip(parsed, results, strict=True):
             for r in result.refused:

@@ -126,24 +126,33 @@ def store_readings(session: Session, code: str, items: Sequence[ReadingIn | None
     return store_batch(session, [(code, items)], now)[0]
 
 
-def store_batch(session: Session, messages: Sequence[tuple[str, Sequence[ReadingIn | None]]],
-                now: dt.datetime | None = None) -> list[Stored]:
-    """Validate and store many messages — each a sensor code and its readings — in the caller's
-    transaction, with one statement per table for the lot; one `Stored` per message, in order.
+@dataclasses.dataclass
+class Plan:
+    """What a batch is going to store, worked out from the sensors' rows before the writing transaction
+    (`plan_batch`): the checks, one value per (sensor, instant), the readings' rows and the roll-up rows
+    as they are when every reading is new — the common case, confirmed by the insert's count."""
 
-    Per sensor, readings are taken in the order given (a later message's value for the same instant wins,
-    as a redelivery's does) and its rules run over them in time order, so a batch decides exactly what
-    the same messages one by one would have decided.
-    """
+    now: dt.datetime
+    outs: list[Stored]
+    by_sensor: dict[int, dict[dt.datetime, float]]
+    claims: list[tuple[Stored, int, Collection[dt.datetime]]]  # which message gave which instants
+    values: list[dict[str, Any]]
+    rollups_if_all_new: list[dict[str, Any]]
+
+
+def plan_batch(session: Session, messages: Sequence[tuple[str, Sequence[ReadingIn | None]]],
+               now: dt.datetime | None = None, sensors: dict[str, Sensor] | None = None) -> Plan:
+    """Check a batch's readings against its sensors (read here, unlocked, unless given) and lay out its
+    rows. Nothing is written: an ingester does this before it takes the database's write lock (SQLite)
+    or the sensors' row locks (PostgreSQL), so two ingesters overlap in it."""
     now = (now or utcnow()).astimezone(dt.UTC)
-    codes = sorted({code for code, _items in messages})
-    # the sensors' rows are locked (PostgreSQL; SQLite writes one at a time anyway), in one order so two
-    # ingesters never deadlock: they take turns per sensor, and a last value or rule state never goes back
-    sensors = {s.code: s for s in session.scalars(
-        select(Sensor).where(Sensor.code.in_(codes)).order_by(Sensor.id).with_for_update())} if codes else {}
+    if sensors is None:
+        codes = sorted({code for code, _items in messages})
+        sensors = {s.code: s for s in session.scalars(select(Sensor).where(Sensor.code.in_(codes)))} \
+            if codes else {}
     outs: list[Stored] = []
     by_sensor: dict[int, dict[dt.datetime, float]] = {}
-    claims: list[tuple[Stored, int, Collection[dt.datetime]]] = []  # which message gave which instants
+    claims: list[tuple[Stored, int, Collection[dt.datetime]]] = []
     for code, items in messages:
         sensor = sensors.get(code)
         good, refused = check(sensor, code, items, now)
@@ -166,13 +175,46 @@ def store_batch(session: Session, messages: Sequence[tuple[str, Sequence[Reading
                 mine.add(t)
         out.stored = len(mine)
         claims.append((out, sensor.id, mine))
-    if not by_sensor:
-        return outs
-    conn = session.connection()
-    when = time_binder(conn.dialect.name)
+    when = time_binder(session.get_bind().dialect.name)
     stamp = when(now)
     values = [{"sensor_id": sid, "time": when(t), "value": v, "received_at": stamp}
               for sid, by_time in by_sensor.items() for t, v in by_time.items()]
+    points = [(sid, t, v) for sid, by_time in by_sensor.items() for t, v in by_time.items()]
+    return Plan(now, outs, by_sensor, claims, values, _rollup_rows(points, when))
+
+
+def store_batch(session: Session, messages: Sequence[tuple[str, Sequence[ReadingIn | None]]],
+                now: dt.datetime | None = None) -> list[Stored]:
+    """Validate and store many messages — each a sensor code and its readings — in the caller's
+    transaction, with one statement per table for the lot; one `Stored` per message, in order.
+
+    Per sensor, readings are taken in the order given (a later message's value for the same instant wins,
+    as a redelivery's does) and its rules run over them in time order, so a batch decides exactly what
+    the same messages one by one would have decided.
+    """
+    codes = sorted({code for code, _items in messages})
+    sensors = {s.code: s for s in _locked_sensors(session, Sensor.code.in_(codes))} if codes else {}
+    return store_planned(session, plan_batch(session, messages, now, sensors),
+                         {s.id: s for s in sensors.values()})
+
+
+def _locked_sensors(session: Session, where: Any) -> list[Sensor]:
+    # the sensors' rows are locked (PostgreSQL; SQLite writes one at a time anyway), in one order so two
+    # ingesters never deadlock: they take turns per sensor, and a last value or rule state never goes back
+    return list(session.scalars(select(Sensor).where(where).order_by(Sensor.id).with_for_update()))
+
+
+def store_planned(session: Session, plan: Plan, sensors: dict[int, Sensor] | None = None) -> list[Stored]:
+    """Store a planned batch in the caller's transaction (see `store_batch`); ``sensors`` by id, locked
+    already, or locked here."""
+    now, outs, by_sensor, claims = plan.now, plan.outs, plan.by_sensor, plan.claims
+    if not by_sensor:
+        return outs
+    if sensors is None:
+        sensors = {s.id: s for s in _locked_sensors(session, Sensor.id.in_(sorted(by_sensor)))}
+    conn = session.connection()
+    when = time_binder(conn.dialect.name)
+    values = plan.values
     # RETURNING only the sensor: the common case (all new) is told by counting; a sensor whose count falls
     # short had instants stored already — its own rows of this statement are the ones stamped `now`
     counts: dict[int, int] = defaultdict(int)
@@ -207,7 +249,10 @@ def store_batch(session: Session, messages: Sequence[tuple[str, Sequence[Reading
         replaced = {t: v for t, v in by_time.items() if t not in new_times}
         if replaced:  # a redelivery or a corrected value: replace, never add
             changed[sid] = _replace(session, sid, replaced, now)
-    _merge_rollups(session, new_points)
+    if len(new_points) == len(plan.values):  # every reading new: the roll-up rows as planned
+        executemany_raw(conn, "monitoring.rollups", _merge_rollup(session), plan.rollups_if_all_new)
+    else:
+        _merge_rollups(session, new_points)
     for sid, ch in changed.items():
         _recompute_rollups(session, sid, ch)
     from citybrain.monitoring.rules.service import evaluate_many
@@ -216,7 +261,7 @@ def store_batch(session: Session, messages: Sequence[tuple[str, Sequence[Reading
     last_values: list[dict[str, Any]] = []
     for sensor in sensors.values():
         if sensor.id not in by_sensor:
-            continue
+            continue  # a sensor removed since the plan: its readings were refused by the insert's key
         by_time = by_sensor[sensor.id]
         newest = max(by_time)
         if sensor.last_time is None or newest >= sensor.last_time:
@@ -280,24 +325,26 @@ def _aggregate(points: Iterable[tuple[dt.datetime, float]]) -> dict[tuple[str, d
 
 
 def _merge_rollups(session: Session, points: list[tuple[int, dt.datetime, float]]) -> None:
-    """One upsert per touched bucket, all in one statement; rows in key order (no deadlock between two
-    ingesters on PostgreSQL)."""
-    if not points:
-        return
+    """One upsert per touched bucket, all in one statement."""
+    if points:
+        rows = _rollup_rows(points, time_binder(session.get_bind().dialect.name))
+        executemany_raw(session.connection(), "monitoring.rollups", _merge_rollup(session), rows)
+
+
+def _rollup_rows(points: list[tuple[int, dt.datetime, float]], when: Any) -> list[dict[str, Any]]:
+    """The roll-up merge's rows for these points, in key order (no deadlock between two ingesters on
+    PostgreSQL)."""
     per: dict[int, list[tuple[dt.datetime, float]]] = defaultdict(list)
     for sid, t, v in points:
         per[sid].append((t, v))
-    conn = session.connection()
-    when = time_binder(conn.dialect.name)
     starts: dict[dt.datetime, Any] = {}  # the sensors of a batch share a few buckets: each bound once
-    rows = [{"sensor_id": sid, "bucket": b, "start": starts[s] if s in starts else starts.setdefault(s, when(s)),
+    return [{"sensor_id": sid, "bucket": b, "start": starts[s] if s in starts else starts.setdefault(s, when(s)),
              "count": int(a[0]), "sum": a[1], "min": a[2], "max": a[3]}
             for sid in sorted(per) for (b, s), a in sorted(_aggregate(per[sid]).items())]
-    executemany_raw(conn, "monitoring.rollups", _merge_rollup(session), rows)
 
 
-# The two statements of every message, built once per dialect (their compiled form is cached by SQLAlchemy);
-# executed with a list of parameter sets (executemany / insertmanyvalues), not with literal VALUES lists.
+# The statements of every batch, built once per dialect (compiled once: by SQLAlchemy, or by
+# core.db.executemany_raw), executed with a list of parameter sets, not with literal VALUES lists.
 _STATEMENTS: dict[tuple[str, str], Any] = {}
 
 
