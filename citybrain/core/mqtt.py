@@ -173,7 +173,7 @@ class _Received(mqtt.MQTTMessage):
     """A received message without the `MQTTMessageInfo` (and its `threading.Condition`) paho makes for
     every message: that is for tracking what one publishes; made only if asked for."""
 
-    def __init__(self, mid: int, topic: bytes) -> None:  # noqa: D107 - no super(): that would make the info
+    def __init__(self, mid: int, topic: bytes) -> None:  # no super(): that would make the info
         self.timestamp = 0.0
         self.state = mqtt.mqtt_ms_invalid
         self.mid = mid
@@ -320,7 +320,8 @@ def errors_topic(topic: str) -> str:
 
 def make_client(broker: Broker, client_id: str, **kw: Any) -> mqtt.Client:
     """A paho client (MQTT v5) with the broker's TLS and login; buffered (`BufferedClient`) where paho fits."""
-    c = (BufferedClient if BUFFERED_CLIENT else mqtt.Client)(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5, **kw)
+    cls = BufferedClient if BUFFERED_CLIENT else mqtt.Client
+    c = cls(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5, **kw)
     if broker.tls:
         c.tls_set()
     if broker.username is not None:

@@ -156,3 +156,37 @@ def test_a_combination_fires_when_rain_and_a_rising_river_hold_together(world, e
         combo = [a for a in s.scalars(select(Alarm)) if a.rule_id == both]
         assert len(combo) == 1 and combo[0].raised_at == base + dt.timedelta(minutes=60)
         assert combo[0].status == "cleared" and combo[0].event_id is not None  # orange: an event in the hub
+
+
+def test_a_combination_sees_a_part_another_sensor_reached_in_the_same_batch(world, engine):
+    """The rain gauge's rule state moves earlier in the batch than the river's combination reads it (its
+    sensor comes first): the combination must see it, as it would have one message at a time."""
+    from citybrain.core.auth import SYSTEM
+    from citybrain.monitoring.alarms.models import Alarm
+    from citybrain.monitoring.rules import service as rules
+    from citybrain.monitoring.rules.schemas import RuleIn
+    from citybrain.monitoring.sensors import service as sensors
+    from citybrain.monitoring.sensors.schemas import SensorIn
+
+    with session_scope(engine) as s:
+        river = sensors.register(s, SYSTEM, SensorIn(code="WL-9", name="江安河 9", type="water_level",
+                                                     lon=104.0061, lat=30.4061))
+        gauge = s.scalar(select(Sensor).where(Sensor.code == "RG-1"))
+        assert gauge is not None and gauge.id < river.id  # the gauge is worked first in a batch
+        rain = rules.create(s, SYSTEM, RuleIn(name="1小时雨量", sensor_type="rainfall", kind="rain_sum",
+                                              threshold=10, window_s=3600, hysteresis=1, level="blue")).id
+        rising = rules.create(s, SYSTEM, RuleIn(name="水位上涨", sensor_type="water_level", kind="rate",
+                                                threshold=0.2, window_s=1800, hysteresis=0.05, level="blue")).id
+        both = rules.create(s, SYSTEM, RuleIn(name="雨大且涨水", sensor_type="water_level", kind="all_of",
+                                              parts=[rain, rising], threshold=2, radius_m=2000,
+                                              level="orange")).id
+    base = utcnow().replace(microsecond=0) - dt.timedelta(hours=3)
+    with session_scope(engine) as s:
+        service.store_batch(s, [
+            ("RG-1", [ReadingIn(time=base + dt.timedelta(minutes=5 * i), value=1.5, unit="mm") for i in range(12)]),
+            ("WL-9", [ReadingIn(time=base + dt.timedelta(minutes=5 * i), value=2.0 + 0.05 * i, unit="m")
+                      for i in range(12)]),
+        ])
+    with session_scope(engine) as s:
+        fired = {a.rule_id for a in s.scalars(select(Alarm))}
+    assert {rain, rising, both} <= fired, fired

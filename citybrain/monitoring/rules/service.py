@@ -283,6 +283,9 @@ def evaluate_many(session: Session, work: Sequence[tuple[Sensor, Sequence[tuple[
     moved: list[dict[str, Any]] = []
     for sensor, readings in work:
         if any(r.kind == "all_of" for r in applies[sensor.id]):
+            if moved:  # the parts it reads from the database include states this batch moved already
+                executemany_raw(session.connection(), "monitoring.rule_states", _update_states(d), moved)
+                moved = []
             # a combination reads its parts' states at each reading: reading by reading, every rule
             for t, value in readings:
                 for rule in applies[sensor.id]:
