@@ -151,7 +151,8 @@ def _log_in(page: Any, username: str) -> None:
 
 def _go(page: Any, hash_: str, ready: str) -> None:
     page.evaluate("h => { location.hash = h; }", hash_)
-    page.wait_for_selector(ready)
+    # offline, a view's reads may wait out the worker's 6 s network timeout before the cache answers
+    page.wait_for_selector(ready, timeout=30_000)
 
 
 def _outbox(page: Any) -> int:
