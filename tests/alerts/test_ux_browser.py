@@ -74,6 +74,7 @@ def test_compose_preview_issue_and_watch_delivery_live(page, log_in, al_live, pa
         page.click("#al-save")
     alert_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
     page.wait_for_selector("#al-recipients .al-pv-total")  # the same previews before approving
+    page.wait_for_selector("#al-text .al-sms")  # the text's preview is a request of its own
     assert "【双流应急】江安河洪水红色预警" in page.locator("#al-text").inner_text()
     page.fill("#al-reason", "夜间单人值守")
     with page.expect_navigation():
