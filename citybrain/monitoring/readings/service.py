@@ -5,9 +5,12 @@ One call of `store_readings` is one sensor's batch in the caller's transaction:
 1. each reading is checked — unknown (or inactive) sensor, wrong unit, out of the type's valid range, from
    the future (more than `MAX_AHEAD` ahead of now) or the far past (older than `MAX_AGE`) — and a refused
    one is reported with its reason and field; the others go on (a bad reading never costs a good one);
-2. the good ones are inserted with ``ON CONFLICT (sensor_id, time) DO NOTHING RETURNING``: the times that
-   come back are new; the others already existed (a QoS 1 redelivery, a retried batch) and are *replaced*
-   (an UPDATE of the value), never added twice;
+2. the good ones are inserted with ``ON CONFLICT (sensor_id, time) DO NOTHING`` (PostgreSQL: ``RETURNING``
+   tells the new ones; SQLite: the count, all new being the common case); the others already existed (a
+   QoS 1 redelivery, a retried batch) and are *replaced* (an UPDATE of the value), never added twice;
+
+Steps 1 and the rows' layout are `plan_batch` (the MQTT ingester runs it before its writing transaction,
+from an unlocked read); the rest is `store_planned`, under the sensors' locks.
 3. roll-ups (minute, hour, day; day buckets start at local midnight) are merged in the same transaction
    with one upsert per bucket (count and sum added, min and max kept); a bucket touched by a replaced
    value is recomputed from the raw readings instead, so a redelivery never counts twice;
