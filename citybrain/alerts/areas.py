@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -165,12 +164,6 @@ def area_geometry(session: Session, spec: AreaSpec) -> BaseGeometry:
     return shapely.union_all(parts)
 
 
-# The look-up's grid polygons are prepared once and shared by every thread of the process; GEOS builds a
-# prepared geometry's inner index lazily and not thread-safely, and two alerts imported at once crashed
-# the process in shapely.touches (a CI run of tests/alerts/cap/test_robustness.py). One thread at a time.
-_SHARED_GEOMETRY = threading.Lock()
-
-
 def area_codes_touched(session: Session, spec: AreaSpec, geometry: BaseGeometry | None = None) -> list[str]:
     """Grid codes the area overlaps (more than a shared edge), followed by their communities and streets.
 
@@ -181,8 +174,8 @@ def area_codes_touched(session: Session, spec: AreaSpec, geometry: BaseGeometry 
     grids: set[str] = set()
     communities: set[str] = set()
     streets: set[str] = set()
-    with _SHARED_GEOMETRY:  # touches() alone: the rest of the loop is plain Python
-        edge_only = {k for k in (int(h) for h in hits) if shapely.touches(idx.lookup.polygons[k], geom)}
+    # the shared grid polygons are prepared: only `touching` may ask them (see geography/lookup.py)
+    edge_only = {int(k) for k in hits[idx.lookup.touching(geom, hits)]}
     for k in sorted(int(h) for h in hits):
         if k in edge_only:  # only a shared edge or corner
             continue

@@ -15,6 +15,11 @@ point on the wrong side of an edge.
 Tie rule: a point on an edge shared by two polygons (or in an overlap an import tolerated, < 1 m²)
 belongs to the polygon listed first; callers list polygons by ascending code, so the point goes to
 the lowest code.
+
+Threads: the polygons are prepared once and shared by every thread of the process. GEOS builds a prepared
+geometry's inner index lazily and not thread-safely (two threads asking `touches` of the same prepared
+polygon crashed the process), so a shared polygon is only ever the *second* operand of a predicate: the
+tree prepares the query geometry itself, and `touching` puts the caller's geometry first.
 """
 
 from __future__ import annotations
@@ -142,6 +147,14 @@ class PolygonIndex:
             return v
         hits = self.tree.query(shapely.Point(x, y), predicate="intersects")
         return int(hits.min()) if len(hits) else _OUTSIDE
+
+    def touching(self, geom: BaseGeometry, candidates: ArrayLike) -> NDArray[np.bool_]:
+        """Per candidate index, whether its polygon only touches `geom` (a shared edge or corner, no
+        area in common). Thread-safe: `geom` goes first, so GEOS never uses a shared prepared polygon."""
+        ks = np.asarray(candidates, dtype=np.int64)
+        if len(ks) == 0:
+            return np.zeros(0, dtype=bool)
+        return np.asarray(shapely.touches(geom, self.polygons[ks]), dtype=bool)
 
     def tree_share(self) -> float:
         """Share of lattice cells that defer to the tree (a measure of how often it is asked)."""

@@ -193,3 +193,49 @@ def test_demo_locate_many_agrees_with_locate(session, demo_geo):
                 service.locate(session, xi, yi)
         else:
             assert service.locate(session, xi, yi).grid_code == rows[hit][0]
+
+
+# -- threads --------------------------------------------------------------------------------------
+
+_TOUCHING_FROM_THREADS = """
+import threading, numpy as np, shapely
+from citybrain.geography import demo
+from citybrain.geography.lookup import PolygonIndex
+
+pieces = sorted(demo.build_tiling_cached().grids, key=lambda p: p.code)
+rng = np.random.default_rng(7)
+for _round in range(6):
+    # a fresh index each round: GEOS builds a prepared polygon's inner index on first use
+    idx = PolygonIndex([shapely.from_wkb(shapely.to_wkb(p.geometry)) for p in pieces])
+    x0, y0, x1, y1 = shapely.total_bounds(idx.polygons)
+    boxes = [shapely.box(x, y, x + 0.03, y + 0.02) for x, y in zip(rng.uniform(x0, x1, 96), rng.uniform(y0, y1, 96))]
+    # and one grid's own polygon: every neighbour shares an edge with it
+    boxes += [shapely.from_wkb(shapely.to_wkb(idx.polygons[k])) for k in range(0, len(idx.polygons), 7)][:32]
+    got = [None] * len(boxes)
+    start = threading.Barrier(8)
+
+    def work(k):
+        start.wait()
+        for i in range(k, len(boxes), 8):
+            hits = idx.tree.query(boxes[i], predicate="intersects")
+            got[i] = (hits, idx.touching(boxes[i], hits))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    for b, (hits, touch) in zip(boxes, got):
+        assert touch.tolist() == [bool(shapely.touches(idx.polygons[h], b)) for h in hits]
+    assert any(t.any() for _h, t in got)  # the edge-only case is exercised
+print("ok")
+"""
+
+
+def test_touching_from_many_threads_at_once_neither_crashes_nor_errs():
+    """Two CAP imports at once once crashed the process in GEOS (a prepared polygon's lazily built index
+    raced); a crash here kills the child process, not the test run."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _TOUCHING_FROM_THREADS], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", (done.returncode, done.stderr[-2000:])
