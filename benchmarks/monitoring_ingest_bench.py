@@ -95,16 +95,19 @@ def _publisher(url: str, codes: list[str], seconds: float, inflight: int, batch:
     out.put((sent, time.monotonic() - began))
 
 
-def _ingester_process(url: str, mqtt_url: str, ready: Any, stop: Any, out: mp.Queue) -> None:
+def _ingester_process(url: str, mqtt_url: str, ready: Any, stop: Any, out: mp.Queue, collector: str) -> None:
     """One ingester in its own process (`--ingesters N` > 1); at the end reports what it handled and its
     own rate (messages stored over the span from its first to its last stored batch)."""
     from citybrain.bootstrap import bootstrap
     from citybrain.core.db import make_engine
     from citybrain.core.mqtt import broker_from_url
+    from citybrain.core.runtime import settle_collector
     from citybrain.monitoring.readings.ingest import Ingester
 
     bootstrap()
     ing = Ingester(broker_from_url(mqtt_url), make_engine(url))
+    if collector == "settled":  # as `citybrain monitoring ingest` does
+        settle_collector()
     marks: list[float] = []
     store = ing.store_batch
     assert store is not None
@@ -257,6 +260,9 @@ def main() -> None:
                     help="raw: benchmarks/mqtt_loadgen.py (QoS 1 straight to the socket); paho: a paho client")
     ap.add_argument("--baseline", action="store_true", help="also run the bare paho + batched SQLite baseline")
     ap.add_argument("--rate", type=float, default=0, help="readings/s offered (0: as fast as the broker acks)")
+    ap.add_argument("--collector", choices=["settled", "stock"], default="settled",
+                    help="settled: the ingest command's garbage-collector settings (core/runtime.py); "
+                         "stock: CPython's defaults")
     args = ap.parse_args()
 
     os.environ.setdefault("CITYBRAIN_DATA_DIR", tempfile.mkdtemp(prefix="cb-bench-"))
@@ -314,6 +320,10 @@ def main() -> None:
         stop_procs = ctx.Event()
         if args.ingesters == 1:  # in this process, as the baseline runs
             ings = [Ingester(broker, engine)]
+            if args.collector == "settled":  # as `citybrain monitoring ingest` does (the baseline gets it too)
+                from citybrain.core.runtime import settle_collector
+
+                settle_collector()
             threads = [threading.Thread(target=i.run, daemon=True) for i in ings]
             for t in threads:
                 t.start()
@@ -321,7 +331,7 @@ def main() -> None:
                 i.subscribed.wait(10)
         else:  # processes in one share group: each its own interpreter, paho thread and connection pool
             readies = [ctx.Event() for _ in range(args.ingesters)]
-            procs = [ctx.Process(target=_ingester_process, args=(url, mqtt_url, r, stop_procs, done))
+            procs = [ctx.Process(target=_ingester_process, args=(url, mqtt_url, r, stop_procs, done, args.collector))
                      for r in readies]
             for p in procs:
                 p.start()
@@ -352,7 +362,7 @@ def main() -> None:
         span = (last - first).total_seconds() or 1e-9
         result = {
             "db": args.db, "sensors": args.sensors, "batch": args.batch, "ingesters": args.ingesters,
-            "publishers": args.publishers,
+            "publishers": args.publishers, "collector": args.collector,
             "offered_per_s": args.rate or "max", "published": sent, "publish_s": round(pub_s, 1), "stored": len(rows),
             "readings_per_s": round(len(rows) / span), "lag_p50_ms": round(statistics.median(lags), 1),
             "lag_p99_ms": round(lags[int(0.99 * (len(lags) - 1))], 1),

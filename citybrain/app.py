@@ -132,5 +132,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
 
 def app_factory() -> FastAPI:
-    """Entry point for `uvicorn --factory citybrain.app:app_factory` (used by `citybrain serve`)."""
-    return create_app()
+    """Entry point for `uvicorn --factory citybrain.app:app_factory` (used by `citybrain serve`): a
+    server process of its own, so its start-up objects are frozen out of the collector's walks."""
+    from citybrain.core.runtime import settle_collector
+
+    app = create_app()
+    settle_collector()
+    return app

@@ -97,6 +97,7 @@ def worker(
     from citybrain.core import jobs, outbox
     from citybrain.core.db import get_engine, session_factory
     from citybrain.core.migrate import NotMigrated, check_migrated
+    from citybrain.core.runtime import settle_collector
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     _settings()
@@ -123,6 +124,7 @@ def worker(
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     console.print(f"worker {outbox.worker_id()} draining the outbox; jobs: {[j.name for j in jobs.all_jobs()]}")
+    settle_collector()
     jobs.run_worker(maker, batch=batch, interval=interval, once=once, should_stop=lambda: stop,
                     report=console.print)
 

@@ -148,9 +148,19 @@ def session_factory(engine: Engine | None = None, *, read_only: bool = False,
                     bus: object | None = None) -> sessionmaker[Session]:
     """Sessions on `engine`; `bus` (the one `citybrain.bootstrap` built) travels in `session.info`."""
     bind = engine or get_engine()
+    if bus is None:
+        # one factory per engine and mode, kept on the engine: a sessionmaker makes a Session subclass of
+        # its own, and SQLAlchemy's event registry keeps every such class — one per transaction was a
+        # twentieth of an ingester's time and memory without end
+        makers: dict[bool, sessionmaker[Session]] = bind.__dict__.setdefault("_citybrain_session_makers", {})
+        maker = makers.get(read_only)
+        if maker is None:
+            maker = makers[read_only] = sessionmaker(
+                bind=bind.execution_options(**{READ_ONLY: True}) if read_only else bind, expire_on_commit=False)
+        return maker
     if read_only:
         bind = bind.execution_options(**{READ_ONLY: True})
-    return sessionmaker(bind=bind, expire_on_commit=False, info={"bus": bus} if bus is not None else None)
+    return sessionmaker(bind=bind, expire_on_commit=False, info={"bus": bus})
 
 
 @contextmanager

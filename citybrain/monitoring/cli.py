@@ -54,6 +54,7 @@ def ingest(
 
     from citybrain.core.errors import ValidationFailed
     from citybrain.core.mqtt import check_session, shared_topic
+    from citybrain.core.runtime import settle_collector
     from citybrain.monitoring.readings import ingest as ing
 
     broker = _broker()
@@ -71,6 +72,7 @@ def ingest(
                                                                  soft_wrap=True))
     console.print(f"monitoring ingest: subscribing to {topic} at {broker}", highlight=False, soft_wrap=True)
     ingester.stop_on_signals()
+    settle_collector()
     ingester.run()
 
 

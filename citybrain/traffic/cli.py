@@ -306,6 +306,9 @@ def ingest(
         soft_wrap=True,
     )
     ingester.stop_on_signals()
+    from citybrain.core.runtime import settle_collector
+
+    settle_collector()  # a service process of its own (core/runtime.py)
     ingester.run()
 
 
