@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from citybrain.core.db import session_scope, utcnow
 from citybrain.monitoring.readings import service
 from citybrain.monitoring.readings.models import Reading, Rollup
 from citybrain.monitoring.readings.schemas import ReadingIn
+from citybrain.monitoring.sensors.models import Sensor
 from tests.monitoring.conftest import at
 
 
@@ -61,6 +62,27 @@ def test_a_redelivery_replaces_and_rollups_never_count_twice(world, engine):
         hour = s.scalar(select(Rollup).where(Rollup.bucket == "hour"))
         day = s.scalar(select(Rollup).where(Rollup.bucket == "day"))
         assert hour.count == day.count == 6
+
+
+def test_one_redelivered_reading_in_a_batch_of_new_ones_is_told_apart(world, engine):
+    """The insert's count falls short by one: the batch's new readings are still told from the stored one
+    (by their receipt stamp), counted once in the roll-ups, and the redelivered one replaced."""
+    base = utcnow().replace(second=0, microsecond=0) - dt.timedelta(hours=1)
+    with session_scope(engine) as s:
+        service.store_readings(s, "GAS-1", [ReadingIn(time=base, value=3.0, unit="%LEL")])
+    batch = [("WL-1", [ReadingIn(time=base + dt.timedelta(seconds=i), value=1.0 + i, unit="m") for i in range(3)]),
+             ("GAS-1", [ReadingIn(time=base, value=4.0, unit="%LEL"),  # the stored one, with a new value
+                        ReadingIn(time=base + dt.timedelta(seconds=5), value=5.0, unit="%LEL")])]
+    with session_scope(engine) as s:
+        wl, gas = service.store_batch(s, batch)
+    assert (wl.stored, wl.replaced, gas.stored, gas.replaced) == (3, 0, 2, 1)
+    with session_scope(engine) as s:
+        minute = {code: s.execute(select(Rollup.count, Rollup.sum, Rollup.min, Rollup.max).join(
+            Sensor, Sensor.id == Rollup.sensor_id).where(Sensor.code == code, Rollup.bucket == "minute",
+                                                         Rollup.start == base)).one() for code in ("WL-1", "GAS-1")}
+        assert tuple(minute["WL-1"]) == (3, 6.0, 1.0, 3.0)
+        assert tuple(minute["GAS-1"]) == (2, 9.0, 4.0, 5.0)
+        assert s.scalar(select(func.count()).select_from(Reading)) == 5
 
 
 def test_series_raw_and_rollups_in_the_configured_zone(world, engine, client, login):

@@ -5,9 +5,10 @@ One call of `store_readings` is one sensor's batch in the caller's transaction:
 1. each reading is checked — unknown (or inactive) sensor, wrong unit, out of the type's valid range, from
    the future (more than `MAX_AHEAD` ahead of now) or the far past (older than `MAX_AGE`) — and a refused
    one is reported with its reason and field; the others go on (a bad reading never costs a good one);
-2. the good ones are inserted with ``ON CONFLICT (sensor_id, time) DO NOTHING`` (PostgreSQL: ``RETURNING``
-   tells the new ones; SQLite: the count, all new being the common case); the others already existed (a
-   QoS 1 redelivery, a retried batch) and are *replaced* (an UPDATE of the value), never added twice;
+2. the good ones are inserted with ``ON CONFLICT (sensor_id, time) DO NOTHING``; the count the driver
+   reports tells that all are new (the common case), else the rows stamped with this batch's receipt time
+   are; the others already existed (a QoS 1 redelivery, a retried batch) and are *replaced* (an UPDATE of
+   the value), never added twice;
 
 Steps 1 and the rows' layout are `plan_batch` (the MQTT ingester runs it before its writing transaction,
 from an unlocked read); the rest is `store_planned`, under the sensors' locks.
@@ -218,18 +219,13 @@ def store_planned(session: Session, plan: Plan, sensors: dict[int, Sensor] | Non
     conn = session.connection()
     when = time_binder(conn.dialect.name)
     values = plan.values
-    # RETURNING only the sensor: the common case (all new) is told by counting; a sensor whose count falls
-    # short had instants stored already — its own rows of this statement are the ones stamped `now`
-    counts: dict[int, int] = defaultdict(int)
-    if conn.dialect.name == "sqlite":
-        # SQLite's executemany cannot return rows, but it counts them: all new is the common case, told
-        # by the count; otherwise every sensor of the batch takes the way of one that fell short
-        if executemany_raw(conn, "monitoring.readings", _insert_readings(session, returning=False),
-                           values) == len(values):
-            counts = {sid: len(by_time) for sid, by_time in by_sensor.items()}
-    else:
-        for row in conn.execute(_insert_readings(session), values):
-            counts[int(row[0])] += 1
+    # all new is the common case, told by the count the driver reports (SQLite's executemany cannot return
+    # rows, and on PostgreSQL the long multi-row text with RETURNING cost psycopg a fifth of the store path
+    # to convert for every batch); otherwise every sensor of the batch takes the way of one that fell short:
+    # its own rows of this statement are the ones stamped `now`
+    counts: dict[int, int] = {}
+    if executemany_raw(conn, "monitoring.readings", _insert_readings(session), values) == len(values):
+        counts = {sid: len(by_time) for sid, by_time in by_sensor.items()}
     inserted: dict[int, set[dt.datetime]] = {}
     for sid, by_time in by_sensor.items():
         if counts.get(sid) == len(by_time):
@@ -351,15 +347,14 @@ def _rollup_rows(points: list[tuple[int, dt.datetime, float]], when: Any) -> lis
 _STATEMENTS: dict[tuple[str, str], Any] = {}
 
 
-def _insert_readings(session: Session, returning: bool = True) -> Any:
+def _insert_readings(session: Session) -> Any:
     d = session.get_bind().dialect.name
-    key = ("readings" if returning else "readings-plain", d)
+    key = ("readings", d)
     if key not in _STATEMENTS:
-        stmt = upsert_insert(session, Reading.__table__).values(
+        _STATEMENTS[key] = upsert_insert(session, Reading.__table__).values(
             sensor_id=bindparam("sensor_id"), time=time_param("time", d), value=bindparam("value"),
             received_at=time_param("received_at", d)).on_conflict_do_nothing(
             index_elements=["sensor_id", "time"])
-        _STATEMENTS[key] = stmt.returning(Reading.__table__.c.sensor_id) if returning else stmt
     return _STATEMENTS[key]
 
 
