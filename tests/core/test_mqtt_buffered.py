@@ -144,3 +144,43 @@ def test_topic_callbacks_and_paho_logging_keep_paho_s_own_way(mqtt_broker: Any,
         pub.loop_stop()
         sub.disconnect()
         sub.loop_stop()
+
+
+def test_plain_publish_reads_what_paho_reads_and_leaves_it_the_rest():
+    """The hand-read QoS 0/1 PUBLISH gives paho's packet id, topic and payload (and its empty MQTT 5
+    properties), and falls back to paho for properties, an empty MQTT 3 topic or a short packet."""
+    import random
+    import struct
+
+    from paho.mqtt import _packet
+    from paho.mqtt.client import MQTTProtocolVersion
+
+    from citybrain.core.mqtt import _plain_publish
+
+    rnd = random.Random(3)
+    read = 0
+    for _ in range(5000):
+        v5, qos = rnd.random() < 0.5, rnd.choice([0, 1])
+        command = 0x30 | (qos << 1) | rnd.choice([0, 8]) | rnd.choice([0, 1])
+        topic = rnd.choice([b"", b"citybrain/sensors/X-1/readings", "传感器/1".encode()])
+        body = struct.pack("!H", len(topic)) + topic + (struct.pack("!H", rnd.randrange(65536)) if qos else b"")
+        if v5:
+            body += rnd.choice([b"\x00", b"\x03\x01\x01\x02"])  # none, or a payload-format property
+        body += rnd.choice([b"", b'{"value":1}', bytes(rnd.randrange(256) for _ in range(30))])
+        if rnd.random() < 0.2:
+            body = body[:rnd.randrange(len(body) + 1)]
+        try:
+            ref = _packet.decode_publish(command, body, MQTTProtocolVersion.MQTTv5 if v5
+                                         else MQTTProtocolVersion.MQTTv311)
+        except Exception:  # noqa: BLE001 - paho refuses it: so must the fast path (by leaving it to paho)
+            ref = None
+        got = _plain_publish(command, body, v5)
+        if got is None:
+            continue
+        assert ref is not None, body
+        assert (got[0], got[1], got[3]) == (ref.mid, ref.topic, ref.payload)
+        assert (got[2] is None) == (ref.properties is None)
+        if v5:
+            assert got[2].json() == ref.properties.json() == {}
+        read += 1
+    assert read > 2000  # the common shapes are read by hand, not all left to paho
