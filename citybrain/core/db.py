@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
 from typing import Any, cast
@@ -224,14 +225,33 @@ def time_param(name: str, dialect: str) -> Any:
 _RAW_STATEMENTS: dict[tuple[str, str], tuple[str, tuple[str, ...] | None, frozenset[str]]] = {}
 
 
-def executemany_raw(connection: Connection, key: str, statement: Any, rows: Sequence[Mapping[str, Any]]) -> int:
+@dataclass(frozen=True)
+class OverArrays:
+    """A PostgreSQL form of a many-row statement: ``sql`` takes one array per name in ``names`` (in that
+    order, ``%s`` placeholders, each cast to its array type) and reads the rows with ``unnest``."""
+
+    sql: str
+    names: tuple[str, ...]
+
+
+def executemany_raw(connection: Connection, key: str, statement: Any, rows: Sequence[Mapping[str, Any]],
+                    postgresql: OverArrays | None = None) -> int:
     """Run one INSERT/UPDATE for many parameter sets on the DBAPI cursor of ``connection`` (so in its
     transaction), skipping SQLAlchemy's per-row parameter processing: for the few statements that run for
     every stored reading, where that processing was a fifth of the time. The statement is compiled once
     per ``key`` and dialect; every row must give exactly its parameters, already in the driver's types
-    (times as the column's type would have bound them). Returns the cursor's rowcount (rows written)."""
+    (times as the column's type would have bound them). Returns the cursor's rowcount (rows written).
+
+    On PostgreSQL, ``postgresql`` (when given) runs instead, once, with the rows as arrays: one statement
+    for the lot rather than one per row, each of which the server parses, plans and runs on its own."""
     if not rows:
         return 0
+    if postgresql is not None and connection.dialect.name == "postgresql":
+        if set(rows[0]) != set(postgresql.names):
+            raise ValueError(f"{key}: the rows give {sorted(rows[0])}, the statement takes "
+                             f"{sorted(postgresql.names)}")
+        arrays = [[row[name] for row in rows] for name in postgresql.names]
+        return int(connection.exec_driver_sql(postgresql.sql, tuple(arrays)).rowcount)
     cached = _RAW_STATEMENTS.get((key, connection.dialect.name))
     if cached is None:
         compiled = statement.compile(dialect=connection.dialect)

@@ -34,7 +34,15 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from citybrain.core.clock import local_zone, to_local
-from citybrain.core.db import executemany_raw, table_of, time_binder, time_param, upsert_insert, utcnow
+from citybrain.core.db import (
+    OverArrays,
+    executemany_raw,
+    table_of,
+    time_binder,
+    time_param,
+    upsert_insert,
+    utcnow,
+)
 from citybrain.core.errors import NotFound, ValidationFailed
 from citybrain.monitoring.readings.models import Reading, Refusal, Rollup
 from citybrain.monitoring.readings.schemas import ReadingIn
@@ -224,7 +232,7 @@ def store_planned(session: Session, plan: Plan, sensors: dict[int, Sensor] | Non
     # to convert for every batch); otherwise every sensor of the batch takes the way of one that fell short:
     # its own rows of this statement are the ones stamped `now`
     counts: dict[int, int] = {}
-    if executemany_raw(conn, "monitoring.readings", _insert_readings(session), values) == len(values):
+    if executemany_raw(conn, "monitoring.readings", _insert_readings(session), values, _PG_READINGS) == len(values):
         counts = {sid: len(by_time) for sid, by_time in by_sensor.items()}
     inserted: dict[int, set[dt.datetime]] = {}
     for sid, by_time in by_sensor.items():
@@ -249,7 +257,7 @@ def store_planned(session: Session, plan: Plan, sensors: dict[int, Sensor] | Non
         if replaced:  # a redelivery or a corrected value: replace, never add
             changed[sid] = _replace(session, sid, replaced, now)
     if len(new_points) == len(plan.values):  # every reading new: the roll-up rows as planned
-        executemany_raw(conn, "monitoring.rollups", _merge_rollup(session), plan.rollups_if_all_new)
+        executemany_raw(conn, "monitoring.rollups", _merge_rollup(session), plan.rollups_if_all_new, _PG_ROLLUPS)
     else:
         _merge_rollups(session, new_points)
     for sid, ch in changed.items():
@@ -272,7 +280,7 @@ def store_planned(session: Session, plan: Plan, sensors: dict[int, Sensor] | Non
         new_times = inserted.get(sensor.id, set())
         fresh = sorted([(t, by_time[t]) for t in new_times] + list(changed.get(sensor.id, {}).items()))
         work.append((sensor, fresh))
-    executemany_raw(conn, "monitoring.last_values", _update_last_values(session), last_values)
+    executemany_raw(conn, "monitoring.last_values", _update_last_values(session), last_values, _PG_LAST_VALUES)
     from citybrain.monitoring.forecasts.service import FORECAST_TYPES, advance
 
     paths: dict[tuple[int, dt.datetime], list[float]] = {}
@@ -327,7 +335,7 @@ def _merge_rollups(session: Session, points: list[tuple[int, dt.datetime, float]
     """One upsert per touched bucket, all in one statement."""
     if points:
         rows = _rollup_rows(points, time_binder(session.get_bind().dialect.name))
-        executemany_raw(session.connection(), "monitoring.rollups", _merge_rollup(session), rows)
+        executemany_raw(session.connection(), "monitoring.rollups", _merge_rollup(session), rows, _PG_ROLLUPS)
 
 
 def _rollup_rows(points: list[tuple[int, dt.datetime, float]], when: Any) -> list[dict[str, Any]]:
@@ -345,6 +353,23 @@ def _rollup_rows(points: list[tuple[int, dt.datetime, float]], when: Any) -> lis
 # The statements of every batch, built once per dialect (compiled once: by SQLAlchemy, or by
 # core.db.executemany_raw), executed with a list of parameter sets, not with literal VALUES lists.
 _STATEMENTS: dict[tuple[str, str], Any] = {}
+
+
+# the same statements on PostgreSQL over arrays (core.db.OverArrays): one execution per batch, not per row
+_PG_READINGS = OverArrays(
+    "INSERT INTO monitoring_reading (sensor_id, time, value, received_at) "
+    "SELECT * FROM unnest(%s::integer[], %s::timestamptz[], %s::float8[], %s::timestamptz[]) "
+    "ON CONFLICT (sensor_id, time) DO NOTHING", ("sensor_id", "time", "value", "received_at"))
+_PG_ROLLUPS = OverArrays(
+    "INSERT INTO monitoring_rollup AS r (sensor_id, bucket, start, count, sum, min, max) "
+    "SELECT * FROM unnest(%s::integer[], %s::varchar[], %s::timestamptz[], %s::integer[], %s::float8[], "
+    "%s::float8[], %s::float8[]) ON CONFLICT (sensor_id, bucket, start) DO UPDATE SET "
+    "count = r.count + excluded.count, sum = r.sum + excluded.sum, min = LEAST(r.min, excluded.min), "
+    "max = GREATEST(r.max, excluded.max)", ("sensor_id", "bucket", "start", "count", "sum", "min", "max"))
+_PG_LAST_VALUES = OverArrays(
+    "UPDATE monitoring_sensor AS s SET last_time = v.newest, last_value = v.newest_value "
+    "FROM unnest(%s::integer[], %s::timestamptz[], %s::float8[]) AS v (sensor, newest, newest_value) "
+    "WHERE s.id = v.sensor", ("sensor", "newest", "newest_value"))
 
 
 def _insert_readings(session: Session) -> Any:

@@ -20,7 +20,15 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from citybrain.core import audit
 from citybrain.core.auth import Actor
-from citybrain.core.db import executemany_raw, table_of, time_binder, time_param, upsert_insert, utcnow
+from citybrain.core.db import (
+    OverArrays,
+    executemany_raw,
+    table_of,
+    time_binder,
+    time_param,
+    upsert_insert,
+    utcnow,
+)
 from citybrain.core.errors import ValidationFailed
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.lookup import get_or_404
@@ -284,7 +292,7 @@ def evaluate_many(session: Session, work: Sequence[tuple[Sensor, Sequence[tuple[
     for sensor, readings in work:
         if any(r.kind == "all_of" for r in applies[sensor.id]):
             if moved:  # the parts it reads from the database include states this batch moved already
-                executemany_raw(session.connection(), "monitoring.rule_states", _update_states(d), moved)
+                executemany_raw(session.connection(), "monitoring.rule_states", _update_states(d), moved, _PG_STATES)
                 moved = []
             # a combination reads its parts' states at each reading: reading by reading, every rule
             for t, value in readings:
@@ -319,7 +327,14 @@ def evaluate_many(session: Session, work: Sequence[tuple[Sensor, Sequence[tuple[
                 moved.append({"state": st.id, "new_phase": phase.phase, "new_since": bound(phase.since),
                               "new_evaluated_at": bound(last)})
     if moved:
-        executemany_raw(session.connection(), "monitoring.rule_states", _update_states(d), moved)
+        executemany_raw(session.connection(), "monitoring.rule_states", _update_states(d), moved, _PG_STATES)
+
+
+_PG_STATES = OverArrays(  # the same on PostgreSQL, over arrays: one execution per batch (core.db.OverArrays)
+    "UPDATE monitoring_rule_state AS st SET phase = v.new_phase, since = v.new_since, "
+    "evaluated_at = v.new_evaluated_at FROM unnest(%s::integer[], %s::varchar[], %s::timestamptz[], "
+    "%s::timestamptz[]) AS v (state, new_phase, new_since, new_evaluated_at) WHERE st.id = v.state",
+    ("state", "new_phase", "new_since", "new_evaluated_at"))
 
 
 def _update_states(dialect: str) -> Any:
