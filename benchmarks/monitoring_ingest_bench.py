@@ -2,12 +2,14 @@
 end to end from an MQTT publisher in another process through validation, rules and storage.
 
 Run: ``.venv/bin/python benchmarks/monitoring_ingest_bench.py [--db sqlite|postgresql] [--sensors 200]
-[--seconds 20] [--batch 1] [--ingesters 1] [--publishers 1] [--inflight 1000] [--baseline]``
+[--seconds 20] [--batch 1] [--ingesters 1] [--publishers 1] [--inflight 1000] [--rate 0] [--baseline]
+[--collector settled|stock]``
 
 What it does: starts its own Mosquitto on a free loopback port with explicit queue limits and $SYS every
 second; makes a fresh database (a SQLite file, or a PostgreSQL database on 127.0.0.1:5432) at all
 migration heads with the tiny test geography, `--sensors` gas sensors and a threshold rule on them (so
-every reading runs a rule); runs `--ingesters` core ingesters in one shared group (one: a thread of this process, as the baseline runs;
+every reading runs a rule); runs `--ingesters` core ingesters (with the garbage-collector settings of
+`citybrain monitoring ingest`, core/runtime.py, unless `--collector stock`) in one shared group (one: a thread of this process, as the baseline runs;
 more: that many processes, each reporting its own share and rate);
 publishes from `--publishers` separate processes (QoS 1, each at most `--inflight`
 unacknowledged, `--batch` readings per message) as fast as it is acknowledged for `--seconds`; waits for
