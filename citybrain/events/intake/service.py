@@ -107,15 +107,20 @@ def _body_hash(data: EventIn | PublicReportIn) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def scoped_key(session: Session, actor: Actor | None, data: EventIn | PublicReportIn) -> str | None:
+def scoped_key(session: Session, actor: Actor | None, data: EventIn | PublicReportIn,
+               submitter: str | None = None) -> str | None:
     """The idempotency key as stored: scoped to its submitter, so nobody reaches another's event through
     a guessed key. A signed-in submitter's key is theirs (the same key with another body is a 409, never
-    the first event); an anonymous citizen's key is scoped to the body too, so a different submission
-    under the same key is simply a new report."""
+    the first event), as is an API client's (`submitter`, e.g. ``open311-client:7``); an anonymous
+    citizen's key is scoped to the body too, so a different submission under the same key is simply a new
+    report."""
     if not data.idempotency_key:
         return None
     body = _body_hash(data)
-    who = f"user:{actor.id}" if actor is not None and actor.id is not None else f"anon:{body}"
+    if submitter is not None:
+        who = submitter
+    else:
+        who = f"user:{actor.id}" if actor is not None and actor.id is not None else f"anon:{body}"
     scope = hashlib.sha256(f"{who}\x00{data.idempotency_key}".encode()).hexdigest()[:40]
     stored = f"{scope}:{body[:40]}"
     earlier = session.scalar(select(Event.idempotency_key).where(Event.idempotency_key.startswith(f"{scope}:")))

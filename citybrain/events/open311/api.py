@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import Response
 from lxml import etree
 from pydantic import BaseModel, Field
@@ -138,10 +138,14 @@ async def form_fields(request: Request) -> dict[str, str] | None:
 
 @router.post("/v2/requests.{fmt}", responses=SPEC)
 def post_request(fmt: str, fields: dict[str, str] | None = Depends(form_fields),
-                 session: Session = Depends(get_session)) -> Response:
+                 session: Session = Depends(get_session),
+                 idempotency_key: str | None = Header(default=None, description=(
+                     "an extension: the same key and request from the same client answer the first "
+                     "request's id and token instead of making a second one"))) -> Response:
     if fields is None and fmt in FORMATS:
         return error(fmt, 400, "POST requests must be application/x-www-form-urlencoded")
-    return answer(fmt, "service_requests", lambda: service.create_request(session, fields or {}), session)
+    return answer(fmt, "service_requests",
+                  lambda: service.create_request(session, fields or {}, idempotency_key), session)
 
 
 @router.get("/v2/requests.{fmt}", responses=SPEC)

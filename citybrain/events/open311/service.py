@@ -31,7 +31,7 @@ from citybrain.core.roles import Role
 from citybrain.core.types import EARLIEST, LatitudeQuery, LongitudeQuery
 from citybrain.events.common import category_names, department_names
 from citybrain.events.follow.service import PUBLIC_CHANNELS, is_public
-from citybrain.events.intake.service import intake
+from citybrain.events.intake.service import intake, scoped_key
 from citybrain.events.models import Event, EventCategory, id_from_number
 from citybrain.events.open311.models import Open311Client, Open311Token
 from citybrain.events.schemas import MAX_DESCRIPTION, PHONE_PATTERN, Channel, EventIn
@@ -192,8 +192,13 @@ def _attributes(code: str, form: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def create_request(session: Session, form: dict[str, str]) -> list[dict[str, Any]]:
-    """POST requests: validate as the specification says, then intake through the event hub."""
+def create_request(session: Session, form: dict[str, str], idempotency_key: str | None = None
+                   ) -> list[dict[str, Any]]:
+    """POST requests: validate as the specification says, then intake through the event hub.
+
+    ``idempotency_key`` (the ``Idempotency-Key`` header, an extension of GeoReport v2): a phone that lost
+    the answer and posts the same request again with the same key gets the first request's id and token,
+    not a second report; the same key with another request from the same client is a 409."""
     import re
 
     check_jurisdiction(form.get("jurisdiction_id"))
@@ -238,14 +243,25 @@ def create_request(session: Session, form: dict[str, str]) -> list[dict[str, Any
         where = ".".join(str(x) for x in err.get("loc", ())) or "request"
         raise Open311Error(400, f"{where}: {err.get('msg', 'invalid')}") from None
     actor = Actor(None, f"open311:{client.name}"[:80], Role.CITIZEN)
-    from citybrain.core.errors import DomainError
+    from citybrain.core.errors import Conflict, DomainError
 
+    if idempotency_key is not None and not (0 < len(idempotency_key) <= 100 and idempotency_key.isprintable()):
+        raise Open311Error(400, "Idempotency-Key must be 1 to 100 printable characters")
     try:
+        if idempotency_key is not None:
+            data = data.model_copy(update={"idempotency_key": idempotency_key})
+            data = data.model_copy(update={"idempotency_key": scoped_key(session, None, data,
+                                                                         f"open311-client:{client.id}")})
         ev = intake(session, actor, data)
+    except Conflict as exc:
+        raise Open311Error(409, f"{exc.field or 'request'}: {exc.msg}") from None
     except DomainError as exc:
         raise Open311Error(400, f"{exc.field or 'request'}: {exc.msg}") from None
-    token = secrets.token_hex(16)
-    session.add(Open311Token(token=token, event_id=ev.id, client_id=client.id))
+    token = session.scalar(select(Open311Token.token).where(
+        Open311Token.event_id == ev.id, Open311Token.client_id == client.id).limit(1)) if ev.replayed else None
+    if token is None:
+        token = secrets.token_hex(16)
+        session.add(Open311Token(token=token, event_id=ev.id, client_id=client.id))
     notice = ("已转属地管理机构办理 (transferred to the administration of that area)"
               if ev.status == Status.TRANSFER else "已受理，请凭编号查询进度 (keep the request id to follow it)")
     return [{"service_request_id": ev.number, "token": token, "service_notice": notice, "account_id": None}]

@@ -92,6 +92,46 @@ def test_post_get_and_token(client, api_key):
     assert client.get(f"{V2}/requests/SL99999999.json").status_code == 404
 
 
+def test_a_retried_post_with_its_idempotency_key_answers_the_first_request(client, api_key, engine):
+    """A phone that lost the answer posts again with the same Idempotency-Key: the same request id and
+    token, one event; another key is another report; the key with another request is a 409; a key from
+    another client is that client's own."""
+    from sqlalchemy import func, select
+
+    from citybrain.events.models import Event
+
+    def count() -> int:
+        with session_scope(engine) as s:
+            return s.scalar(select(func.count()).select_from(Event)) or 0
+
+    lon, lat = POINTS["dongsheng"]
+    form = {"api_key": api_key, "service_code": "E1104", "lat": str(lat), "long": str(lon),
+            "description": "地下通道积水，车辆无法通行"}
+    before = count()
+    first = client.post(f"{V2}/requests.json", data=form, headers={"Idempotency-Key": "phone-1-0001"})
+    assert first.status_code == 200, first.text
+    again = client.post(f"{V2}/requests.json", data=form, headers={"Idempotency-Key": "phone-1-0001"})
+    assert again.status_code == 200 and again.json() == first.json()
+    assert count() == before + 1
+    other = client.post(f"{V2}/requests.json", data=form, headers={"Idempotency-Key": "phone-1-0002"})
+    assert other.json()[0]["service_request_id"] != first.json()[0]["service_request_id"]
+    assert count() == before + 2
+    changed = client.post(f"{V2}/requests.xml", data={**form, "description": "另一处积水"},
+                          headers={"Idempotency-Key": "phone-1-0001"})
+    assert changed.status_code == 409 and "idempotency_key" in xml_ok(changed).findtext("error/description")
+    with session_scope(engine) as s:
+        _, key2 = service.issue_key(s, None, "another app")
+    theirs = client.post(f"{V2}/requests.json", data={**form, "api_key": key2},
+                         headers={"Idempotency-Key": "phone-1-0001"})
+    assert theirs.status_code == 200
+    assert theirs.json()[0]["service_request_id"] != first.json()[0]["service_request_id"]
+    bad = client.post(f"{V2}/requests.json", data=form, headers={"Idempotency-Key": "x" * 101})
+    assert bad.status_code == 400 and bad.json()[0]["description"].startswith("Idempotency-Key")
+    assert count() == before + 3
+    without = [client.post(f"{V2}/requests.json", data=form).json()[0]["service_request_id"] for _ in range(2)]
+    assert without[0] != without[1]  # no key: every POST is a report, as the specification has it
+
+
 def test_post_xml_response_validates(client, api_key):
     lon, lat = POINTS["xihanggang"]
     r = client.post(f"{V2}/requests.xml", data={"api_key": api_key, "service_code": "E0101", "lat": str(lat),
