@@ -78,6 +78,10 @@ def bench_app():  # type: ignore[no-untyped-def]
             session.commit()
         return out
 
+    if os.environ.get("CITYBRAIN_BENCH_COLLECTOR", "settled") == "settled":
+        from citybrain.core.runtime import settle_collector
+
+        settle_collector()  # as `citybrain serve` (citybrain.app.app_factory) does
     return app
 
 
@@ -162,9 +166,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(url: str, data_dir: Path, workers: int):  # type: ignore[no-untyped-def]
+def server(url: str, data_dir: Path, workers: int, collector: str = "settled"):  # type: ignore[no-untyped-def]
     port = free_port()
-    env = dict(os.environ, CITYBRAIN_DATABASE_URL=url, CITYBRAIN_DATA_DIR=str(data_dir),
+    env = dict(os.environ, CITYBRAIN_DATABASE_URL=url, CITYBRAIN_DATA_DIR=str(data_dir), CITYBRAIN_BENCH_COLLECTOR=collector,
                PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     cmd = [sys.executable, "-m", "uvicorn", "--factory", "benchmarks.intake_bench:bench_app", "--host", "127.0.0.1",
            "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
@@ -208,16 +212,18 @@ def wrk(base: str, path: str, token: str, points: Path, *, conns: int, seconds: 
 
 # ── the run ───────────────────────────────────────────────────────────────────────────────────
 
-def run_backend(backend: str, duration: float, workers: int, conns: int, light: int) -> dict[str, Any]:
+def run_backend(backend: str, duration: float, workers: int, conns: int, light: int,
+                collector: str = "settled") -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix=f"intake-bench-{backend}-"))
     url, pg_name = make_database(backend, tmp)
     try:
         t0 = time.monotonic()
         token, n_points = seed(url, tmp / "points.txt")
         seeded = time.monotonic() - t0
-        results: dict[str, Any] = {"backend": backend, "workers": workers, "grids": n_points, "seed_s": seeded}
+        results: dict[str, Any] = {"backend": backend, "workers": workers, "grids": n_points, "seed_s": seeded,
+                                   "collector": collector}
         created = {"full": 0, "bare": 0}
-        with server(url, tmp / "data", workers) as base:
+        with server(url, tmp / "data", workers, collector) as base:
             for name, path in (("full", "/api/events"), ("bare", "/bench/bare")):
                 warm = wrk(base, path, token, tmp / "points.txt", conns=8, seconds=3)
                 sat = wrk(base, path, token, tmp / "points.txt", conns=conns, seconds=duration)
@@ -270,6 +276,8 @@ def machine() -> str:
 
 def markdown(results: list[dict[str, Any]], args: argparse.Namespace, info: str) -> str:
     workers_text = ", ".join(f"{r['workers']} worker(s) on {r['backend']}" for r in results)
+    workers_text += (" (the garbage collector settled once started, as `citybrain serve` does)"
+                     if args.collector == "settled" else " (CPython's garbage-collector defaults)")
     lines = [SECTION, "",
              "Run: `.venv/bin/python benchmarks/intake_bench.py --write-docs` (rewrites only this section).", "",
              f"HTTP `POST` of a citizen's report (JSON, bearer token) on loopback: uvicorn with "
@@ -353,6 +361,9 @@ def main() -> None:
                         "2 on PostgreSQL (one per core)")
     p.add_argument("--conns", type=int, default=32, help="connections for the maximum-rate run")
     p.add_argument("--light", type=int, default=100, help="a second, lighter offered rate (requests/s)")
+    p.add_argument("--collector", choices=["settled", "stock"], default="settled",
+                   help="settled: the server process settles the garbage collector as `citybrain serve` does "
+                        "(core/runtime.py); stock: CPython's defaults")
     p.add_argument("--write-docs", action="store_true")
     p.add_argument("--json", type=Path, help="also write the raw results here")
     args = p.parse_args()
@@ -363,7 +374,7 @@ def main() -> None:
     for backend in args.backend.split(","):
         print(f"{backend}: seeding and measuring …", flush=True)
         workers = int(args.workers) if args.workers != "auto" else (1 if backend == "sqlite" else 2)
-        results.append(run_backend(backend, args.duration, workers, args.conns, args.light))
+        results.append(run_backend(backend, args.duration, workers, args.conns, args.light, args.collector))
     text = markdown(results, args, info)
     print("\n" + text)
     if args.json:
