@@ -256,3 +256,58 @@ def test_booleans_and_degenerate_lines_are_refused(client, login, em_api):  # ty
             "type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
                                                        "geometry": {"type": "LineString", "coordinates": coords}}]}})
         assert r.status_code == 422, coords
+
+
+# --- reading: the role checked in the service layer, not only at the route --------------------------------
+def _reads(session, actor):  # type: ignore[no-untyped-def]
+    """Every emergency read a route makes for a person, each called as that person."""
+    from citybrain.emergency.dispatch import service as dispatch
+    from citybrain.emergency.drill import service as drills
+    from citybrain.emergency.duty import service as duty
+    from citybrain.emergency.plan import service as plans
+    from citybrain.emergency.resource import service as resources
+
+    page = ListParams(page=1, size=10, sort=None)
+    lon, lat = IN
+    plan_code = session.scalars(select(plans.Plan.code)).first()
+    return {
+        "resources_page": lambda: resources.resources_page(session, page, actor=actor),
+        "get_resource": lambda: resources.get_resource(session, 1, actor=actor),
+        "nearest": lambda: resources.nearest(session, lon, lat, "team", actor=actor),
+        "current_network": lambda: resources.current_network(session, actor=actor),
+        "plans_page": lambda: plans.plans_page(session, page, actor=actor),
+        "get_plan": lambda: plans.get_plan(session, plan_code, actor=actor),
+        "incident_types_page": lambda: plans.incident_types_page(session, page, actor=actor),
+        "list_bodies": lambda: drills.list_bodies(session, actor=actor),
+        "year_plan": lambda: drills.year_plan(session, 2026, actor=actor),
+        "drills_page": lambda: drills.drills_page(session, page, actor=actor),
+        "list_drills": lambda: drills.list_drills(session, actor=actor),
+        "get_drill": lambda: drills.get_drill(session, 1, actor=actor),
+        "completion": lambda: drills.completion(session, 2026, actor=actor),
+        "roster_page": lambda: duty.roster_page(session, page, actor=actor),
+        "on_duty_now": lambda: duty.on_duty_now(session, actor=actor),
+        "sessions_page": lambda: dispatch.sessions_page(session, page, actor=actor),
+        "get_session": lambda: dispatch.get_session(session, 1, actor=actor),
+        "cameras_page": lambda: dispatch.cameras_page(session, page, actor=actor),
+        "nearest_cameras": lambda: dispatch.nearest_cameras(session, lon, lat, actor=actor),
+    }
+
+
+def test_every_emergency_read_refuses_a_citizen_in_the_service_and_serves_staff(em, engine):
+    """A citizen reaching a read through any other path than the route (another domain's page, a future
+    route without the dependency) is refused by the service itself; every staff role reads."""
+    from citybrain.core.db import session_scope
+    from citybrain.core.errors import Forbidden
+
+    citizen = Actor(9100, "citizen_1", Role.CITIZEN)
+    with session_scope(engine) as s:
+        for name, read in _reads(s, citizen).items():
+            with pytest.raises(Forbidden):
+                read()
+            assert name
+        for staff in (GRID, STREET, DUTY, Actor(9101, "handler_1", Role.DEPT_HANDLER, department_id=1)):
+            for name, read in _reads(s, staff).items():
+                try:
+                    read()
+                except NotFound:
+                    assert name in {"get_resource", "get_drill", "get_session"}  # nothing with id 1 here

@@ -54,9 +54,10 @@ def camera_out(session: Session, c: Camera, distance: float | None = None) -> di
 
 
 @router.get("/dispatch-sessions", response_model=Page[SessionOut])
-def list_sessions(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
+def list_sessions(actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
                   params: ListParams = Depends()) -> Page[Any]:
-    return service.sessions_page(session, params, to_out=lambda ds: session_out(session, ds, full=False))
+    return service.sessions_page(session, params, to_out=lambda ds: session_out(session, ds, full=False),
+                                 actor=actor)
 
 
 @router.post("/dispatch-sessions", response_model=SessionOut, status_code=201)
@@ -66,9 +67,9 @@ def create_session(body: SessionIn, actor: Actor = Depends(require(*COMMAND)),
 
 
 @router.get("/dispatch-sessions/{session_id}", response_model=SessionOut)
-def get_session_(session_id: int, _a: Actor = Depends(require(*STAFF)),
+def get_session_(session_id: int, actor: Actor = Depends(require(*STAFF)),
                  session: Session = Depends(get_session)) -> dict[str, Any]:
-    return session_out(session, service.get_session(session, session_id))
+    return session_out(session, service.get_session(session, session_id, actor=actor))
 
 
 @router.post("/dispatch-sessions/{session_id}/open", response_model=SessionOut)
@@ -81,14 +82,14 @@ def open_session(session_id: int, actor: Actor = Depends(require(*COMMAND)),
 def roll_call(session_id: int, body: RollCallIn, actor: Actor = Depends(require(*COMMAND)),
               session: Session = Depends(get_session)) -> dict[str, Any]:
     service.roll_call(session, actor, session_id, body)
-    return session_out(session, service.get_session(session, session_id))
+    return session_out(session, service.get_session(session, session_id, actor=actor))
 
 
 @router.post("/dispatch-sessions/{session_id}/decisions", response_model=SessionOut, status_code=201)
 def decide(session_id: int, body: DecisionIn, actor: Actor = Depends(require(*COMMAND)),
            session: Session = Depends(get_session)) -> dict[str, Any]:
     service.add_decision(session, actor, session_id, body)
-    return session_out(session, service.get_session(session, session_id))
+    return session_out(session, service.get_session(session, session_id, actor=actor))
 
 
 @router.post("/dispatch-sessions/{session_id}/close", response_model=SessionOut)
@@ -98,9 +99,9 @@ def close_session(session_id: int, body: CloseSessionIn, actor: Actor = Depends(
 
 
 @router.get("/cameras", response_model=Page[CameraOut])
-def list_cameras(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
+def list_cameras(actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
                  params: ListParams = Depends()) -> Page[Any]:
-    return service.cameras_page(session, params, to_out=lambda c: camera_out(session, c))
+    return service.cameras_page(session, params, to_out=lambda c: camera_out(session, c), actor=actor)
 
 
 @router.post("/cameras", response_model=CameraOut, status_code=201)
@@ -112,7 +113,8 @@ def create_camera(body: CameraIn, actor: Actor = Depends(require(*COMMAND, Role.
 @router.get("/cameras/nearest", response_model=list[CameraOut])
 def nearest_cameras(lon: LongitudeQuery = Query(), lat: LatitudeQuery = Query(),
                     crs: str = Query(default="wgs84", max_length=10), n: int = Query(default=5, ge=1, le=100),
-                    _a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session)
+                    actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session)
                     ) -> list[dict[str, Any]]:
     wlon, wlat = point_to_wgs84(lon, lat, parse_crs(crs))
-    return [camera_out(session, c, d) for c, d in service.nearest_cameras(session, wlon, wlat, n)]
+    found = service.nearest_cameras(session, wlon, wlat, n, actor=actor)
+    return [camera_out(session, c, d) for c, d in found]

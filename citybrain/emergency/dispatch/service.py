@@ -18,7 +18,7 @@ from citybrain.core.db import is_postgres, utcnow
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.policy import policy
-from citybrain.core.roles import COMMAND, Role
+from citybrain.core.roles import COMMAND, STAFF, Role
 from citybrain.emergency import spatial
 from citybrain.emergency.common import departments_by_codes, require_department
 from citybrain.emergency.dispatch.models import (
@@ -38,6 +38,7 @@ from citybrain.geography.public import locate
 # Dispatch sessions are the command centre's meetings (district-wide); every staff member reads them.
 SESSION_RUN = policy("emergency.dispatch_session.run", COMMAND, what="dispatch session")
 CAMERA_KEEP = policy("emergency.camera.keep", {*COMMAND, Role.DATA_OFFICER}, what="camera")
+DISPATCH_READ = policy("emergency.dispatch.read", STAFF, what="dispatch session")
 
 CAMERA_INDEX = "camera"
 
@@ -63,7 +64,10 @@ def create_session(session: Session, actor: Actor, data: SessionIn) -> DispatchS
     return ds
 
 
-def get_session(session: Session, session_id: int, *, for_update: bool = False) -> DispatchSession:
+def get_session(session: Session, session_id: int, *, for_update: bool = False,
+                actor: Actor | None = None) -> DispatchSession:
+    if actor is not None:  # a person's request: routes pass theirs (other domains and jobs do not)
+        DISPATCH_READ.allow(session, actor)
     ds = session.get(DispatchSession, session_id, with_for_update=for_update and is_postgres(session))
     if ds is None:
         raise NotFound("dispatch session", session_id)
@@ -83,9 +87,11 @@ def list_sessions(session: Session, limit: int = 100) -> list[DispatchSession]:
     return list(session.scalars(_sessions().limit(limit)))
 
 
-def sessions_page(session: Session, params: ListParams, to_out: Callable[[DispatchSession], Any] | None = None
-                  ) -> Page[Any]:
+def sessions_page(session: Session, params: ListParams,
+                  to_out: Callable[[DispatchSession], Any] | None = None, *, actor: Actor | None = None) -> Page[Any]:
     """Dispatch sessions, the latest scheduled first."""
+    if actor is not None:  # a person's request: routes pass theirs (other domains and jobs do not)
+        DISPATCH_READ.allow(session, actor)
     return paginate(session, _sessions(), params, SESSION_SORT, to_out)
 
 
@@ -216,12 +222,18 @@ def list_cameras(session: Session, limit: int = 1000) -> list[Camera]:
     return list(session.scalars(_cameras().limit(limit)))
 
 
-def cameras_page(session: Session, params: ListParams, to_out: Callable[[Camera], Any] | None = None) -> Page[Any]:
+def cameras_page(session: Session, params: ListParams, to_out: Callable[[Camera], Any] | None = None, *,
+                 actor: Actor | None = None) -> Page[Any]:
     """The active cameras, by code."""
+    if actor is not None:  # a person's request: routes pass theirs (other domains and jobs do not)
+        DISPATCH_READ.allow(session, actor)
     return paginate(session, _cameras(), params, CAMERA_SORT, to_out)
 
 
-def nearest_cameras(session: Session, lon: float, lat: float, n: int = 5) -> list[tuple[Camera, float]]:
+def nearest_cameras(session: Session, lon: float, lat: float, n: int = 5, *, actor: Actor | None = None
+                    ) -> list[tuple[Camera, float]]:
+    if actor is not None:  # a person's request: routes pass theirs (other domains and jobs do not)
+        DISPATCH_READ.allow(session, actor)
     if n < 1 or n > 100:
         raise ValidationFailed("n is 1–100", "n")
     idx: spatial.PointIndex = camera_index.get(session)  # type: ignore[assignment]

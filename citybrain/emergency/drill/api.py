@@ -78,10 +78,10 @@ def drill_out(session: Session, d: Drill) -> dict[str, Any]:
 
 
 @router.get("/command-bodies", response_model=list[BodyOut])
-def list_bodies(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session)
+def list_bodies(actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session)
                 ) -> list[dict[str, Any]]:
     """The emergency committee (应急委员会) and its special headquarters (专项指挥部) with their members."""
-    return body_outs(session, service.list_bodies(session))
+    return body_outs(session, service.list_bodies(session, actor=actor))
 
 
 @router.post("/command-bodies", response_model=BodyOut)
@@ -91,9 +91,10 @@ def save_body(body: BodyIn, actor: Actor = Depends(require(*COMMAND)),
 
 
 @router.get("/drill-plan/{year}", response_model=list[PlanItemOut])
-def get_year_plan(year: int, _a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session)
+def get_year_plan(year: int, actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session)
                   ) -> list[dict[str, Any]]:
-    return item_outs(session, service.year_plan(session, year), service.list_drills(session))
+    items = service.year_plan(session, year, actor=actor)
+    return item_outs(session, items, service.list_drills(session, actor=actor))
 
 
 @router.put("/drill-plan", response_model=list[PlanItemOut])
@@ -101,14 +102,15 @@ def set_year_plan(body: YearPlanIn, actor: Actor = Depends(require(*COMMAND)),
                   session: Session = Depends(get_session)) -> list[dict[str, Any]]:
     """Set a year's themes: one per headquarters and month (一月一主题)."""
     items = service.set_year_plan(session, actor, body)
-    return item_outs(session, items, service.list_drills(session))
+    return item_outs(session, items, service.list_drills(session, actor=actor))
 
 
 @router.get("/drills", response_model=Page[DrillOut])
-def list_drills(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
+def list_drills(actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
                 params: ListParams = Depends(), year: int | None = Query(default=None, ge=2000, le=2100),
                 body: str | None = Query(default=None, max_length=40)) -> Page[Any]:
-    return service.drills_page(session, params, year, body, to_out=lambda d: drill_out(session, d))
+    return service.drills_page(session, params, year, body, to_out=lambda d: drill_out(session, d),
+                               actor=actor)
 
 
 @router.post("/drills", response_model=DrillOut, status_code=201)
@@ -118,16 +120,16 @@ def record_drill(body: DrillIn, actor: Actor = Depends(require(*COMMAND)),
 
 
 @router.get("/drills/completion", response_model=CompletionOut)
-def completion(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
+def completion(actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
                year: int = Query(ge=2000, le=2100), as_of: dt.date | None = None) -> dict[str, Any]:
     """Per headquarters and member department: themes planned, due so far, and drills held."""
-    return service.completion(session, year, as_of)
+    return service.completion(session, year, as_of, actor=actor)
 
 
 @router.get("/drills/{drill_id}", response_model=DrillOut)
-def get_drill(drill_id: int, _a: Actor = Depends(require(*STAFF)),
+def get_drill(drill_id: int, actor: Actor = Depends(require(*STAFF)),
               session: Session = Depends(get_session)) -> dict[str, Any]:
-    return drill_out(session, service.get_drill(session, drill_id))
+    return drill_out(session, service.get_drill(session, drill_id, actor=actor))
 
 
 @router.post("/drills/{drill_id}/findings/to-events", response_model=DrillOut)
@@ -135,4 +137,4 @@ def findings_to_events(drill_id: int, body: ToEventsIn, actor: Actor = Depends(r
                        session: Session = Depends(get_session)) -> dict[str, Any]:
     """Turn the drill's findings into events of the event hub (channel "drill") for follow-up."""
     service.findings_to_events(session, actor, drill_id, body.category_code)
-    return drill_out(session, service.get_drill(session, drill_id))
+    return drill_out(session, service.get_drill(session, drill_id, actor=actor))

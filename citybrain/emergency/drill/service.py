@@ -20,7 +20,7 @@ from citybrain.core.errors import Conflict, ValidationFailed
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.lookup import get_or_404
 from citybrain.core.policy import policy
-from citybrain.core.roles import COMMAND
+from citybrain.core.roles import COMMAND, STAFF
 from citybrain.emergency import domain_events as ev
 from citybrain.emergency.common import (
     departments_by_codes,
@@ -43,6 +43,7 @@ from citybrain.events.public import EventIn, category_names, intake
 
 # The committee, the drill plan and drills are the command centre's to keep; every staff member reads them.
 DRILL_KEEP = policy("emergency.drill.keep", COMMAND, what="drill")
+DRILL_READ = policy("emergency.drill.read", STAFF, what="drill")
 
 DONE = "done"
 
@@ -106,7 +107,9 @@ def members_of(session: Session, body_ids: list[int]) -> dict[int, list[int]]:
     return out
 
 
-def list_bodies(session: Session) -> list[CommandBody]:
+def list_bodies(session: Session, *, actor: Actor | None = None) -> list[CommandBody]:
+    if actor is not None:  # a person's request: routes pass theirs (other domains and jobs do not)
+        DRILL_READ.allow(session, actor)
     return list(session.scalars(select(CommandBody).order_by(CommandBody.kind, CommandBody.code)))
 
 
@@ -154,7 +157,9 @@ def set_year_plan(session: Session, actor: Actor, data: YearPlanIn) -> list[Dril
     return out
 
 
-def year_plan(session: Session, year: int) -> list[DrillPlanItem]:
+def year_plan(session: Session, year: int, *, actor: Actor | None = None) -> list[DrillPlanItem]:
+    if actor is not None:  # a person's request: routes pass theirs (other domains and jobs do not)
+        DRILL_READ.allow(session, actor)
     return list(session.scalars(select(DrillPlanItem).where(DrillPlanItem.year == year)
                                 .order_by(DrillPlanItem.month, DrillPlanItem.body_id)))
 
@@ -206,7 +211,9 @@ def record_drill(session: Session, actor: Actor, data: DrillIn) -> Drill:
     return drill
 
 
-def get_drill(session: Session, drill_id: int) -> Drill:
+def get_drill(session: Session, drill_id: int, *, actor: Actor | None = None) -> Drill:
+    if actor is not None:  # a person's request: routes pass theirs (other domains and jobs do not)
+        DRILL_READ.allow(session, actor)
     return get_or_404(session, Drill, drill_id, what="drill")
 
 
@@ -214,12 +221,17 @@ DRILL_SORT = {"held_at": Drill.held_at, "title": Drill.title, "id": Drill.id}
 
 
 def drills_page(session: Session, params: ListParams, year: int | None = None, body: str | None = None,
-                to_out: Callable[[Drill], Any] | None = None) -> Page[Any]:
+                to_out: Callable[[Drill], Any] | None = None, *, actor: Actor | None = None) -> Page[Any]:
     """Drills, the earliest held first (as `list_drills`), one page at a time."""
+    if actor is not None:  # a person's request: routes pass theirs (other domains and jobs do not)
+        DRILL_READ.allow(session, actor)
     return paginate(session, _drills(year, body), params, DRILL_SORT, to_out)
 
 
-def list_drills(session: Session, year: int | None = None, body: str | None = None) -> list[Drill]:
+def list_drills(session: Session, year: int | None = None, body: str | None = None, *,
+                actor: Actor | None = None) -> list[Drill]:
+    if actor is not None:  # a person's request: routes pass theirs (other domains and jobs do not)
+        DRILL_READ.allow(session, actor)
     return list(session.scalars(_drills(year, body)))
 
 
@@ -301,8 +313,11 @@ def findings_to_events(session: Session, actor: Actor, drill_id: int, category_c
 
 # --- completion figures ---------------------------------------------------------------------------------
 
-def completion(session: Session, year: int, as_of: dt.date | None = None) -> dict[str, Any]:
+def completion(session: Session, year: int, as_of: dt.date | None = None, *,
+               actor: Actor | None = None) -> dict[str, Any]:
     """Per headquarters and per member department: themes planned, due by `as_of`, drills held."""
+    if actor is not None:  # a person's request: routes pass theirs (other domains and jobs do not)
+        DRILL_READ.allow(session, actor)
     as_of = as_of or utcnow().astimezone(local_zone()).date()
     items = year_plan(session, year)
     held_drills = [d for d in list_drills(session, year) if d.status == DONE]

@@ -36,7 +36,7 @@ def roster(actor: Actor = Depends(require(*STAFF)), session: Session = Depends(g
            params: ListParams = Depends(), start: dt.datetime | None = None, end: dt.datetime | None = None,
            department: str | None = Query(default=None, max_length=40)) -> Page[Any]:
     """Shifts overlapping [start, end) (default: the next 7 days from now)."""
-    page = service.roster_page(session, params, start, end, department)
+    page = service.roster_page(session, params, start, end, department, actor=actor)
     return with_items(page, _outs(session, actor, page.items))
 
 
@@ -44,7 +44,7 @@ def roster(actor: Actor = Depends(require(*STAFF)), session: Session = Depends(g
 def on_duty_now(actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session)
                 ) -> list[dict[str, Any]]:
     """Who is on duty now, in every department (the command centre's view)."""
-    return _outs(session, actor, service.on_duty_now(session))
+    return _outs(session, actor, service.on_duty_now(session, actor=actor))
 
 
 @router.post("/duty", response_model=ShiftOut, status_code=201)

@@ -20,7 +20,7 @@ from citybrain.core.errors import Conflict, Forbidden, ValidationFailed
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.lookup import get_or_404
 from citybrain.core.policy import own_department, policy
-from citybrain.core.roles import COMMAND, Role
+from citybrain.core.roles import COMMAND, STAFF, Role
 from citybrain.directory.public import Department
 from citybrain.emergency.common import aware, local, require_department
 from citybrain.emergency.duty.models import LEADER, DutyShift
@@ -39,6 +39,7 @@ def _roster_scope(_session: Session, actor: Actor, shift: DutyShift) -> bool:
 
 # The roster is read by every staff member (phones masked by role); a department keeps its own shifts.
 ROSTER_KEEP = policy("emergency.duty.keep", {*COMMAND, Role.DEPT_HANDLER}, _roster_scope, what="duty shift")
+ROSTER_READ = policy("emergency.duty.read", STAFF, what="duty shift")
 
 
 def add_shift(session: Session, actor: Actor, data: ShiftIn) -> DutyShift:
@@ -112,8 +113,11 @@ SHIFT_SORT = {"starts_at": DutyShift.starts_at, "ends_at": DutyShift.ends_at, "p
 
 
 def roster_page(session: Session, params: ListParams, start: dt.datetime | None = None,
-                end: dt.datetime | None = None, department: str | None = None) -> Page[DutyShift]:
+                end: dt.datetime | None = None, department: str | None = None, *,
+                actor: Actor | None = None) -> Page[DutyShift]:
     """Shifts overlapping [start, end) (default: the next 7 days from now), of one department by its code."""
+    if actor is not None:  # a person's request: routes pass theirs (other domains and jobs do not)
+        ROSTER_READ.allow(session, actor)
     start, end = aware(start, "start"), aware(end, "end")
     start = start or utcnow()
     end = end or start + dt.timedelta(days=7)
@@ -121,8 +125,11 @@ def roster_page(session: Session, params: ListParams, start: dt.datetime | None 
     return paginate(session, _roster(start, end, ids), params, SHIFT_SORT)
 
 
-def on_duty_now(session: Session, department_ids: Iterable[int] | None = None) -> list[DutyShift]:
+def on_duty_now(session: Session, department_ids: Iterable[int] | None = None, *,
+                actor: Actor | None = None) -> list[DutyShift]:
     """Who is on duty now (值班人员), in every department or the given ones, in roster order."""
+    if actor is not None:  # a person's request: routes pass theirs (other domains and jobs do not)
+        ROSTER_READ.allow(session, actor)
     now = utcnow()
     return roster(session, now, now + dt.timedelta(microseconds=1), department_ids)
 

@@ -55,11 +55,11 @@ def plan_out(session: Session, plan: Plan, *, full: bool = False) -> PlanOut:
 
 
 @router.get("/incident-types", response_model=Page[IncidentTypeOut])
-def list_types(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
+def list_types(actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
                params: ListParams = Depends(), category: Category | None = None) -> Page[Any]:
     codes = service.plan_codes_by_type(session)
     return service.incident_types_page(session, params, category.value if category else None,
-                                       to_out=lambda it: type_out(it, codes.get(it.id)))
+                                       to_out=lambda it: type_out(it, codes.get(it.id)), actor=actor)
 
 
 @router.post("/incident-types", response_model=IncidentTypeOut, status_code=201)
@@ -69,11 +69,11 @@ def create_type(body: IncidentTypeIn, actor: Actor = Depends(require(*COMMAND, R
 
 
 @router.get("/plans", response_model=Page[PlanOut])
-def list_plans(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
+def list_plans(actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
                params: ListParams = Depends(), incident_type: str | None = Query(default=None, max_length=40),
                category: Category | None = None) -> Page[Any]:
     return service.plans_page(session, params, incident_type, category.value if category else None,
-                              to_out=lambda p: plan_out(session, p))
+                              to_out=lambda p: plan_out(session, p), actor=actor)
 
 
 @router.post("/plans", response_model=PlanSaved)
@@ -103,14 +103,15 @@ def import_plans(request: Request, raw: bytes = Depends(_raw_body), actor: Actor
 
 
 @router.get("/plans/{code}", response_model=PlanOut)
-def get_plan(code: str, _a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session)) -> PlanOut:
-    return plan_out(session, service.get_plan(session, code), full=True)
+def get_plan(code: str, actor: Actor = Depends(require(*STAFF)),
+             session: Session = Depends(get_session)) -> PlanOut:
+    return plan_out(session, service.get_plan(session, code, actor=actor), full=True)
 
 
 @router.get("/plans/{code}/versions/{version}")
-def get_version(code: str, version: int, _a: Actor = Depends(require(*STAFF)),
+def get_version(code: str, version: int, actor: Actor = Depends(require(*STAFF)),
                 session: Session = Depends(get_session)) -> dict[str, Any]:
-    plan = service.get_plan(session, code)
+    plan = service.get_plan(session, code, actor=actor)
     pv = service.plan_version(session, plan, version)
     return {"code": plan.code, "version": pv.version, "note": pv.note, "created_by": pv.created_by,
             "created_at": pv.created_at, "current": pv.version == plan.current_version, "document": pv.document}

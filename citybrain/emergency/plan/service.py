@@ -23,7 +23,7 @@ from citybrain.core.auth import Actor
 from citybrain.core.errors import Conflict, NotFound, ValidationFailed
 from citybrain.core.listing import ListParams, Page, paginate
 from citybrain.core.policy import policy
-from citybrain.core.roles import Role
+from citybrain.core.roles import STAFF, Role
 from citybrain.emergency.common import departments_by_codes
 from citybrain.emergency.levels import LEVELS, Level, rank
 from citybrain.emergency.plan.models import IncidentType, Plan, PlanVersion
@@ -42,6 +42,7 @@ KIND_ORDER = {"special": 0, "department": 1, "general": 2, "unit": 3}
 # The plan library is the command centre's to edit; the data officer may add incident types; all staff read.
 PLAN_EDIT = policy("emergency.plan.edit", EDITORS, what="plan")
 TYPE_ADD = policy("emergency.incident_type.add", {*EDITORS, Role.DATA_OFFICER}, what="incident type")
+PLAN_READ = policy("emergency.plan.read", STAFF, what="plan")
 
 
 # --- incident types -------------------------------------------------------------------------------
@@ -88,8 +89,11 @@ def list_incident_types(session: Session, category: str | None = None) -> list[I
 
 
 def incident_types_page(session: Session, params: ListParams, category: str | None = None,
-                        to_out: Callable[[IncidentType], Any] | None = None) -> Page[Any]:
+                        to_out: Callable[[IncidentType], Any] | None = None, *,
+                        actor: Actor | None = None) -> Page[Any]:
     """The active incident types by category and code; `to_out` gets each with its plans' codes known."""
+    if actor is not None:  # a person's request: routes pass theirs (other domains and jobs do not)
+        PLAN_READ.allow(session, actor)
     return paginate(session, _incident_types(category), params, TYPE_SORT, to_out)
 
 
@@ -236,7 +240,9 @@ def versions(session: Session, plan: Plan) -> list[PlanVersion]:
                                 .order_by(PlanVersion.version.desc())))
 
 
-def get_plan(session: Session, code: str) -> Plan:
+def get_plan(session: Session, code: str, *, actor: Actor | None = None) -> Plan:
+    if actor is not None:  # a person's request: routes pass theirs (other domains and jobs do not)
+        PLAN_READ.allow(session, actor)
     plan = session.scalar(select(Plan).where(Plan.code == code))
     if plan is None:
         raise NotFound("plan", code)
@@ -258,7 +264,9 @@ def list_plans(session: Session, incident_type: str | None = None, category: str
 
 
 def plans_page(session: Session, params: ListParams, incident_type: str | None = None, category: str | None = None,
-               to_out: Callable[[Plan], Any] | None = None) -> Page[Any]:
+               to_out: Callable[[Plan], Any] | None = None, *, actor: Actor | None = None) -> Page[Any]:
+    if actor is not None:  # a person's request: routes pass theirs (other domains and jobs do not)
+        PLAN_READ.allow(session, actor)
     return paginate(session, _plans(incident_type, category), params, PLAN_SORT, to_out)
 
 

@@ -48,7 +48,7 @@ def list_resources(actor: Actor = Depends(require(*STAFF)), session: Session = D
                    status: str | None = Query(default=None, pattern="^(" + "|".join(RESOURCE_STATUSES) + ")$")
                    ) -> Page[Any]:
     """Resources; contact phones (and experts' names) are masked unless the caller's role may see them."""
-    page = service.resources_page(session, params, kind.value if kind else None, status)
+    page = service.resources_page(session, params, kind.value if kind else None, status, actor=actor)
     return with_items(page, _outs(session, actor, page.items))
 
 
@@ -68,7 +68,7 @@ def nearest(lon: LongitudeQuery = Query(), lat: LatitudeQuery = Query(),
     """The nearest `n` resources of a kind to a point: by straight line, or by road travel time."""
     wlon, wlat = point_to_wgs84(lon, lat, parse_crs(crs))
     found = service.nearest(session, wlon, wlat, kind.value, n, by=by, specialty=specialty,
-                            status=None if status == "any" else status, item=item)
+                            status=None if status == "any" else status, item=item, actor=actor)
     outs = _outs(session, actor, [f.resource for f in found])
     return [{"resource": o, "distance_m": round(f.distance_m, 1), "travel_s": f.travel_s}
             for o, f in zip(outs, found, strict=True)]
@@ -77,7 +77,7 @@ def nearest(lon: LongitudeQuery = Query(), lat: LatitudeQuery = Query(),
 @router.get("/resources/{resource_id}", response_model=ResourceOut)
 def get_resource(resource_id: int, actor: Actor = Depends(require(*STAFF)),
                  session: Session = Depends(get_session)) -> dict[str, Any]:
-    return _outs(session, actor, [service.get_resource(session, resource_id)])[0]
+    return _outs(session, actor, [service.get_resource(session, resource_id, actor=actor)])[0]
 
 
 @router.patch("/resources/{resource_id}", response_model=ResourceOut)
@@ -95,9 +95,9 @@ def load_network(body: RoadNetworkIn, actor: Actor = Depends(require(*KEEPERS)),
 
 
 @router.get("/road-network", response_model=RoadNetworkOut | None)
-def current_network(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session)
+def current_network(actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session)
                     ) -> RoadNetworkOut | None:
-    net = service.current_network(session)
+    net = service.current_network(session, actor=actor)
     if net is None:
         return None
     return RoadNetworkOut(id=net.id, name=net.name, nodes=net.nodes, edges=net.edges, loaded_at=net.loaded_at)

@@ -154,7 +154,9 @@ def create_resource(session: Session, actor: Actor, data: ResourceIn) -> Resourc
     return r
 
 
-def get_resource(session: Session, resource_id: int) -> Resource:
+def get_resource(session: Session, resource_id: int, *, actor: Actor | None = None) -> Resource:
+    if actor is not None:  # a person's request: routes pass theirs (other domains and jobs do not)
+        READ.allow(session, actor)
     return get_or_404(session, Resource, resource_id, what="resource")
 
 
@@ -202,7 +204,9 @@ def list_resources(session: Session, kind: str | None = None, status: str | None
 
 
 def resources_page(session: Session, params: ListParams, kind: str | None = None,
-                   status: str | None = None) -> Page[Resource]:
+                   status: str | None = None, *, actor: Actor | None = None) -> Page[Resource]:
+    if actor is not None:  # a person's request: routes pass theirs (other domains and jobs do not)
+        READ.allow(session, actor)
     return paginate(session, _resources(kind, status), params, RESOURCE_SORT)
 
 
@@ -314,9 +318,11 @@ def _shortest_prefix(found: list[Found], enough: Callable[[list[Found]], bool]) 
 
 
 def nearest(session: Session, lon: float, lat: float, kind: str, n: int = 5, *, by: str = "distance",
-            specialty: str | None = None, status: str | None = AVAILABLE, item: str | None = None
-            ) -> list[Found]:
+            specialty: str | None = None, status: str | None = AVAILABLE, item: str | None = None,
+            actor: Actor | None = None) -> list[Found]:
     """The nearest `n` resources of a kind: by straight line, or by road travel time when a network is loaded."""
+    if actor is not None:  # a person's request: routes pass theirs (other domains and jobs do not)
+        READ.allow(session, actor)
     if n < 1 or n > 500:
         raise ValidationFailed("n is 1–500", "n")
     idx = index_for(session, kind)
@@ -353,7 +359,9 @@ def load_network(session: Session, actor: Actor, name: str, geojson: dict[str, A
     return net
 
 
-def current_network(session: Session) -> RoadNetwork | None:
+def current_network(session: Session, *, actor: Actor | None = None) -> RoadNetwork | None:
+    if actor is not None:  # a person's request: routes pass theirs (other domains and jobs do not)
+        READ.allow(session, actor)
     return session.scalar(select(RoadNetwork).order_by(RoadNetwork.id.desc()).limit(1))
 
 
