@@ -311,3 +311,27 @@ def test_every_emergency_read_refuses_a_citizen_in_the_service_and_serves_staff(
                     read()
                 except NotFound:
                     assert name in {"get_resource", "get_drill", "get_session"}  # nothing with id 1 here
+
+
+def test_a_task_photo_is_seen_by_those_who_read_its_task(em, engine):
+    """`sees_task_photo` (the event hub's photos ask it): found through the task's JSON list of photo ids
+    on both databases, and only for those in the task's scope."""
+    from citybrain.core.db import session_scope
+    from citybrain.emergency.models import Task
+
+    yjj, xf = em["departments"]["yjj"], em["departments"]["xf"]
+    with session_scope(engine) as s:
+        inc = _report(s)
+        s.add_all([Task(incident_id=inc.id, department_id=yjj, title="堵漏", status="done", photo_ids=[5, 17]),
+                   Task(incident_id=inc.id, department_id=xf, title="警戒", status="done", photo_ids=[170])])
+        s.flush()
+        mine = Actor(9020, "h_yjj", Role.DEPT_HANDLER, department_id=yjj)
+        fire = Actor(9021, "h_xf", Role.DEPT_HANDLER, department_id=xf)
+        far = Actor(9022, "grid_far", Role.GRID_WORKER, area_code="510116002001001")
+        assert incidents.sees_task_photo(s, mine, 17) and incidents.sees_task_photo(s, mine, 5)
+        assert not incidents.sees_task_photo(s, fire, 17)  # another department's task
+        assert incidents.sees_task_photo(s, fire, 170) and not incidents.sees_task_photo(s, mine, 170)
+        assert not incidents.sees_task_photo(s, mine, 1)  # 1 is not 17: ids, not text
+        assert incidents.sees_task_photo(s, GRID, 17)  # place-bound, the incident in their grid
+        assert not incidents.sees_task_photo(s, far, 17)
+        assert not incidents.sees_task_photo(s, Actor(9023, "c", Role.CITIZEN), 17)

@@ -189,3 +189,37 @@ def test_an_arrival_on_an_incident_with_no_place_must_lie_in_the_district(
     assert far.status_code == 422 and far.json()["detail"][0]["loc"][-1] == "position", far.text
     r = client.post(f"/api/emergency/tasks/{tid}/arrive", headers=h, json={"lon": SITE[0], "lat": SITE[1]})
     assert r.status_code == 200 and r.json()["arrival_distance_m"] is None, r.text
+
+
+def test_a_task_result_photo_is_seen_by_whoever_reads_the_task(client: Any, login: Any, engine: Any,
+                                                               task_ids: list[int], people: Any) -> None:  # noqa: F811
+    """A handler's photo on a completed task: a colleague of the same department and the place-bound staff
+    of the incident's area see it (they read the task); another department and a citizen get a 404."""
+    import io
+
+    from PIL import Image
+
+    from citybrain.core import auth
+
+    with session_scope(engine) as s:  # a colleague of t_dept_handler, in 应急管理局
+        auth.create_user(s, "t_colleague", "test-pass-2026", "dept_handler",
+                         department_id=people["dept_handler"]["department_id"])
+    colleague = client.post("/api/auth/login", json={"username": "t_colleague", "password": "test-pass-2026"})
+    h = login("dept_handler")
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(buf, "PNG")
+    photo = client.post("/api/events/photos", headers=h, files={"file": ("p.png", buf.getvalue(), "image/png")})
+    pid = photo.json()["id"]
+    url = f"/api/events/photos/{pid}"
+    env = client.post("/api/auth/login", json={"username": "t_env_handler", "password": "test-pass-2026"})
+    envh = {"Authorization": f"Bearer {env.json()['access_token']}"}
+    colh = {"Authorization": f"Bearer {colleague.json()['access_token']}"}
+    assert client.get(url, headers=colh).status_code == 404  # not on any record yet: the uploader's alone
+    done = client.post(f"/api/emergency/tasks/{task_ids[1]}/done", headers=h,
+                       json={"result": "已处置", "photo_ids": [pid]})
+    assert done.status_code == 200, done.text
+    got = client.get(url, headers=colh)
+    assert got.status_code == 200 and got.content == buf.getvalue()
+    assert client.get(url, headers=envh).status_code == 404
+    assert client.get(url, headers=login("citizen")).status_code == 404
+    assert client.get(url, headers=login("duty_officer")).status_code == 200

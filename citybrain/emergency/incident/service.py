@@ -14,7 +14,8 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, cast, exists, func, or_, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -59,7 +60,7 @@ from citybrain.emergency.notify import notify_departments
 from citybrain.emergency.plan import service as plans
 from citybrain.emergency.plan.models import IncidentType, Plan, PlanVersion
 from citybrain.emergency.plan.schemas import PlanDocument
-from citybrain.events.public import existing_photo_ids, get_event
+from citybrain.events.public import existing_photo_ids, get_event, register_photo_holder
 from citybrain.geography.public import locate, place
 
 # --- who may do what, and where (rules of the house 4; docs/security.md, "Emergency") ----------------------
@@ -114,6 +115,26 @@ TASK_READ = policy("emergency.task.read", STAFF, task_in_scope, what="task")
 TASK_ACCEPT = policy("emergency.task.accept", {*COMMAND, Role.DEPT_HANDLER}, task_in_scope, what="task")
 TASK_DONE = policy("emergency.task.complete", {*COMMAND, Role.DEPT_HANDLER}, task_in_scope, what="task")
 TASK_CANCEL = policy("emergency.task.cancel", COMMAND, task_in_scope, what="task")
+
+
+def _holds_photo(session: Session, photo_id: int) -> ColumnElement[bool]:
+    """Tasks whose result lists this photo (`photo_ids`, a JSON list of ids)."""
+    if is_postgres(session):
+        return cast(Task.photo_ids, JSONB).contains([photo_id])
+    each = func.json_each(Task.photo_ids).table_valued("value")
+    return exists(select(1).select_from(each).where(each.c.value == photo_id))
+
+
+def sees_task_photo(session: Session, actor: Actor, photo_id: int) -> bool:
+    """Whether the actor reads a task whose result holds this photo: its department's colleagues, the
+    command centre, place-bound staff of the incident's area (registered with the event hub's photos)."""
+    if not TASK_READ.permits_role(actor):
+        return False
+    holders = session.scalars(select(Task).where(Task.photo_ids.is_not(None), _holds_photo(session, photo_id)))
+    return any(TASK_READ.in_scope(session, actor, t) for t in holders)
+
+
+register_photo_holder("emergency.task", sees_task_photo)
 
 # --- reading ---------------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import io
 import os
 import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -192,11 +193,25 @@ def _photo_events(session: Session, photo_id: int) -> list[Event]:
                                 .where(EventPhoto.photo_id == photo_id)))
 
 
+# Other domains keep photos on records of their own (an emergency task's result): each registers how to
+# tell whether the caller sees a record holding a photo, so the photo is shown to whoever sees its record.
+PhotoHolder = Callable[[Session, Actor, int], bool]
+_HOLDERS: dict[str, PhotoHolder] = {}
+
+
+def register_photo_holder(name: str, sees_holder: PhotoHolder) -> None:
+    """``sees_holder(session, actor, photo_id)``: whether the actor sees a record of this domain holding it."""
+    _HOLDERS[name] = sees_holder
+
+
 def photo_scope(session: Session, actor: Actor, photo: Photo) -> bool:
-    """A photo is the caller's when they uploaded it or may see an event it belongs to."""
+    """A photo is the caller's when they uploaded it, may see an event it belongs to, or a record of another
+    domain that holds it (`register_photo_holder`)."""
     if actor.role in DISTRICT_WIDE or (actor.id is not None and photo.uploader_id == actor.id):
         return True
-    return any(event_scope(session, actor, ev) for ev in _photo_events(session, photo.id))
+    if any(event_scope(session, actor, ev) for ev in _photo_events(session, photo.id)):
+        return True
+    return any(sees(session, actor, photo.id) for sees in _HOLDERS.values())
 
 
 # Reading a photo as it was taken (EXIF and all): whoever may see its event (or uploaded it). Anyone else
