@@ -196,6 +196,16 @@ class Photo(Base):
     uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class PhotoUpload(Base):
+    """Each account that uploaded a photo's bytes, once: a picture two people send (a forwarded photo of
+    the same flood) is one stored photo, and each of them may put it on their report or result."""
+
+    __tablename__ = "event_photo_upload"
+    photo_id: Mapped[int] = mapped_column(ForeignKey("event_photo.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class EventPhoto(Base):
     """A photo attached to an event at a stage: the report (上报) or the handling result (处置)."""
 

@@ -316,6 +316,35 @@ def test_tea_bar_threads_and_posts_survive_a_double_click(client, login, hub):
     assert client.post("/api/events/threads", json=form, headers={"Idempotency-Key": "x" * 101}).status_code == 422
 
 
+def test_the_same_picture_from_two_people_goes_on_both_reports(client, login, hub, engine):
+    """A forwarded photo of the same flood: the second citizen to upload the same bytes gets the stored
+    photo and may put it on their own report; a third who never uploaded it may not."""
+    from citybrain.core import auth
+    from citybrain.core.db import session_scope
+
+    with session_scope(engine) as s:
+        for name in ("t_citizen_b", "t_citizen_c"):
+            auth.create_user(s, name, "test-pass-2026", "citizen")
+
+    def as_(name: str) -> dict[str, str]:
+        r = client.post("/api/auth/login", json={"username": name, "password": "test-pass-2026"})
+        return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+    picture = jpeg()
+    first = client.post("/api/events/photos", headers=login("citizen"), files={"file": ("a.jpg", picture, "image/jpeg")})
+    assert client.post("/api/events", json=body(photos=[first.json()["id"]]), headers=login("citizen")).status_code == 201
+    b = as_("t_citizen_b")
+    again = client.post("/api/events/photos", headers=b, files={"file": ("b.jpg", picture, "image/jpeg")})
+    assert again.json()["id"] == first.json()["id"]  # stored once
+    assert client.get(f"/api/events/photos/{again.json()['id']}", headers=b).status_code == 200
+    theirs = client.post("/api/events", json=body(photos=[again.json()["id"]], description="同一处积水，我也拍到了"),
+                         headers=b)
+    assert theirs.status_code == 201, theirs.text
+    c = client.post("/api/events", json=body(photos=[first.json()["id"]], description="借用别人的照片"),
+                    headers=as_("t_citizen_c"))
+    assert c.status_code == 422 and c.json()["detail"][0]["loc"][-1] == "photos"
+
+
 def test_another_persons_photo_is_not_put_on_a_report_or_a_result(client, login, hub):
     """Photo ids are sequential: a citizen may not put a street worker's photo on a public report (where
     anyone would read it), nor a handler attach a photo they cannot see; their own and an anonymous

@@ -28,7 +28,7 @@ from citybrain.core.lookup import get_or_404
 from citybrain.core.policy import DISTRICT_WIDE, policy
 from citybrain.core.roles import Role
 from citybrain.events.follow.service import is_public, public_report
-from citybrain.events.models import Event, EventPhoto, Photo
+from citybrain.events.models import Event, EventPhoto, Photo, PhotoUpload
 from citybrain.events.queue.service import event_scope
 
 # what Pillow calls the format → (MIME type, file extension)
@@ -139,6 +139,10 @@ def store(session: Session, actor: Actor | None, data: bytes, data_dir: Path, ma
             uploader_id=getattr(actor, "id", None), uploaded_at=utcnow())
         .on_conflict_do_nothing(index_elements=["sha256"]).returning(Photo.__table__.c.id))
     photo = session.scalars(select(Photo).where(Photo.sha256 == digest)).one()
+    if actor is not None and actor.id is not None:  # each uploader may attach it, not only the first
+        session.execute(upsert_insert(session, PhotoUpload.__table__).values(
+            photo_id=photo.id, user_id=actor.id, uploaded_at=utcnow()).on_conflict_do_nothing(
+            index_elements=["photo_id", "user_id"]))
     if new_id is not None:
         audit.record(session, actor, "upload", "event_photo", photo.id, None,
                      {"sha256": digest, "content_type": photo.content_type, "size": photo.size})
@@ -205,10 +209,12 @@ def register_photo_holder(name: str, sees_holder: PhotoHolder) -> None:
 
 
 def photo_scope(session: Session, actor: Actor, photo: Photo) -> bool:
-    """A photo is the caller's when they uploaded it, may see an event it belongs to, or a record of another
-    domain that holds it (`register_photo_holder`)."""
+    """A photo is the caller's when they uploaded it (or the same bytes), may see an event it belongs to,
+    or a record of another domain that holds it (`register_photo_holder`)."""
     if actor.role in DISTRICT_WIDE or (actor.id is not None and photo.uploader_id == actor.id):
         return True
+    if actor.id is not None and session.get(PhotoUpload, (photo.id, actor.id)) is not None:
+        return True  # they uploaded the same bytes themselves
     if any(event_scope(session, actor, ev) for ev in _photo_events(session, photo.id)):
         return True
     return any(sees(session, actor, photo.id) for sees in _HOLDERS.values())
