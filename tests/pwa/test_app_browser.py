@@ -152,7 +152,14 @@ def _log_in(page: Any, username: str) -> None:
 def _go(page: Any, hash_: str, ready: str) -> None:
     page.evaluate("h => { location.hash = h; }", hash_)
     # offline, a view's reads may wait out the worker's 6 s network timeout before the cache answers
-    page.wait_for_selector(ready, timeout=30_000)
+    try:
+        page.wait_for_selector(ready, timeout=30_000)
+    except Exception as exc:  # say what the phone showed instead (this wait failed twice in full runs)
+        seen = page.evaluate("""() => ({hash: location.hash, online: navigator.onLine,
+            controlled: !!(navigator.serviceWorker && navigator.serviceWorker.controller),
+            ready: document.documentElement.dataset.ready || null,
+            view: (document.getElementById('view') || document.body).innerHTML.slice(0, 600)})""")
+        raise AssertionError(f"{ready} did not appear at {hash_}: {seen}") from exc
 
 
 def _outbox(page: Any) -> int:
@@ -371,6 +378,9 @@ def test_offline_reports_and_task_updates_reach_the_server_exactly_once(phones: 
     tasks = _tasks(app_live, 3, "离线 任务")
     marker = f"离线上报-{uuid.uuid4().hex[:6]}"
     page.evaluate("() => window.cbApp.warmed()")  # what a responder reads is kept at log-in
+    # kept by the service worker, not read past it before it took control (a full run once lost them so)
+    assert page.evaluate("""async () => !!(await (await caches.open('citybrain-app-api'))
+                            .match('/api/events/categories'))""")
     _go(page, "#/em", f".task[data-task='{tasks[-1]}']")  # (these tasks came after the log-in)
 
     # offline: the browser says so, and nothing reaches the server — requests a service worker passes on

@@ -939,9 +939,22 @@
   /* Fill the worker's cache with what a responder reads in the field, so it opens offline even if it was
    * never looked at: incident types and their plans, departments, my tasks and incidents, my queue, the
    * report categories, hazard points and resources near me. At log-in and at most every 10 min after. */
+  /* Resolves once the service worker controls this page (at most `ms` later): on a phone's first visit it
+   * takes over only after installing, and a read made before that bypasses it and is never kept offline. */
+  function controlled(ms) {
+    if (!("serviceWorker" in navigator)) return Promise.resolve(false);
+    if (navigator.serviceWorker.controller) return Promise.resolve(true);
+    return new Promise(function (resolve) {
+      var done = function () { resolve(!!navigator.serviceWorker.controller); };
+      navigator.serviceWorker.addEventListener("controllerchange", done, {once: true});
+      setTimeout(done, ms);
+    });
+  }
+
   async function warmCache(force) {
     var last = Number(localStorage.getItem("cb-warmed") || 0);
     if (!state.me || !navigator.onLine || (!force && Date.now() - last < 600000)) return;
+    if (!(await controlled(20000))) return;  // nothing would be kept: warm at the next start instead
     var pos = await position();
     var urls = ["/api/emergency/incident-types?size=200", "/api/emergency/plans?size=50", "/api/directory/departments?size=100",
       "/api/emergency/tasks?size=50&status=pending", "/api/emergency/tasks?size=50&status=accepted",
