@@ -278,6 +278,8 @@ def _reads(session, actor):  # type: ignore[no-untyped-def]
         "plans_page": lambda: plans.plans_page(session, page, actor=actor),
         "get_plan": lambda: plans.get_plan(session, plan_code, actor=actor),
         "incident_types_page": lambda: plans.incident_types_page(session, page, actor=actor),
+        "export_plan": lambda: plans.export_plan(session, plan_code, actor=actor),
+        "export_all": lambda: plans.export_all(session, actor=actor),
         "list_bodies": lambda: drills.list_bodies(session, actor=actor),
         "year_plan": lambda: drills.year_plan(session, 2026, actor=actor),
         "drills_page": lambda: drills.drills_page(session, page, actor=actor),

@@ -118,16 +118,16 @@ def get_version(code: str, version: int, actor: Actor = Depends(require(*STAFF))
 
 
 @router.get("/plans/{code}/export")
-def export_plan(code: str, _a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
+def export_plan(code: str, actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
                 format: str = FORMAT, version: int | None = Query(default=None, ge=1)) -> Response:
-    text = service.dump(service.export_plan(session, code, version), format)
+    text = service.dump(service.export_plan(session, code, version, actor=actor), format)
     return Response(text, media_type=MEDIA[format] + "; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{code}.{format}"'})
 
 
 @router.get("/plans-export")
-def export_all(_a: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
+def export_all(actor: Actor = Depends(require(*STAFF)), session: Session = Depends(get_session),
                format: str = FORMAT) -> Response:
-    text = service.dump(service.export_all(session), format)
+    text = service.dump(service.export_all(session, actor=actor), format)
     return Response(text, media_type=MEDIA[format] + "; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="plans.{format}"'})
