@@ -936,9 +936,6 @@
     });
   }
 
-  /* Fill the worker's cache with what a responder reads in the field, so it opens offline even if it was
-   * never looked at: incident types and their plans, departments, my tasks and incidents, my queue, the
-   * report categories, hazard points and resources near me. At log-in and at most every 10 min after. */
   /* Resolves once the service worker controls this page (at most `ms` later): on a phone's first visit it
    * takes over only after installing, and a read made before that bypasses it and is never kept offline. */
   function controlled(ms) {
@@ -951,6 +948,9 @@
     });
   }
 
+  /* Fill the worker's cache with what a responder reads in the field, so it opens offline even if it was
+   * never looked at: incident types and their plans, departments, my tasks and incidents, my queue, the
+   * report categories, hazard points and resources near me. At log-in and at most every 10 min after. */
   async function warmCache(force) {
     var last = Number(localStorage.getItem("cb-warmed") || 0);
     if (!state.me || !navigator.onLine || (!force && Date.now() - last < 600000)) return;
